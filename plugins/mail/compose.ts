@@ -1,0 +1,65 @@
+import type { EmailTable } from '../../runtime/store/database.ts';
+import type { EmailDraft, ProgramView } from '../types.ts';
+import { DEFAULT_TEMPLATES, type TemplateSource } from './templates/default-templates.ts';
+import { renderTemplate } from './templates/template-renderer.ts';
+import { isTypeEnabled, type NotificationSwitches } from './notification-switches.ts';
+
+export type ComposeEnv = {
+  tenantId: string;
+  program: ProgramView | null;
+  /** The program's own templates by key; defaults fill the rest. */
+  templates: ReadonlyMap<string, TemplateSource>;
+  switches: NotificationSwitches;
+  now: string;
+  messageIdDomain: string;
+};
+
+export function findTemplate(key: string, templates: ReadonlyMap<string, TemplateSource>): TemplateSource | undefined {
+  return templates.get(key) ?? DEFAULT_TEMPLATES[key as keyof typeof DEFAULT_TEMPLATES];
+}
+
+/**
+ * A stable Message-ID from the idempotency key: a resend after a crash carries
+ * the same ID, so receivers that deduplicate on it show one message.
+ */
+export async function messageIdFor(tenantId: string, key: string, domain: string): Promise<string> {
+  const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(`${tenantId}\u0000${key}`)));
+  const hex = Array.from(digest.slice(0, 16), (b) => b.toString(16).padStart(2, '0')).join('');
+  return `<${hex}@${domain}>`;
+}
+
+/** Renders a draft into an outbox row, or null when the tenant switched its type off. */
+export async function composeEmail(draft: EmailDraft, env: ComposeEnv): Promise<EmailTable | null> {
+  if (!isTypeEnabled(env.switches, draft.type)) return null;
+  const source = findTemplate(draft.template, env.templates);
+  if (!source) throw new Error(`template ${draft.template} does not exist`);
+  const r = draft.recipient;
+  const rendered = await renderTemplate(source, {
+    participant: { id: r.id, email: r.email, firstName: r.firstName, lastName: r.lastName },
+    program: env.program ? { id: env.program.id, name: env.program.name } : { name: '' },
+    ...draft.data,
+  });
+  return {
+    id: crypto.randomUUID(),
+    tenant_id: env.tenantId,
+    program_id: env.program?.id ?? null,
+    participant_id: r.id,
+    idempotency_key: draft.idempotencyKey,
+    type: draft.type,
+    template: draft.template,
+    to_address: r.email,
+    subject: rendered.subject,
+    html: rendered.html,
+    text: rendered.text,
+    status: 'queued',
+    attempts: 0,
+    next_attempt_at: env.now,
+    lease_until: null,
+    last_response: null,
+    message_id: await messageIdFor(env.tenantId, draft.idempotencyKey, env.messageIdDomain),
+    sender: null,
+    created_at: env.now,
+    updated_at: env.now,
+    sent_at: null,
+  };
+}

@@ -1,0 +1,25 @@
+import type { ProgramSettings } from '../types.ts';
+
+export type LedgerRow = { kind: string; amount_minor: number; currency: string };
+
+/**
+ * Cash rewards in USD cents. Other currencies count only at the program's
+ * conversion rate (USD per unit); without one they are left out and named,
+ * so the participant's stats say what the total does not include.
+ */
+export function cashInUsd(rows: LedgerRow[], settings: Pick<ProgramSettings, 'usdRates'>) {
+  let cents = 0;
+  const excluded = new Set<string>();
+  for (const row of rows) {
+    if (row.kind !== 'cash') continue;
+    if (row.currency === 'USD') cents += row.amount_minor;
+    else if (settings.usdRates[row.currency] !== undefined) cents += Math.round(row.amount_minor * settings.usdRates[row.currency]);
+    else excluded.add(row.currency);
+  }
+  return { cents, excludedCurrencies: [...excluded].sort() };
+}
+
+/** Strictly more than the threshold: $599.00 does not require a W-9, $599.01 does. */
+export function crossesW9Threshold(cents: number, settings: Pick<ProgramSettings, 'w9ThresholdCents'>): boolean {
+  return cents > settings.w9ThresholdCents;
+}

@@ -1,0 +1,31 @@
+import type { ActionHandler } from '../types.ts';
+import { toMinorUnits } from './money.ts';
+
+export type RewardParams = {
+  kind: 'cash' | 'credit' | 'percent_discount' | 'gift_card';
+  amount: number;
+  currency?: string;
+  to?: 'participant' | 'referrer';
+  description?: string;
+};
+
+export const rewardAction: ActionHandler<RewardParams> = {
+  plan(params, ctx) {
+    const recipient = params.to === 'referrer' ? ctx.referrer : ctx.participant;
+    if (!recipient) return { rewards: [], emails: [], skipped: 'the participant has no referrer' };
+    const currency = params.currency ?? 'USD';
+    return {
+      rewards: [
+        {
+          ruleName: ctx.rule.name,
+          recipient,
+          kind: params.kind,
+          amountMinor: toMinorUnits(params.amount),
+          currency,
+          description: params.description ?? null,
+        },
+      ],
+      emails: [],
+    };
+  },
+};

@@ -1,0 +1,112 @@
+// Contracts between the core and its plugins. An interface lives with its
+// consumer: the outbox dispatcher consumes MailTransport, the event service
+// consumes ActionHandler.
+
+/** One message ready to leave, already rendered and with a stable Message-ID. */
+export type OutgoingMail = {
+  /** A single RFC 5322 mailbox, already validated: `"Name" <a@b.c>` or `a@b.c`. */
+  from: { name?: string; address: string };
+  to: string;
+  replyTo?: string;
+  subject: string;
+  html: string;
+  text: string;
+  /** `<key@domain>`; derived from the email's idempotency key so a resend keeps it. */
+  messageId: string;
+  /** Present when the built-in sender signs for a verified custom domain. */
+  dkim?: { domainName: string; keySelector: string; privateKey: string };
+};
+
+/** What the receiving server said when it accepted a message. */
+export type SendResult = { response: string; messageId: string };
+
+/**
+ * How a delivery failed, so the dispatcher (not the transport) decides retries:
+ * - `transient`: 4xx, connection errors, timeouts; retry with backoff.
+ * - `permanent`: 5xx other than authentication; fail at once.
+ * - `auth`: 535 and friends; fail at once and flag the integration.
+ * - `config`: the settings themselves are wrong (TLS mode, certificate, refused host).
+ */
+export type MailFailureKind = 'transient' | 'permanent' | 'auth' | 'config';
+
+export class MailDeliveryError extends Error {
+  constructor(
+    readonly kind: MailFailureKind,
+    message: string,
+    readonly responseCode?: number,
+    readonly response?: string,
+  ) {
+    super(message);
+    this.name = 'MailDeliveryError';
+  }
+}
+
+export interface MailTransport {
+  /** Sends one message; throws MailDeliveryError on failure. */
+  send(mail: OutgoingMail): Promise<SendResult>;
+  /** Releases pooled connections. */
+  close(): Promise<void>;
+}
+
+/** A participant as actions and templates see it (never the password hash). */
+export type ParticipantView = {
+  id: string;
+  email: string;
+  firstName: string | null;
+  lastName: string | null;
+  locale: string | null;
+  countryCode: string | null;
+  referredBy: string | null;
+  w9OnFile: boolean;
+  payoutInfoComplete: boolean;
+  emailVerified: boolean;
+  createdAt: string;
+};
+
+export type ProgramView = { id: string; name: string; settings: ProgramSettings };
+
+export type ProgramSettings = {
+  w9ThresholdCents: number;
+  timeZone: string;
+  usdRates: Record<string, number>;
+  payoutReminder: { everyDays: number; maxReminders: number };
+  verificationTtlHours: number;
+  passwordResetTtlMinutes: number;
+  w9FormUrl?: string;
+  payoutDetailsUrl?: string;
+};
+
+/** An email to queue; the mail plugin renders it and writes it to the outbox. */
+export type EmailDraft = {
+  type: string;
+  template: string;
+  recipient: ParticipantView;
+  idempotencyKey: string;
+  data: Record<string, unknown>;
+};
+
+/** A reward to write, in integer minor units. */
+export type RewardDraft = {
+  ruleName: string;
+  recipient: ParticipantView;
+  kind: string;
+  amountMinor: number;
+  currency: string;
+  description: string | null;
+};
+
+export type ActionContext = {
+  tenantId: string;
+  program: ProgramView;
+  event: { id: string; type: string; data: Record<string, unknown>; occurredAt: string };
+  rule: { name: string; priority: number };
+  participant: ParticipantView;
+  referrer: ParticipantView | null;
+};
+
+export type ActionPlan = { rewards: RewardDraft[]; emails: EmailDraft[]; skipped?: string };
+
+/** Plans the effects of one fired rule; the event service writes them in one transaction. */
+export type ActionHandler<P = any> = {
+  plan(params: P, ctx: ActionContext): ActionPlan;
+};

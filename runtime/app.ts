@@ -1,0 +1,58 @@
+import { Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import type { AppEnv } from './context.ts';
+import type { Services } from './services.ts';
+import { AppError } from './errors.ts';
+import { requireTenant } from './auth.ts';
+import { healthRoutes } from './routes/health.ts';
+import { tenantRoutes } from './routes/tenants.ts';
+import { programRoutes } from './routes/programs.ts';
+import { ruleRoutes } from './routes/rules.ts';
+import { templateRoutes } from './routes/templates.ts';
+import { participantRoutes } from './routes/participants.ts';
+import { eventRoutes } from './routes/events.ts';
+import { webhookRoutes } from './routes/webhooks.ts';
+import { emailRoutes } from './routes/emails.ts';
+
+/** The whole HTTP API over Web standards; each runtime entry only builds `services` and serves this. */
+export function createApp(services: Services): Hono<AppEnv> {
+  const app = new Hono<AppEnv>();
+
+  app.use('*', async (c, next) => {
+    c.set('services', services);
+    c.set('requestId', c.req.header('x-request-id') ?? crypto.randomUUID());
+    await next();
+    c.header('x-request-id', c.var.requestId);
+  });
+  app.use(
+    '/v1/*',
+    bodyLimit({
+      maxSize: 1024 * 1024,
+      onError: () => {
+        throw new AppError('payload_too_large', 'the request body is larger than 1 MiB');
+      },
+    }),
+  );
+
+  app.route('/', healthRoutes);
+  app.route('/v1/tenants', tenantRoutes);
+  app.route('/v1/webhooks', webhookRoutes);
+
+  const tenantApi = new Hono<AppEnv>();
+  tenantApi.use('*', requireTenant);
+  tenantApi.route('/programs', programRoutes);
+  tenantApi.route('/programs', ruleRoutes);
+  tenantApi.route('/programs', templateRoutes);
+  tenantApi.route('/programs', eventRoutes);
+  tenantApi.route('/participants', participantRoutes);
+  tenantApi.route('/emails', emailRoutes);
+  app.route('/v1', tenantApi);
+
+  app.notFound((c) => c.json(new AppError('not_found', `no route for ${c.req.method} ${new URL(c.req.url).pathname}`).toBody(), 404));
+  app.onError((error, c) => {
+    if (error instanceof AppError) return c.json(error.toBody(), error.status);
+    services.logger.error('unhandled error', { requestId: c.var.requestId, path: new URL(c.req.url).pathname, error });
+    return c.json(new AppError('internal', 'an internal error occurred; it has been logged', { requestId: c.var.requestId }).toBody(), 500);
+  });
+  return app;
+}

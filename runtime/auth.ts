@@ -1,0 +1,27 @@
+import { createMiddleware } from 'hono/factory';
+import type { AppEnv } from './context.ts';
+import { AppError } from './errors.ts';
+import { constantTimeEqual, sha256Hex } from './security/hashing.ts';
+import { findTenantByKeyHash } from './store/tenant-queries.ts';
+
+function bearer(header: string | undefined): string | null {
+  const match = /^Bearer\s+(\S+)\s*$/i.exec(header ?? '');
+  return match ? match[1] : null;
+}
+
+export const requireAdmin = createMiddleware<AppEnv>(async (c, next) => {
+  const token = bearer(c.req.header('authorization'));
+  if (!token || !constantTimeEqual(token, c.var.services.config.ADMIN_TOKEN)) {
+    throw new AppError('unauthorized', 'an operator token is required (Authorization: Bearer <ADMIN_TOKEN>)');
+  }
+  await next();
+});
+
+/** Resolves the tenant from its API key; every query below runs scoped to it. */
+export const requireTenant = createMiddleware<AppEnv>(async (c, next) => {
+  const key = bearer(c.req.header('authorization'));
+  const tenant = key ? await findTenantByKeyHash(c.var.services.store.db, await sha256Hex(key)) : undefined;
+  if (!tenant) throw new AppError('unauthorized', 'a valid API key is required (Authorization: Bearer <apiKey>)');
+  c.set('tenant', tenant);
+  await next();
+});

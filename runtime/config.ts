@@ -1,0 +1,48 @@
+import * as v from 'valibot';
+
+// Configuration comes from the environment on every runtime (process.env,
+// Deno.env, Worker bindings). parseConfig names the first bad variable so a
+// misconfigured deploy fails at start, not at the first request.
+
+const bool = v.pipe(
+  v.optional(v.picklist(['true', 'false', '1', '0']), 'false'),
+  v.transform((s) => s === 'true' || s === '1'),
+);
+const int = (def: string, min: number, max: number) =>
+  v.pipe(v.optional(v.string(), def), v.regex(/^\d+$/, 'must be a whole number'), v.transform(Number), v.minValue(min), v.maxValue(max));
+
+const ConfigSchema = v.object({
+  PORT: int('3000', 0, 65535),
+  DATABASE_URL: v.pipe(
+    v.optional(v.string(), 'sqlite:./data/advocate.db'),
+    v.regex(/^(sqlite:.+|postgres(ql)?:\/\/.+|d1:.+)$/, 'must be sqlite:<file>, postgres://… or d1:<binding>'),
+  ),
+  ADMIN_TOKEN: v.pipe(v.string('is required'), v.minLength(16, 'must be at least 16 characters')),
+  SECRET_KEY: v.pipe(v.string('is required'), v.minLength(32, 'must be 32 bytes, base64-encoded')),
+  SECRET_KEY_PREVIOUS: v.optional(v.string(), ''),
+  PUBLIC_URL: v.pipe(v.optional(v.string(), 'http://localhost:3000'), v.url('must be a URL')),
+  MAIL_FROM: v.pipe(v.optional(v.string(), 'notifications@advocate-rules.local'), v.email('must be one email address')),
+  BUILTIN_SMTP_URL: v.optional(v.pipe(v.string(), v.regex(/^smtps?:\/\/.+/, 'must be smtp://… or smtps://…'))),
+  DNS_RESOLVER: v.optional(v.pipe(v.string(), v.regex(/^[^\s:]+:\d+$/, 'must be host:port'))),
+  ALLOW_PRIVATE_SMTP_HOSTS: bool,
+  SMTP_PORTS: v.pipe(
+    v.optional(v.string(), '25,465,587,2525'),
+    v.regex(/^\d+(,\d+)*$/, 'must be a comma-separated list of ports'),
+    v.transform((s) => s.split(',').map(Number)),
+  ),
+  DISPATCH_INTERVAL_MS: int('1000', 50, 3_600_000),
+  SCHEDULER_INTERVAL_MS: int('60000', 50, 86_400_000),
+});
+
+export type Config = v.InferOutput<typeof ConfigSchema>;
+
+export class ConfigError extends Error {}
+
+export function parseConfig(env: Record<string, string | undefined>): Config {
+  const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== ''));
+  const result = v.safeParse(ConfigSchema, present);
+  if (result.success) return result.output;
+  const issue = result.issues[0];
+  const name = v.getDotPath(issue) ?? 'configuration';
+  throw new ConfigError(`Invalid configuration: ${name} ${issue.message}`);
+}

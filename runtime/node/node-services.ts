@@ -1,0 +1,40 @@
+import { Kysely } from 'kysely';
+import type { Config } from '../config.ts';
+import type { Database } from '../store/database.ts';
+import { createStore, type Store } from '../store/store.ts';
+import { migrateToLatest } from '../store/migrate.ts';
+import { createSqliteDialect } from '../store/dialects/sqlite-dialect.ts';
+import { createPostgresDialect } from '../store/dialects/postgres-dialect.ts';
+import { createSecretBox } from '../security/secret-box.ts';
+import { createServices, type Services } from '../services.ts';
+import { systemClock, type Clock } from '../clock.ts';
+import { createLogger, type Logger } from '../logger.ts';
+import type { MailTransport } from '../../plugins/types.ts';
+import { createCaptureTransport } from '../../plugins/mail/transports/capture-transport.ts';
+
+export function openStore(databaseUrl: string): Store {
+  if (databaseUrl.startsWith('sqlite:')) {
+    return createStore(new Kysely<Database>({ dialect: createSqliteDialect(databaseUrl.slice('sqlite:'.length)) }), 'sqlite');
+  }
+  if (/^postgres(ql)?:\/\//.test(databaseUrl)) {
+    return createStore(new Kysely<Database>({ dialect: createPostgresDialect(databaseUrl) }), 'postgres');
+  }
+  throw new Error(`DATABASE_URL ${databaseUrl.split(':')[0]}: is not available on Node (use sqlite: or postgres://)`);
+}
+
+export type NodeServiceOptions = { clock?: Clock; logger?: Logger; builtinTransport?: MailTransport; store?: Store };
+
+/** Builds the services the Node entry, the CLI and the tests share; migrates first. */
+export async function buildNodeServices(config: Config, o: NodeServiceOptions = {}): Promise<Services> {
+  const store = o.store ?? openStore(config.DATABASE_URL);
+  await migrateToLatest(store.db);
+  const logger = o.logger ?? createLogger();
+  return createServices({
+    config,
+    store,
+    clock: o.clock ?? systemClock,
+    logger,
+    secrets: await createSecretBox(config.SECRET_KEY, config.SECRET_KEY_PREVIOUS ? config.SECRET_KEY_PREVIOUS.split(',') : []),
+    builtinTransport: o.builtinTransport ?? createCaptureTransport(),
+  });
+}

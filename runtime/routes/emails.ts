@@ -1,0 +1,37 @@
+import { Hono } from 'hono';
+import * as v from 'valibot';
+import type { AppEnv } from '../context.ts';
+import { AppError } from '../errors.ts';
+import { parseInput } from '../validation.ts';
+import { findEmail, listEmails, requeueFailed } from '../store/email-queries.ts';
+import { emailDetailView, emailView } from '../services/views.ts';
+
+const Filter = v.strictObject({
+  participantId: v.optional(v.string()),
+  status: v.optional(v.picklist(['queued', 'sending', 'sent', 'failed'])),
+  type: v.optional(v.string()),
+  before: v.optional(v.string()),
+  limit: v.optional(v.pipe(v.string(), v.regex(/^\d+$/), v.transform(Number), v.minValue(1), v.maxValue(200)), '50'),
+});
+
+export const emailRoutes = new Hono<AppEnv>()
+  .get('/', async (c) => {
+    const f = parseInput(Filter, c.req.query(), 'query');
+    const rows = await listEmails(c.var.services.store.db, c.var.tenant.id, f);
+    return c.json({ emails: rows.map(emailView), next: rows.length === f.limit ? rows[rows.length - 1].created_at : null });
+  })
+  .get('/:emailId', async (c) => {
+    const row = await findEmail(c.var.services.store.db, c.var.tenant.id, c.req.param('emailId'));
+    if (!row) throw new AppError('not_found', 'email not found');
+    return c.json(emailDetailView(row));
+  })
+  .post('/:emailId/retry', async (c) => {
+    const { services, tenant } = c.var;
+    const row = await findEmail(services.store.db, tenant.id, c.req.param('emailId'));
+    if (!row) throw new AppError('not_found', 'email not found');
+    if (!(await requeueFailed(services.store.db, tenant.id, row.id, services.clock.now().toISOString()))) {
+      throw new AppError('conflict', `only a failed email can be retried; this one is ${row.status}`);
+    }
+    services.dispatcher.kick();
+    return c.json(emailView((await findEmail(services.store.db, tenant.id, row.id))!), 202);
+  });

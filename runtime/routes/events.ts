@@ -1,0 +1,33 @@
+import { Hono, type Context } from 'hono';
+import * as v from 'valibot';
+import type { AppEnv, Tenant } from '../context.ts';
+import { AppError } from '../errors.ts';
+import { parseInput } from '../validation.ts';
+import { readJson } from '../http.ts';
+import { Id, IsoTime, JsonObject } from './schemas.ts';
+import { ingestEvent } from '../services/event-service.ts';
+import { hasHostileKeys } from '../../rules/validate.ts';
+
+export const EventBody = v.strictObject({
+  id: Id,
+  type: v.pipe(v.string(), v.minLength(1, 'is required'), v.maxLength(100)),
+  participantId: Id,
+  data: v.optional(JsonObject, {}),
+  occurredAt: v.optional(IsoTime),
+});
+
+/** Shared by the API-key route and the signed webhook route: same body, same answer. */
+export async function handleEvent(c: Context<AppEnv>, tenant: Tenant, programId: string, raw: unknown) {
+  const body = parseInput(EventBody, raw);
+  const hostile = hasHostileKeys(body.data);
+  if (hostile !== null) {
+    throw new AppError('validation_failed', 'The request body is invalid', [{ pointer: `/data${hostile}`, message: 'this key is reserved and cannot be used in event data' }]);
+  }
+  const outcome = await ingestEvent(c.var.services, tenant, programId, body);
+  if (outcome.replayed) c.header('Idempotent-Replayed', 'true');
+  return c.json(outcome.body, outcome.status);
+}
+
+export const eventRoutes = new Hono<AppEnv>().post('/:programId/events', async (c) => {
+  return handleEvent(c, c.var.tenant, c.req.param('programId'), await readJson(c));
+});

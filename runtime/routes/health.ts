@@ -1,0 +1,14 @@
+import { Hono } from 'hono';
+import { sql } from 'kysely';
+import type { AppEnv } from '../context.ts';
+import { AppError } from '../errors.ts';
+
+export const healthRoutes = new Hono<AppEnv>().get('/health', async (c) => {
+  try {
+    // Reading a table the latest migration created proves both the connection and the schema.
+    await sql`select count(*) from leases`.execute(c.var.services.store.db);
+  } catch {
+    throw new AppError('unavailable', 'the database is not reachable or not migrated');
+  }
+  return c.json({ status: 'ok', dialect: c.var.services.store.dialect });
+});

@@ -1,0 +1,51 @@
+import { Hono } from 'hono';
+import * as v from 'valibot';
+import type { AppEnv } from '../context.ts';
+import { AppError } from '../errors.ts';
+import { readJson } from '../http.ts';
+import { parseInput } from '../validation.ts';
+import { Id } from './schemas.ts';
+import { getParticipant, putParticipant } from '../services/participant-service.ts';
+import { findParticipant } from '../store/participant-queries.ts';
+import { findProgram } from '../store/program-queries.ts';
+import { listRewards } from '../store/reward-queries.ts';
+import { rewardView, programView } from '../services/views.ts';
+import { isSingleAddress } from '../../plugins/mail/address.ts';
+
+const Email = v.pipe(v.string(), v.trim(), v.maxLength(254), v.check(isSingleAddress, 'must be exactly one email address'));
+const Text = v.nullable(v.pipe(v.string(), v.maxLength(200), v.check((s) => !/[\r\n\u0000]/.test(s), 'must be one line')));
+
+const ParticipantBody = v.strictObject({
+  email: Email,
+  firstName: v.optional(Text),
+  lastName: v.optional(Text),
+  locale: v.optional(v.nullable(v.pipe(v.string(), v.regex(/^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$/, 'must be a BCP 47 tag such as en-US')))),
+  countryCode: v.optional(v.nullable(v.pipe(v.string(), v.regex(/^[A-Z]{2}$/, 'must be an ISO 3166 alpha-2 code such as US')))),
+  referredBy: v.optional(v.nullable(Id)),
+  w9OnFile: v.optional(v.boolean()),
+  payoutInfoComplete: v.optional(v.boolean()),
+});
+
+export const participantRoutes = new Hono<AppEnv>()
+  .put('/:participantId', async (c) => {
+    const id = parseInput(Id, c.req.param('participantId'), 'participant id');
+    const body = parseInput(ParticipantBody, await readJson(c));
+    const result = await putParticipant(c.var.services, c.var.tenant, id, body);
+    return c.json(result.participant, result.created ? 201 : 200);
+  })
+  .get('/:participantId', async (c) => {
+    const programId = c.req.query('programId');
+    let settings;
+    if (programId) {
+      const program = await findProgram(c.var.services.store.db, c.var.tenant.id, programId);
+      if (!program) throw new AppError('not_found', 'program not found');
+      settings = programView(program).settings;
+    }
+    return c.json(await getParticipant(c.var.services, c.var.tenant, c.req.param('participantId'), settings));
+  })
+  .get('/:participantId/rewards', async (c) => {
+    const { db } = c.var.services.store;
+    const id = c.req.param('participantId');
+    if (!(await findParticipant(db, c.var.tenant.id, id))) throw new AppError('not_found', 'participant not found');
+    return c.json({ rewards: (await listRewards(db, c.var.tenant.id, id)).map(rewardView) });
+  });

@@ -1,0 +1,39 @@
+import { Hono } from 'hono';
+import * as v from 'valibot';
+import type { AppEnv } from '../context.ts';
+import { AppError } from '../errors.ts';
+import { readJson } from '../http.ts';
+import { parseInput } from '../validation.ts';
+import { findProgram, insertProgram, listPrograms, updateProgramSettings } from '../store/program-queries.ts';
+import { ProgramSettingsSchema } from '../services/program-settings.ts';
+import { programView } from '../services/views.ts';
+
+const Name = v.pipe(v.string(), v.trim(), v.minLength(1, 'is required'), v.maxLength(200));
+const CreateBody = v.strictObject({ name: Name, settings: v.optional(ProgramSettingsSchema, {}) });
+const PatchBody = v.strictObject({ name: v.optional(Name), settings: v.optional(v.record(v.string(), v.unknown())) });
+
+export const programRoutes = new Hono<AppEnv>()
+  .post('/', async (c) => {
+    const body = parseInput(CreateBody, await readJson(c));
+    const now = c.var.services.clock.now().toISOString();
+    const row = { id: crypto.randomUUID(), tenant_id: c.var.tenant.id, name: body.name, settings: JSON.stringify(body.settings), active_version: null, created_at: now, updated_at: now };
+    await insertProgram(c.var.services.store.db, row);
+    return c.json(programView(row), 201);
+  })
+  .get('/', async (c) => c.json({ programs: (await listPrograms(c.var.services.store.db, c.var.tenant.id)).map(programView) }))
+  .get('/:programId', async (c) => {
+    const row = await findProgram(c.var.services.store.db, c.var.tenant.id, c.req.param('programId'));
+    if (!row) throw new AppError('not_found', 'program not found');
+    return c.json(programView(row));
+  })
+  .patch('/:programId', async (c) => {
+    const { db } = c.var.services.store;
+    const row = await findProgram(db, c.var.tenant.id, c.req.param('programId'));
+    if (!row) throw new AppError('not_found', 'program not found');
+    const body = parseInput(PatchBody, await readJson(c));
+    // Settings merge over the stored ones, then the whole is validated again.
+    const merged = { ...JSON.parse(row.settings), ...(body.settings ?? {}) };
+    const settings = parseInput(v.object({ settings: ProgramSettingsSchema }), { settings: merged }).settings;
+    await updateProgramSettings(db, c.var.tenant.id, row.id, JSON.stringify(settings), body.name ?? row.name, c.var.services.clock.now().toISOString());
+    return c.json(programView((await findProgram(db, c.var.tenant.id, row.id))!));
+  });

@@ -1,0 +1,9 @@
+import * as v from 'valibot';
+
+// Input pieces shared by several routes.
+
+export const Id = v.pipe(v.string(), v.minLength(1, 'is required'), v.maxLength(200), v.regex(/^[A-Za-z0-9][A-Za-z0-9._:@-]*$/, 'may use letters, digits and . _ : @ -'));
+
+export const IsoTime = v.pipe(v.string(), v.isoTimestamp('must be an ISO-8601 timestamp with a time zone, e.g. 2026-11-27T10:00:00Z'));
+
+export const JsonObject = v.record(v.string(), v.unknown());

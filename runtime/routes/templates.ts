@@ -1,0 +1,48 @@
+import { Hono } from 'hono';
+import * as v from 'valibot';
+import type { AppEnv } from '../context.ts';
+import { AppError } from '../errors.ts';
+import { readJson } from '../http.ts';
+import { parseInput } from '../validation.ts';
+import { findProgram, listTemplates, upsertTemplate } from '../store/program-queries.ts';
+import { DEFAULT_TEMPLATES } from '../../plugins/mail/templates/default-templates.ts';
+import { checkTemplate, renderTemplate } from '../../plugins/mail/templates/template-renderer.ts';
+import { previewData } from '../services/template-preview.ts';
+
+const Key = v.pipe(v.string(), v.regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'must be lower-case letters, digits and dashes'));
+const TemplateBody = v.strictObject({
+  subject: v.pipe(v.string(), v.minLength(1, 'is required'), v.maxLength(300)),
+  html: v.pipe(v.string(), v.minLength(1, 'is required'), v.maxLength(200_000)),
+  text: v.pipe(v.string(), v.minLength(1, 'is required'), v.maxLength(100_000)),
+});
+
+export const templateRoutes = new Hono<AppEnv>()
+  .get('/:programId/templates', async (c) => {
+    const program = await findProgram(c.var.services.store.db, c.var.tenant.id, c.req.param('programId'));
+    if (!program) throw new AppError('not_found', 'program not found');
+    const own = await listTemplates(c.var.services.store.db, c.var.tenant.id, program.id);
+    type Listed = { key: string; subject: string; html: string; text: string; source: 'program' | 'default'; updatedAt: string | null };
+    const byKey = new Map<string, Listed>(own.map((t) => [t.key, { key: t.key, subject: t.subject, html: t.html, text: t.text, source: 'program', updatedAt: t.updated_at }]));
+    for (const [key, t] of Object.entries(DEFAULT_TEMPLATES)) if (!byKey.has(key)) byKey.set(key, { key, ...t, source: 'default', updatedAt: null });
+    return c.json({ templates: [...byKey.values()].sort((a, b) => a.key.localeCompare(b.key)) });
+  })
+  .put('/:programId/templates/:key', async (c) => {
+    const { services, tenant } = c.var;
+    const program = await findProgram(services.store.db, tenant.id, c.req.param('programId'));
+    if (!program) throw new AppError('not_found', 'program not found');
+    const key = parseInput(Key, c.req.param('key'), 'template key');
+    const body = parseInput(TemplateBody, await readJson(c));
+    const problems = checkTemplate(body);
+    if (problems.length) throw new AppError('validation_failed', 'The template does not parse', problems);
+    const now = services.clock.now().toISOString();
+    await upsertTemplate(services.store.db, { tenant_id: tenant.id, program_id: program.id, key, ...body, updated_at: now });
+    return c.json({ key, ...body, source: 'program', updatedAt: now });
+  })
+  .post('/:programId/templates/:key/preview', async (c) => {
+    const program = await findProgram(c.var.services.store.db, c.var.tenant.id, c.req.param('programId'));
+    if (!program) throw new AppError('not_found', 'program not found');
+    const body = parseInput(TemplateBody, await readJson(c));
+    const problems = checkTemplate(body);
+    if (problems.length) throw new AppError('validation_failed', 'The template does not parse', problems);
+    return c.json(await renderTemplate(body, previewData(program.name, c.req.param('key'))));
+  });

@@ -1,0 +1,25 @@
+import { Hono } from 'hono';
+import type { AppEnv } from '../context.ts';
+import { AppError } from '../errors.ts';
+import { findTenant } from '../store/tenant-queries.ts';
+import { verifySignature } from '../security/webhook-signature.ts';
+import { handleEvent } from './events.ts';
+
+// Other systems post events here without an API key: the body is signed with
+// the tenant's webhook secret. Every failure answers the same 401, so the
+// endpoint does not reveal which tenants exist.
+export const webhookRoutes = new Hono<AppEnv>().post('/:tenantId/programs/:programId/events', async (c) => {
+  const { services } = c.var;
+  const raw = await c.req.text();
+  const tenant = await findTenant(services.store.db, c.req.param('tenantId'));
+  const secret = tenant ? await services.secrets.open(tenant.webhook_secret_sealed, { tenantId: tenant.id, field: 'webhook_secret' }) : null;
+  const ok = await verifySignature(c.req.header('x-advocate-signature'), raw, secret, services.clock.now());
+  if (!tenant || !ok) throw new AppError('invalid_signature', 'the X-Advocate-Signature header is missing, stale or does not match');
+  let body: unknown;
+  try {
+    body = raw.trim() === '' ? {} : JSON.parse(raw);
+  } catch (error) {
+    throw new AppError('invalid_json', `The request body is not valid JSON: ${(error as Error).message}`);
+  }
+  return handleEvent(c, { id: tenant.id, name: tenant.name }, c.req.param('programId'), body);
+});

@@ -1,0 +1,31 @@
+import type { Config } from './config.ts';
+import type { Store } from './store/store.ts';
+import type { Clock } from './clock.ts';
+import type { Logger } from './logger.ts';
+import type { SecretBox } from './security/secret-box.ts';
+import type { MailTransport } from '../plugins/types.ts';
+import type { SenderResolver } from '../plugins/mail/sender.ts';
+import { createDispatcher, type Dispatcher } from '../plugins/mail/dispatcher.ts';
+import type { RetryPolicy } from '../plugins/mail/retry-policy.ts';
+import { createSenderResolver } from './services/sender-resolver.ts';
+
+/** Everything a request handler may use, built once per process or isolate and injected through c.var. */
+export type Services = {
+  config: Config;
+  store: Store;
+  clock: Clock;
+  logger: Logger;
+  secrets: SecretBox;
+  /** The operator's sender: a relay to BUILTIN_SMTP_URL, or local capture. */
+  builtinTransport: MailTransport;
+  senders: SenderResolver;
+  dispatcher: Dispatcher;
+};
+
+export type ServiceParts = Omit<Services, 'senders' | 'dispatcher'> & { retry?: RetryPolicy; leaseMs?: number };
+
+export function createServices(parts: ServiceParts): Services {
+  const senders = createSenderResolver(parts);
+  const dispatcher = createDispatcher({ store: parts.store, clock: parts.clock, logger: parts.logger, senders, retry: parts.retry, leaseMs: parts.leaseMs });
+  return { ...parts, senders, dispatcher };
+}

@@ -1,0 +1,70 @@
+import * as v from 'valibot';
+import type { Services } from '../services.ts';
+import type { Tenant } from '../context.ts';
+import { AppError } from '../errors.ts';
+import type { ProgramTable } from '../store/database.ts';
+import { findParticipant } from '../store/participant-queries.ts';
+import { Id, IsoTime, JsonObject } from '../routes/schemas.ts';
+import { explain } from '../../rules/explain.ts';
+import { participantView, programView } from './views.ts';
+import { checkRuleset, compileDraft, loadRuleset, type LoadedRuleset } from './ruleset-service.ts';
+import { buildFacts } from './fact-loader.ts';
+import type { ParticipantView } from '../../plugins/types.ts';
+
+export const InlineParticipant = v.strictObject({
+  id: v.optional(Id, 'dry-run-participant'),
+  email: v.optional(v.pipe(v.string(), v.email()), 'dry-run@example.com'),
+  firstName: v.optional(v.nullable(v.string()), null),
+  lastName: v.optional(v.nullable(v.string()), null),
+  locale: v.optional(v.nullable(v.string()), null),
+  countryCode: v.optional(v.nullable(v.string()), null),
+  referredBy: v.optional(v.nullable(Id), null),
+  w9OnFile: v.optional(v.boolean(), false),
+  payoutInfoComplete: v.optional(v.boolean(), false),
+  emailVerified: v.optional(v.boolean(), false),
+});
+
+export const DryRunBody = v.strictObject({
+  id: v.optional(Id),
+  type: v.pipe(v.string(), v.minLength(1, 'is required'), v.maxLength(100)),
+  participantId: v.optional(Id),
+  participant: v.optional(InlineParticipant),
+  data: v.optional(JsonObject, {}),
+  occurredAt: v.optional(IsoTime),
+  rules: v.optional(v.array(v.unknown())),
+  conditions: v.optional(v.unknown()),
+});
+
+/**
+ * Evaluates without writing anything: the active version, or a draft sent
+ * inline. The explanation comes from the same compiled rules the live path
+ * runs, traced.
+ */
+export async function dryRun(services: Services, tenant: Tenant, programRow: ProgramTable, body: v.InferOutput<typeof DryRunBody>) {
+  const { db } = services.store;
+  const program = programView(programRow);
+  let loaded: LoadedRuleset | null = null;
+  if (body.rules) {
+    const ruleset = await checkRuleset(db, tenant.id, program.id, { rules: body.rules, ...(body.conditions !== undefined ? { conditions: body.conditions } : {}) });
+    loaded = { version: 0, ruleset, compiled: await compileDraft(ruleset) };
+  } else if (program.activeVersion !== null) {
+    loaded = await loadRuleset(db, tenant.id, program.id, program.activeVersion);
+  }
+  let participant: ParticipantView;
+  if (body.participantId) {
+    const row = await findParticipant(db, tenant.id, body.participantId);
+    if (!row) throw new AppError('validation_failed', 'The request body is invalid', [{ pointer: '/participantId', message: 'no participant with this id' }]);
+    participant = participantView(row);
+  } else {
+    participant = { ...(body.participant ?? v.parse(InlineParticipant, {})), createdAt: services.clock.now().toISOString() } as ParticipantView;
+  }
+  const now = services.clock.now();
+  const event = { type: body.type, data: body.data, occurredAt: body.occurredAt ? new Date(body.occurredAt).toISOString() : now.toISOString() };
+  const { facts } = await buildFacts(db, tenant.id, { ruleset: loaded, event, participant, program, now });
+  const rules = loaded ? explain(loaded.compiled, facts) : [];
+  return {
+    source: body.rules ? 'draft' : loaded ? { version: loaded.version } : null,
+    fired: rules.filter((r) => r.fired).map((r) => ({ rule: r.name, action: r.action.type })),
+    rules,
+  };
+}

@@ -1,0 +1,188 @@
+import type { Services } from '../services.ts';
+import type { Tenant } from '../context.ts';
+import { AppError } from '../errors.ts';
+import { inTransaction } from '../store/store.ts';
+import { findProgram, findRuleVersion, listTemplates } from '../store/program-queries.ts';
+import { findParticipant } from '../store/participant-queries.ts';
+import { findEvent, insertEventOnce } from '../store/event-queries.ts';
+import { insertRewardOnce, rewardsBetween } from '../store/reward-queries.ts';
+import { insertEmailOnce } from '../store/email-queries.ts';
+import { findEmailSettings } from '../store/email-settings-queries.ts';
+import { openPayoutCycle } from '../store/payout-queries.ts';
+import type { EmailTable, RewardTable } from '../store/database.ts';
+import { sha256Hex } from '../security/hashing.ts';
+import { actionHandlers, type ActionType } from '../../plugins/registry.ts';
+import type { ActionContext, EmailDraft, ProgramView, RewardDraft } from '../../plugins/types.ts';
+import { planRewardFollowUps } from '../../plugins/rewards/reward-follow-ups.ts';
+import { cashInUsd } from '../../plugins/rewards/cash-ledger.ts';
+import { taxYear } from '../../plugins/rewards/tax-year.ts';
+import { composeEmail, type ComposeEnv } from '../../plugins/mail/compose.ts';
+import { readSwitches } from '../../plugins/mail/notification-switches.ts';
+import { payoutReminderDraft } from '../../plugins/notifications/payout-reminder.ts';
+import { participantView, programView, rewardView, emailView } from './views.ts';
+import { loadRuleset } from './ruleset-service.ts';
+import { buildFacts } from './fact-loader.ts';
+import { evaluateRuleset } from './evaluation.ts';
+
+export type EventInput = {
+  id: string;
+  type: string;
+  participantId: string;
+  data: Record<string, unknown>;
+  occurredAt?: string;
+};
+
+export type EventOutcome = { status: 200 | 201; replayed: boolean; body: EventBody };
+
+export type EventBody = {
+  event: { id: string; programId: string; type: string; participantId: string; occurredAt: string };
+  fired: { rule: string; action: string; skipped?: string }[];
+  rewards: ReturnType<typeof rewardView>[];
+  emails: ReturnType<typeof emailView>[];
+};
+
+class DuplicateEvent extends Error {}
+
+/**
+ * Evaluates an event once. The event id is the idempotency key: the first
+ * request claims it inside the transaction that writes the rewards and
+ * emails, so a repeat (even a concurrent one) writes nothing and gets the
+ * stored answer.
+ */
+export async function ingestEvent(services: Services, tenant: Tenant, programId: string, input: EventInput): Promise<EventOutcome> {
+  const { store } = services;
+  const requestHash = await sha256Hex(JSON.stringify([programId, input.id, input.type, input.participantId, input.data, input.occurredAt ?? null]));
+  const replay = await replayOf(services, tenant, input.id, requestHash);
+  if (replay) return replay;
+
+  const programRow = await findProgram(store.db, tenant.id, programId);
+  if (!programRow) throw new AppError('not_found', 'program not found');
+  const program = programView(programRow);
+  const participantRow = await findParticipant(store.db, tenant.id, input.participantId);
+  if (!participantRow) {
+    throw new AppError('validation_failed', 'The request body is invalid', [{ pointer: '/participantId', message: 'no participant with this id; create it with PUT /v1/participants/:id first' }]);
+  }
+  const participant = participantView(participantRow);
+  const now = services.clock.now();
+  const occurredAt = input.occurredAt ? new Date(input.occurredAt).toISOString() : now.toISOString();
+  const event = { id: input.id, type: input.type, data: input.data, occurredAt };
+
+  const ruleset = program.activeVersion === null ? null : await loadRuleset(store.db, tenant.id, program.id, program.activeVersion);
+  const { facts, referrer } = await buildFacts(store.db, tenant.id, { ruleset, event, participant, program, now });
+  const fired = ruleset ? evaluateRuleset(ruleset, facts) : [];
+
+  const firedBody: EventBody['fired'] = [];
+  const rewardDrafts: RewardDraft[] = [];
+  const emailDrafts: EmailDraft[] = [];
+  for (const rule of fired) {
+    const ctx: ActionContext = { tenantId: tenant.id, program, event, rule: { name: rule.name, priority: rule.priority }, participant, referrer };
+    const plan = actionHandlers[rule.action.type as ActionType].plan(rule.action.params, ctx);
+    rewardDrafts.push(...plan.rewards);
+    emailDrafts.push(...plan.emails);
+    firedBody.push({ rule: rule.name, action: rule.action.type, ...(plan.skipped ? { skipped: plan.skipped } : {}) });
+  }
+
+  const year = taxYear(new Date(occurredAt), program.settings.timeZone);
+  const cashBefore = new Map<string, number>();
+  for (const r of new Set(rewardDrafts.filter((d) => d.kind === 'cash').map((d) => d.recipient.id))) {
+    cashBefore.set(r, cashInUsd(await rewardsBetween(store.db, tenant.id, r, year.from, year.to), program.settings).cents);
+  }
+  const followUps = planRewardFollowUps({ eventId: event.id, program, rewards: rewardDrafts, cashBefore, taxYear: year.year });
+
+  const composeEnv = await composeEnvFor(services, tenant.id, program, now.toISOString());
+  const nowIso = now.toISOString();
+  const rewardRows: RewardTable[] = followUps.rewards.map((r) => ({
+    id: crypto.randomUUID(),
+    tenant_id: tenant.id,
+    program_id: program.id,
+    event_id: event.id,
+    rule_name: r.ruleName,
+    participant_id: r.recipient.id,
+    kind: r.kind,
+    amount_minor: r.amountMinor,
+    currency: r.currency,
+    description: r.description,
+    status: r.status,
+    occurred_at: occurredAt,
+    created_at: nowIso,
+    updated_at: nowIso,
+  }));
+  const emailRows = await composeAll([...emailDrafts, ...followUps.emails], composeEnv);
+
+  try {
+    const body = await inTransaction(store, async (db) => {
+      const claimed = await insertEventOnce(db, {
+        tenant_id: tenant.id,
+        id: event.id,
+        program_id: program.id,
+        type: event.type,
+        participant_id: participant.id,
+        data: JSON.stringify(event.data),
+        occurred_at: occurredAt,
+        request_hash: requestHash,
+        response: '',
+        created_at: nowIso,
+      });
+      if (!claimed) throw new DuplicateEvent();
+      const rewards: RewardTable[] = [];
+      for (const row of rewardRows) if (await insertRewardOnce(db, row)) rewards.push(row);
+      const emails: EmailTable[] = [];
+      for (const row of emailRows) if (await insertEmailOnce(db, row)) emails.push(row);
+      for (const holder of followUps.payoutHolds) {
+        const reminder = await openPayoutCycle(db, { tenantId: tenant.id, program, participant: holder, cycle: event.id, now });
+        if (!reminder) continue;
+        const row = await composeEmail(payoutReminderDraft(holder, program, reminder), composeEnv);
+        if (row && (await insertEmailOnce(db, row))) emails.push(row);
+      }
+      const body: EventBody = {
+        event: { id: event.id, programId: program.id, type: event.type, participantId: participant.id, occurredAt },
+        fired: firedBody,
+        rewards: rewards.map(rewardView),
+        emails: emails.map(emailView),
+      };
+      await db.updateTable('events').set({ response: JSON.stringify(body) }).where('tenant_id', '=', tenant.id).where('id', '=', event.id).execute();
+      return body;
+    });
+    if (body.emails.length > 0) services.dispatcher.kick();
+    return { status: 201, replayed: false, body };
+  } catch (error) {
+    if (!(error instanceof DuplicateEvent)) throw error;
+    const again = await replayOf(services, tenant, input.id, requestHash);
+    if (again) return again;
+    throw new AppError('conflict', 'this event is being processed; retry shortly');
+  }
+}
+
+async function replayOf(services: Services, tenant: Tenant, id: string, requestHash: string): Promise<EventOutcome | null> {
+  const existing = await findEvent(services.store.db, tenant.id, id);
+  if (!existing || existing.response === '') return null;
+  if (existing.request_hash !== requestHash) {
+    throw new AppError('idempotency_key_reused', `event id ${id} was already used for a different event`, [{ pointer: '/id', message: 'already used with a different body' }]);
+  }
+  return { status: 200, replayed: true, body: JSON.parse(existing.response) as EventBody };
+}
+
+export async function composeEnvFor(services: Services, tenantId: string, program: ProgramView | null, now: string): Promise<ComposeEnv> {
+  const [templates, settings] = await Promise.all([
+    program ? listTemplates(services.store.db, tenantId, program.id) : Promise.resolve([]),
+    findEmailSettings(services.store.db, tenantId),
+  ]);
+  return {
+    tenantId,
+    program,
+    templates: new Map(templates.map((t) => [t.key, { subject: t.subject, html: t.html, text: t.text }])),
+    switches: readSwitches(settings?.notifications),
+    now,
+    messageIdDomain: services.config.MAIL_FROM.split('@')[1],
+  };
+}
+
+async function composeAll(drafts: EmailDraft[], env: ComposeEnv): Promise<EmailTable[]> {
+  const rows: EmailTable[] = [];
+  for (const draft of drafts) {
+    const row = await composeEmail(draft, env);
+    if (row) rows.push(row);
+  }
+  return rows;
+}
+

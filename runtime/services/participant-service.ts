@@ -1,0 +1,73 @@
+import type { Services } from '../services.ts';
+import type { Tenant } from '../context.ts';
+import { AppError } from '../errors.ts';
+import { inTransaction } from '../store/store.ts';
+import { findParticipant, upsertParticipant } from '../store/participant-queries.ts';
+import { setRewardStatus } from '../store/reward-queries.ts';
+import { closePayoutCycles } from '../store/payout-queries.ts';
+import { participantBody, participantView } from './views.ts';
+import { loadStats } from './participant-stats.ts';
+import { normalizeSettings } from './program-settings.ts';
+import type { ProgramSettings } from '../../plugins/types.ts';
+
+export type ParticipantInput = {
+  email: string;
+  firstName?: string | null;
+  lastName?: string | null;
+  locale?: string | null;
+  countryCode?: string | null;
+  referredBy?: string | null;
+  w9OnFile?: boolean;
+  payoutInfoComplete?: boolean;
+};
+
+/**
+ * Creates or updates a participant. Completing payout details releases held
+ * rewards and ends the reminders in the same transaction; a W-9 on file is
+ * recorded with its date.
+ */
+export async function putParticipant(services: Services, tenant: Tenant, id: string, input: ParticipantInput) {
+  const now = services.clock.now().toISOString();
+  if (input.referredBy === id) {
+    throw new AppError('validation_failed', 'The request body is invalid', [{ pointer: '/referredBy', message: 'a participant cannot refer themselves' }]);
+  }
+  return inTransaction(services.store, async (db) => {
+    const before = await findParticipant(db, tenant.id, id);
+    const email = input.email.toLowerCase();
+    const w9 = input.w9OnFile ?? before?.w9_on_file === 1;
+    const payout = input.payoutInfoComplete ?? before?.payout_info_complete === 1;
+    await upsertParticipant(db, {
+      tenant_id: tenant.id,
+      id,
+      email,
+      first_name: input.firstName !== undefined ? input.firstName : (before?.first_name ?? null),
+      last_name: input.lastName !== undefined ? input.lastName : (before?.last_name ?? null),
+      locale: input.locale !== undefined ? input.locale : (before?.locale ?? null),
+      country_code: input.countryCode !== undefined ? input.countryCode : (before?.country_code ?? null),
+      referred_by: input.referredBy !== undefined ? input.referredBy : (before?.referred_by ?? null),
+      w9_on_file: w9 ? 1 : 0,
+      w9_on_file_at: w9 ? (before?.w9_on_file === 1 ? before.w9_on_file_at : now) : null,
+      payout_info_complete: payout ? 1 : 0,
+      payout_info_completed_at: payout ? (before?.payout_info_complete === 1 ? before.payout_info_completed_at : now) : null,
+      // A new address has not been verified, whatever the old one was.
+      email_verified: before && before.email === email ? before.email_verified : 0,
+      email_verified_at: before && before.email === email ? before.email_verified_at : null,
+      password_hash: before?.password_hash ?? null,
+      created_at: before?.created_at ?? now,
+      updated_at: now,
+    });
+    if (payout && before?.payout_info_complete !== 1) {
+      await setRewardStatus(db, tenant.id, id, 'pending_payout_info', 'available', now);
+      await closePayoutCycles(db, tenant.id, id);
+    }
+    const row = await findParticipant(db, tenant.id, id);
+    return { created: !before, participant: participantBody(row!) };
+  });
+}
+
+export async function getParticipant(services: Services, tenant: Tenant, id: string, settings?: ProgramSettings) {
+  const row = await findParticipant(services.store.db, tenant.id, id);
+  if (!row) throw new AppError('not_found', 'participant not found');
+  const stats = await loadStats(services.store.db, tenant.id, participantView(row), settings ?? normalizeSettings({}), services.clock.now());
+  return { ...participantBody(row), stats };
+}

@@ -1,0 +1,19 @@
+// Sample data for the template preview: every variable a default template
+// uses, so an edited template shows what a participant would receive.
+export function previewData(programName: string, key: string): Record<string, unknown> {
+  return {
+    program: { id: 'preview', name: programName },
+    participant: { id: 'p_123', email: 'ada@example.com', firstName: 'Ada', lastName: 'Lovelace' },
+    reward: { kind: 'cash', kindLabel: 'cash', amount: 25, amountFormatted: '$25.00', currency: 'USD', description: 'Referral bonus', held: false },
+    data: { message: 'Thanks for spreading the word!' },
+    event: { id: 'evt_1', type: 'purchase', data: {}, occurredAt: new Date(0).toISOString() },
+    link: 'https://example.com/link?token=sample',
+    expiresInHours: 24,
+    expiresInMinutes: 60,
+    year: 2026,
+    totalFormatted: '$650.00',
+    thresholdFormatted: '$599.00',
+    pendingFormatted: '$50.00',
+    template: key,
+  };
+}

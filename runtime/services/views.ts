@@ -1,0 +1,85 @@
+import type { EmailTable, ParticipantTable, ProgramTable, RewardTable } from '../store/database.ts';
+import type { ParticipantView, ProgramView } from '../../plugins/types.ts';
+import { normalizeSettings } from './program-settings.ts';
+
+// Rows become API objects here and only here: camelCase, booleans, major and
+// minor units side by side, and never a secret column.
+
+export function participantView(row: ParticipantTable): ParticipantView {
+  return {
+    id: row.id,
+    email: row.email,
+    firstName: row.first_name,
+    lastName: row.last_name,
+    locale: row.locale,
+    countryCode: row.country_code,
+    referredBy: row.referred_by,
+    w9OnFile: row.w9_on_file === 1,
+    payoutInfoComplete: row.payout_info_complete === 1,
+    emailVerified: row.email_verified === 1,
+    createdAt: row.created_at,
+  };
+}
+
+export function participantBody(row: ParticipantTable) {
+  return {
+    ...participantView(row),
+    w9OnFileAt: row.w9_on_file_at,
+    payoutInfoCompletedAt: row.payout_info_completed_at,
+    emailVerifiedAt: row.email_verified_at,
+    passwordSet: row.password_hash !== null,
+    updatedAt: row.updated_at,
+  };
+}
+
+export function programView(row: ProgramTable): ProgramView & { activeVersion: number | null; createdAt: string } {
+  return { id: row.id, name: row.name, settings: normalizeSettings(JSON.parse(row.settings)), activeVersion: row.active_version, createdAt: row.created_at };
+}
+
+export function rewardView(row: RewardTable) {
+  return {
+    id: row.id,
+    programId: row.program_id,
+    eventId: row.event_id,
+    rule: row.rule_name,
+    participantId: row.participant_id,
+    kind: row.kind,
+    amount: row.amount_minor / 100,
+    amountMinor: row.amount_minor,
+    currency: row.currency,
+    description: row.description,
+    status: row.status,
+    occurredAt: row.occurred_at,
+    createdAt: row.created_at,
+  };
+}
+
+type EmailSummaryRow = Pick<
+  EmailTable,
+  'id' | 'type' | 'template' | 'to_address' | 'subject' | 'status' | 'attempts' | 'participant_id' | 'program_id' | 'last_response' | 'next_attempt_at' | 'message_id' | 'sender' | 'created_at' | 'updated_at' | 'sent_at'
+>;
+
+export function emailView(row: EmailSummaryRow) {
+  return {
+    id: row.id,
+    type: row.type,
+    template: row.template,
+    to: row.to_address,
+    subject: row.subject,
+    status: row.status,
+    attempts: row.attempts,
+    participantId: row.participant_id,
+    programId: row.program_id,
+    lastResponse: row.last_response,
+    nextAttemptAt: row.status === 'queued' ? row.next_attempt_at : null,
+    messageId: row.message_id,
+    sender: row.sender,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+    sentAt: row.sent_at,
+  };
+}
+
+export function emailDetailView(row: EmailTable) {
+  return { ...emailView(row), html: row.html, text: row.text };
+}

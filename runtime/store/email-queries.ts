@@ -1,0 +1,92 @@
+import { sql } from 'kysely';
+import type { Db, DialectName } from './store.ts';
+import type { EmailStatus, EmailTable } from './database.ts';
+
+export async function insertEmailOnce(db: Db, row: EmailTable): Promise<boolean> {
+  const result = await db
+    .insertInto('emails')
+    .values(row)
+    .onConflict((oc) => oc.columns(['tenant_id', 'idempotency_key']).doNothing())
+    .executeTakeFirst();
+  return Number(result.numInsertedOrUpdatedRows ?? 0) === 1;
+}
+
+export type EmailFilter = { participantId?: string; status?: EmailStatus; type?: string; limit: number; before?: string };
+
+export async function listEmails(db: Db, tenantId: string, f: EmailFilter) {
+  let q = db
+    .selectFrom('emails')
+    .select(['id', 'type', 'template', 'to_address', 'subject', 'status', 'attempts', 'participant_id', 'program_id', 'last_response', 'next_attempt_at', 'message_id', 'sender', 'created_at', 'updated_at', 'sent_at'])
+    .where('tenant_id', '=', tenantId);
+  if (f.participantId) q = q.where('participant_id', '=', f.participantId);
+  if (f.status) q = q.where('status', '=', f.status);
+  if (f.type) q = q.where('type', '=', f.type);
+  if (f.before) q = q.where('created_at', '<', f.before);
+  return q.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(f.limit).execute();
+}
+
+export async function findEmail(db: Db, tenantId: string, id: string) {
+  return db.selectFrom('emails').selectAll().where('tenant_id', '=', tenantId).where('id', '=', id).executeTakeFirst();
+}
+
+export async function findEmailByKey(db: Db, tenantId: string, key: string) {
+  return db.selectFrom('emails').selectAll().where('tenant_id', '=', tenantId).where('idempotency_key', '=', key).executeTakeFirst();
+}
+
+/**
+ * Claims up to `limit` due emails with a lease. PostgreSQL skips rows another
+ * dispatcher holds (FOR UPDATE SKIP LOCKED); SQLite and D1 have one writer, and
+ * the conditional UPDATE makes a claim exclusive there. An expired lease (a
+ * dispatcher that died mid-send) makes the email due again.
+ */
+export async function claimDueEmails(db: Db, dialect: DialectName, now: string, leaseUntil: string, limit: number) {
+  const due = db
+    .selectFrom('emails')
+    .select('id')
+    .where((eb) =>
+      eb.or([
+        eb.and([eb('status', '=', 'queued'), eb.or([eb('next_attempt_at', 'is', null), eb('next_attempt_at', '<=', now)])]),
+        eb.and([eb('status', '=', 'sending'), eb('lease_until', '<', now)]),
+      ]),
+    )
+    .orderBy('created_at')
+    .limit(limit);
+  const ids = dialect === 'postgres' ? due.forUpdate().skipLocked() : due;
+  return db
+    .updateTable('emails')
+    .set({ status: 'sending', lease_until: leaseUntil, attempts: sql<number>`attempts + 1`, updated_at: now })
+    .where('id', 'in', ids)
+    .where((eb) =>
+      eb.or([eb('status', '=', 'queued'), eb.and([eb('status', '=', 'sending'), eb('lease_until', '<', now)])]),
+    )
+    .returningAll()
+    .execute();
+}
+
+/** Finishes an attempt, but only while this dispatcher still holds the lease. */
+export async function finishAttempt(
+  db: Db,
+  id: string,
+  leaseUntil: string,
+  changes: Partial<Pick<EmailTable, 'status' | 'last_response' | 'next_attempt_at' | 'sent_at' | 'sender' | 'updated_at'>>,
+): Promise<boolean> {
+  const result = await db
+    .updateTable('emails')
+    .set({ ...changes, lease_until: null })
+    .where('id', '=', id)
+    .where('status', '=', 'sending')
+    .where('lease_until', '=', leaseUntil)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows ?? 0) === 1;
+}
+
+export async function requeueFailed(db: Db, tenantId: string, id: string, now: string): Promise<boolean> {
+  const result = await db
+    .updateTable('emails')
+    .set({ status: 'queued', next_attempt_at: now, attempts: 0, updated_at: now })
+    .where('tenant_id', '=', tenantId)
+    .where('id', '=', id)
+    .where('status', '=', 'failed')
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows ?? 0) === 1;
+}
