@@ -13,6 +13,7 @@ import { participantRoutes } from './routes/participants.ts';
 import { eventRoutes } from './routes/events.ts';
 import { webhookRoutes } from './routes/webhooks.ts';
 import { emailRoutes } from './routes/emails.ts';
+import { emailSettingsRoutes } from './routes/settings-email.ts';
 
 /** The whole HTTP API over Web standards; each runtime entry only builds `services` and serves this. */
 export function createApp(services: Services): Hono<AppEnv> {
@@ -46,6 +47,7 @@ export function createApp(services: Services): Hono<AppEnv> {
   tenantApi.route('/programs', eventRoutes);
   tenantApi.route('/participants', participantRoutes);
   tenantApi.route('/emails', emailRoutes);
+  tenantApi.route('/settings/email', emailSettingsRoutes);
   app.route('/v1', tenantApi);
 
   app.notFound((c) => c.json(new AppError('not_found', `no route for ${c.req.method} ${new URL(c.req.url).pathname}`).toBody(), 404));

@@ -8,7 +8,7 @@ import { createTenant } from './services/tenant-service.ts';
 import { validateRuleset } from '../rules/validate.ts';
 import { compileRuleset } from '../rules/compile.ts';
 import { explain } from '../rules/explain.ts';
-import type { Facts } from '../rules/facts.ts';
+import type { FactValues } from '../rules/facts.ts';
 import { DEFAULT_TEMPLATES } from '../plugins/mail/templates/default-templates.ts';
 import { normalizeSettings } from './services/program-settings.ts';
 
@@ -98,7 +98,7 @@ export async function main(argv: string[]): Promise<number> {
     const event = readJsonFile(values.event, 'event') as { type?: string; data?: object; occurredAt?: string };
     const participant = values.participant ? (readJsonFile(values.participant, 'participant') as Record<string, unknown>) : {};
     const now = new Date().toISOString();
-    const facts: Facts = {
+    const facts: FactValues = {
       event: { type: event.type ?? '', data: event.data ?? {}, occurredAt: event.occurredAt ?? now },
       participant: { id: 'dry-run', email: 'dry-run@example.com', w9OnFile: false, payoutInfoComplete: false, emailVerified: false, ...participant },
       referrer: (participant.referrer as object | undefined) ?? null,

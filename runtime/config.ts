@@ -23,6 +23,8 @@ const ConfigSchema = v.object({
   PUBLIC_URL: v.pipe(v.optional(v.string(), 'http://localhost:3000'), v.url('must be a URL')),
   MAIL_FROM: v.pipe(v.optional(v.string(), 'notifications@advocate-rules.local'), v.email('must be one email address')),
   BUILTIN_SMTP_URL: v.optional(v.pipe(v.string(), v.regex(/^smtps?:\/\/.+/, 'must be smtp://… or smtps://…'))),
+  SPF_INCLUDE: v.optional(v.pipe(v.string(), v.regex(/^[a-z0-9.-]+\.[a-z]{2,}$/i, 'must be a domain name'))),
+  MAIL_RATE_PER_SECOND: int('20', 1, 10_000),
   DNS_RESOLVER: v.optional(v.pipe(v.string(), v.regex(/^[^\s:]+:\d+$/, 'must be host:port'))),
   ALLOW_PRIVATE_SMTP_HOSTS: bool,
   SMTP_PORTS: v.pipe(

@@ -8,6 +8,9 @@ import type { SenderResolver } from '../plugins/mail/sender.ts';
 import { createDispatcher, type Dispatcher } from '../plugins/mail/dispatcher.ts';
 import type { RetryPolicy } from '../plugins/mail/retry-policy.ts';
 import { createSenderResolver } from './services/sender-resolver.ts';
+import { createSendRateLimiter } from '../plugins/mail/send-rate-limiter.ts';
+import type { HostResolver } from '../plugins/mail/smtp-guard.ts';
+import type { SmtpDriver } from '../plugins/mail/smtp-driver.ts';
 
 /** Everything a request handler may use, built once per process or isolate and injected through c.var. */
 export type Services = {
@@ -18,6 +21,10 @@ export type Services = {
   secrets: SecretBox;
   /** The operator's sender: a relay to BUILTIN_SMTP_URL, or local capture. */
   builtinTransport: MailTransport;
+  /** DNS for the SMTP guard and the custom-domain check (DNS_RESOLVER, or DNS-over-HTTPS on Workers). */
+  resolver: HostResolver;
+  /** This runtime's SMTP client, for tenants' own servers. */
+  smtp: SmtpDriver;
   senders: SenderResolver;
   dispatcher: Dispatcher;
 };
@@ -26,6 +33,14 @@ export type ServiceParts = Omit<Services, 'senders' | 'dispatcher'> & { retry?: 
 
 export function createServices(parts: ServiceParts): Services {
   const senders = createSenderResolver(parts);
-  const dispatcher = createDispatcher({ store: parts.store, clock: parts.clock, logger: parts.logger, senders, retry: parts.retry, leaseMs: parts.leaseMs });
+  const dispatcher = createDispatcher({
+    store: parts.store,
+    clock: parts.clock,
+    logger: parts.logger,
+    senders,
+    retry: parts.retry,
+    leaseMs: parts.leaseMs,
+    rateLimiter: createSendRateLimiter(parts.config.MAIL_RATE_PER_SECOND),
+  });
   return { ...parts, senders, dispatcher };
 }

@@ -6,6 +6,7 @@ import { claimDueEmails, finishAttempt } from '../../runtime/store/email-queries
 import { MailDeliveryError } from '../types.ts';
 import type { SenderResolver } from './sender.ts';
 import { backoffMs, DEFAULT_RETRY, type RetryPolicy } from './retry-policy.ts';
+import type { SendRateLimiter } from './send-rate-limiter.ts';
 
 export type DispatcherOptions = {
   store: Store;
@@ -15,6 +16,7 @@ export type DispatcherOptions = {
   batchSize?: number;
   leaseMs?: number;
   retry?: RetryPolicy;
+  rateLimiter?: SendRateLimiter;
 };
 
 export type Dispatcher = {
@@ -45,6 +47,7 @@ export function createDispatcher(o: DispatcherOptions): Dispatcher {
     let sender;
     try {
       sender = await o.senders.senderFor(email.tenant_id);
+      await o.rateLimiter?.take(email.tenant_id);
       const result = await sender.transport.send({
         from: sender.from,
         to: email.to_address,
@@ -94,6 +97,7 @@ export function createDispatcher(o: DispatcherOptions): Dispatcher {
   return {
     runOnce,
     async drain() {
+      while (running) await running;
       let total = 0;
       for (let n = await runOnce(); n > 0; n = await runOnce()) total += n;
       return total;

@@ -13,4 +13,6 @@ export type SenderResolver = {
   senderFor(tenantId: string): Promise<Sender>;
   /** Called on 535 and friends: the tenant's integration needs attention. */
   onAuthFailure?(tenantId: string, message: string): Promise<void>;
+  /** Drops a tenant's cached transport after its settings changed. */
+  forget?(tenantId: string): void;
 };

@@ -11,6 +11,10 @@ import { systemClock, type Clock } from '../clock.ts';
 import { createLogger, type Logger } from '../logger.ts';
 import type { MailTransport } from '../../plugins/types.ts';
 import { createCaptureTransport } from '../../plugins/mail/transports/capture-transport.ts';
+import { createRelayTransport } from '../../plugins/mail/transports/relay-transport.ts';
+import type { HostResolver } from '../../plugins/mail/smtp-guard.ts';
+import { createNodeResolver } from '../dns/node-resolver.ts';
+import { createNodeSmtpDriver } from './node-smtp-driver.ts';
 
 export function openStore(databaseUrl: string): Store {
   if (databaseUrl.startsWith('sqlite:')) {
@@ -22,19 +26,30 @@ export function openStore(databaseUrl: string): Store {
   throw new Error(`DATABASE_URL ${databaseUrl.split(':')[0]}: is not available on Node (use sqlite: or postgres://)`);
 }
 
-export type NodeServiceOptions = { clock?: Clock; logger?: Logger; builtinTransport?: MailTransport; store?: Store };
+export type NodeServiceOptions = {
+  clock?: Clock;
+  logger?: Logger;
+  builtinTransport?: MailTransport;
+  store?: Store;
+  resolver?: HostResolver;
+  /** Extra trusted CA certificates (PEM) for SMTP TLS; NODE_EXTRA_CA_CERTS works too. */
+  smtpCa?: string[];
+};
 
 /** Builds the services the Node entry, the CLI and the tests share; migrates first. */
 export async function buildNodeServices(config: Config, o: NodeServiceOptions = {}): Promise<Services> {
   const store = o.store ?? openStore(config.DATABASE_URL);
   await migrateToLatest(store.db);
   const logger = o.logger ?? createLogger();
+  const smtp = createNodeSmtpDriver({ ca: o.smtpCa });
   return createServices({
     config,
     store,
     clock: o.clock ?? systemClock,
     logger,
     secrets: await createSecretBox(config.SECRET_KEY, config.SECRET_KEY_PREVIOUS ? config.SECRET_KEY_PREVIOUS.split(',') : []),
-    builtinTransport: o.builtinTransport ?? createCaptureTransport(),
+    builtinTransport: o.builtinTransport ?? (config.BUILTIN_SMTP_URL ? createRelayTransport(smtp, config.BUILTIN_SMTP_URL) : createCaptureTransport()),
+    resolver: o.resolver ?? createNodeResolver({ server: config.DNS_RESOLVER }),
+    smtp,
   });
 }

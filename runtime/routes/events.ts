@@ -6,7 +6,7 @@ import { parseInput } from '../validation.ts';
 import { readJson } from '../http.ts';
 import { Id, IsoTime, JsonObject } from './schemas.ts';
 import { ingestEvent } from '../services/event-service.ts';
-import { hasHostileKeys } from '../../rules/validate.ts';
+import { hasHostileKeys } from '../../rules/json-safety.ts';
 
 export const EventBody = v.strictObject({
   id: Id,

@@ -12,7 +12,7 @@ import { openPayoutCycle } from '../store/payout-queries.ts';
 import type { EmailTable, RewardTable } from '../store/database.ts';
 import { sha256Hex } from '../security/hashing.ts';
 import { actionHandlers, type ActionType } from '../../plugins/registry.ts';
-import type { ActionContext, EmailDraft, ProgramView, RewardDraft } from '../../plugins/types.ts';
+import type { ActionContext, ActionHandler, EmailDraft, ProgramView, RewardDraft } from '../../plugins/types.ts';
 import { planRewardFollowUps } from '../../plugins/rewards/reward-follow-ups.ts';
 import { cashInUsd } from '../../plugins/rewards/cash-ledger.ts';
 import { taxYear } from '../../plugins/rewards/tax-year.ts';
@@ -76,7 +76,8 @@ export async function ingestEvent(services: Services, tenant: Tenant, programId:
   const emailDrafts: EmailDraft[] = [];
   for (const rule of fired) {
     const ctx: ActionContext = { tenantId: tenant.id, program, event, rule: { name: rule.name, priority: rule.priority }, participant, referrer };
-    const plan = actionHandlers[rule.action.type as ActionType].plan(rule.action.params, ctx);
+    const handler: ActionHandler = actionHandlers[rule.action.type as ActionType];
+    const plan = handler.plan(rule.action.params, ctx);
     rewardDrafts.push(...plan.rewards);
     emailDrafts.push(...plan.emails);
     firedBody.push({ rule: rule.name, action: rule.action.type, ...(plan.skipped ? { skipped: plan.skipped } : {}) });

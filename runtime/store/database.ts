@@ -141,10 +141,13 @@ export type EmailSettingsTable = {
   smtp_username: string | null;
   smtp_password_sealed: string | null;
   smtp_test_from: string | null;
+  /** The tenant acknowledged sending credentials without TLS (security none). */
+  smtp_allow_plaintext: number | null;
   smtp_status: string | null;
   smtp_last_error: string | null;
   smtp_connected_at: string | null;
   notifications: string;
+  reply_to: string | null;
   domain: string | null;
   domain_from: string | null;
   dkim_selector: string | null;

@@ -27,13 +27,13 @@ export type Harness = {
 /** The real app over a real database, driven through app.request(): no HTTP mocks. */
 export async function createHarness(
   dialect: 'sqlite' | 'postgres',
-  o: { env?: Record<string, string>; builtinTransport?: MailTransport; logger?: Logger; start?: string } = {},
+  o: { env?: Record<string, string>; builtinTransport?: MailTransport; logger?: Logger; start?: string; smtpCa?: string[]; store?: TestStore } = {},
 ): Promise<Harness> {
-  const store = await createTestStore(dialect);
+  const store = o.store ?? (await createTestStore(dialect));
   const clock = manualClock(o.start ?? '2026-06-15T12:00:00.000Z');
   const capture = createCaptureTransport();
   const config = parseConfig({ ADMIN_TOKEN, SECRET_KEY: generateSecretKey(), DATABASE_URL: 'sqlite::memory:', PUBLIC_URL: 'https://refer.example.com', ...o.env });
-  const services = await buildNodeServices(config, { store, clock, logger: o.logger ?? silentLogger, builtinTransport: o.builtinTransport ?? capture });
+  const services = await buildNodeServices(config, { store, clock, logger: o.logger ?? silentLogger, builtinTransport: o.builtinTransport ?? (o.env?.BUILTIN_SMTP_URL ? undefined : capture), smtpCa: o.smtpCa });
   const app = createApp(services);
   const request: Harness['request'] = async (method, path, r = {}) => {
     const headers: Record<string, string> = { ...(r.headers ?? {}) };
@@ -61,7 +61,7 @@ export async function createHarness(
     },
     async close() {
       await services.dispatcher.idle();
-      await store.dispose();
+      if (!o.store) await store.dispose();
     },
   };
 }

@@ -1,0 +1,48 @@
+import emailAddresses from 'email-addresses';
+
+// Addresses reach headers and the SMTP envelope, so anything looser than
+// "exactly one mailbox" lets a caller add recipients or headers.
+
+export type Mailbox = { address: string; name?: string };
+
+// CR and LF end a header line; NUL truncates it in some MTAs.
+const HEADER_BREAKERS = /[\r\n\0]/;
+const DOT_ATOM = /^[A-Za-z0-9!#$%&'*+/=?^_`{|}~\u0080-\uFFFF-]+(\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~\u0080-\uFFFF-]+)*$/;
+// Letters beyond ASCII are allowed for internationalised domains (RFC 6532).
+const DOMAIN_LABEL = /^[A-Za-z0-9\u0080-\uFFFF](?:[A-Za-z0-9\u0080-\uFFFF-]{0,61}[A-Za-z0-9\u0080-\uFFFF])?$/;
+
+/** True when `value` can sit in a header (display name, subject) without starting a new one. */
+export function isSafeHeaderText(value: string): boolean {
+  return !HEADER_BREAKERS.test(value);
+}
+
+/** Parses exactly one RFC 5322 mailbox (`a@b.c` or `"Name" <a@b.c>`); anything else is null. */
+export function parseMailbox(input: string): Mailbox | null {
+  if (typeof input !== 'string' || input.length > 998 || !isSafeHeaderText(input)) return null;
+  const parsed = emailAddresses.parseOneAddress({ input, rfc6532: true, rejectTLD: true });
+  if (!parsed || parsed.type !== 'mailbox') return null;
+
+  const { local, domain } = parsed;
+  if (!local || local.length > 64 || !isPlainDomain(domain)) return null;
+  // The parser hands back the unquoted local part; re-quote it so the address
+  // still means the same mailbox when it goes into a header or MAIL FROM.
+  const localPart = DOT_ATOM.test(local) ? local : `"${local.replace(/(["\\])/g, '\\$1')}"`;
+  const address = `${localPart}@${domain}`;
+  if (address.length > 254) return null;
+
+  const name = parsed.name?.trim();
+  if (name && !isSafeHeaderText(name)) return null;
+  return name ? { address, name } : { address };
+}
+
+export function isSingleAddress(input: string): boolean {
+  return parseMailbox(input) !== null;
+}
+
+// Domain literals (`[1.2.3.4]`) and dotless names are legal RFC 5322 but are
+// how mail gets aimed at internal hosts, so only ordinary dotted names pass.
+function isPlainDomain(domain: string): boolean {
+  if (!domain || domain.length > 253) return false;
+  const labels = domain.split('.');
+  return labels.length >= 2 && labels.every((label) => DOMAIN_LABEL.test(label));
+}
