@@ -10,6 +10,8 @@ export type ComposeEnv = {
   /** The program's own templates by key; defaults fill the rest. */
   templates: ReadonlyMap<string, TemplateSource>;
   switches: NotificationSwitches;
+  /** Shown as `program.name` when no program is involved (account emails): the tenant's name. */
+  brandName?: string;
   now: string;
   messageIdDomain: string;
 };
@@ -34,9 +36,9 @@ export async function composeEmail(draft: EmailDraft, env: ComposeEnv): Promise<
   const source = findTemplate(draft.template, env.templates);
   if (!source) throw new Error(`template ${draft.template} does not exist`);
   const r = draft.recipient;
-  const rendered = await renderTemplate(source, {
+  const rendered = renderTemplate(source, {
     participant: { id: r.id, email: r.email, firstName: r.firstName, lastName: r.lastName },
-    program: env.program ? { id: env.program.id, name: env.program.name } : { name: '' },
+    program: env.program ? { id: env.program.id, name: env.program.name } : { name: env.brandName ?? '' },
     ...draft.data,
   });
   return {

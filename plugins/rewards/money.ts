@@ -5,10 +5,19 @@ export function toMinorUnits(amount: number): number {
   return Math.round(amount * 100);
 }
 
+const formats = new Map<string, Intl.NumberFormat | null>();
+
+/** Amounts as the participant reads them; an unknown locale or currency falls back to plain digits. */
 export function formatMoney(minor: number, currency: string, locale?: string | null): string {
-  try {
-    return new Intl.NumberFormat(locale ?? 'en-US', { style: 'currency', currency }).format(minor / 100);
-  } catch {
-    return `${(minor / 100).toFixed(2)} ${currency}`;
+  const key = `${locale ?? 'en-US'}|${currency}`;
+  let format = formats.get(key);
+  if (format === undefined) {
+    try {
+      format = new Intl.NumberFormat(locale ?? 'en-US', { style: 'currency', currency });
+    } catch {
+      format = null;
+    }
+    if (formats.size < 1000) formats.set(key, format);
   }
+  return format ? format.format(minor / 100) : `${(minor / 100).toFixed(2)} ${currency}`;
 }

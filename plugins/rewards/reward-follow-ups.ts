@@ -26,6 +26,8 @@ export type FollowUpInput = {
   /** Cash (USD cents) already dated in the event's tax year, per recipient id. */
   cashBefore: ReadonlyMap<string, number>;
   taxYear: number;
+  /** Emails rules asked for with the `w9-notice` template. */
+  noticeRequests?: EmailDraft[];
 };
 
 export type FollowUps = { rewards: PlannedReward[]; emails: EmailDraft[]; payoutHolds: ParticipantView[] };
@@ -65,25 +67,42 @@ export function planRewardFollowUps(input: FollowUpInput): FollowUps {
     });
   }
 
+  const notified = new Set<string>();
   for (const [recipientId, added] of cashAdded) {
     const recipient = rewards.find((x) => x.recipient.id === recipientId)!.recipient;
     const total = (input.cashBefore.get(recipientId) ?? 0) + added;
     if (recipient.w9OnFile || !crossesW9Threshold(total, program.settings)) continue;
-    // One notice per participant and tax year: the key makes a second one a no-op.
-    emails.push({
-      type: 'w9-notice',
-      template: 'w9-notice',
-      recipient,
-      idempotencyKey: `w9:${recipientId}:${input.taxYear}`,
-      data: {
-        year: input.taxYear,
-        totalCents: total,
-        totalFormatted: formatMoney(total, 'USD', recipient.locale),
-        thresholdFormatted: formatMoney(program.settings.w9ThresholdCents, 'USD', recipient.locale),
-        link: program.settings.w9FormUrl ?? null,
-      },
-    });
+    notified.add(recipientId);
+    emails.push(w9NoticeDraft(recipient, program, input.taxYear, total));
+  }
+  // A rule may send the notice itself (say, on stats.w9Required): it gets the
+  // notice's data and its once-a-year key, so it never doubles the automatic one.
+  for (const request of input.noticeRequests ?? []) {
+    const r = request.recipient;
+    if (r.w9OnFile || notified.has(r.id)) continue;
+    notified.add(r.id);
+    const total = (input.cashBefore.get(r.id) ?? 0) + (cashAdded.get(r.id) ?? 0);
+    const draft = w9NoticeDraft(r, program, input.taxYear, total);
+    emails.push({ ...draft, data: { ...request.data, ...draft.data } });
   }
 
   return { rewards, emails, payoutHolds: [...holds.values()] };
+}
+
+/** The W-9 notice: once per participant and tax year, whoever asks for it. */
+export function w9NoticeDraft(recipient: ParticipantView, program: ProgramView, year: number, totalCents: number): EmailDraft {
+  return {
+    type: 'w9-notice',
+    template: 'w9-notice',
+    recipient,
+    idempotencyKey: `w9:${recipient.id}:${year}`,
+    data: {
+      year,
+      totalCents,
+      totalFormatted: formatMoney(totalCents, 'USD', recipient.locale),
+      thresholdCents: program.settings.w9ThresholdCents,
+      thresholdFormatted: formatMoney(program.settings.w9ThresholdCents, 'USD', recipient.locale),
+      link: program.settings.w9FormUrl ?? null,
+    },
+  };
 }

@@ -2,16 +2,13 @@ import { Kysely } from 'kysely';
 import type { Config } from '../config.ts';
 import type { Database } from '../store/database.ts';
 import { createStore, type Store } from '../store/store.ts';
-import { migrateToLatest } from '../store/migrate.ts';
 import { createSqliteDialect } from '../store/dialects/sqlite-dialect.ts';
 import { createPostgresDialect } from '../store/dialects/postgres-dialect.ts';
-import { createSecretBox } from '../security/secret-box.ts';
-import { createServices, type Services } from '../services.ts';
-import { systemClock, type Clock } from '../clock.ts';
-import { createLogger, type Logger } from '../logger.ts';
+import type { Services } from '../services.ts';
+import { bootServices } from '../boot.ts';
+import type { Clock } from '../clock.ts';
+import type { Logger } from '../logger.ts';
 import type { MailTransport } from '../../plugins/types.ts';
-import { createCaptureTransport } from '../../plugins/mail/transports/capture-transport.ts';
-import { createRelayTransport } from '../../plugins/mail/transports/relay-transport.ts';
 import type { HostResolver } from '../../plugins/mail/smtp-guard.ts';
 import { createNodeResolver } from '../dns/node-resolver.ts';
 import { createNodeSmtpDriver } from './node-smtp-driver.ts';
@@ -37,19 +34,14 @@ export type NodeServiceOptions = {
 };
 
 /** Builds the services the Node entry, the CLI and the tests share; migrates first. */
-export async function buildNodeServices(config: Config, o: NodeServiceOptions = {}): Promise<Services> {
-  const store = o.store ?? openStore(config.DATABASE_URL);
-  await migrateToLatest(store.db);
-  const logger = o.logger ?? createLogger();
-  const smtp = createNodeSmtpDriver({ ca: o.smtpCa });
-  return createServices({
+export function buildNodeServices(config: Config, o: NodeServiceOptions = {}): Promise<Services> {
+  return bootServices({
     config,
-    store,
-    clock: o.clock ?? systemClock,
-    logger,
-    secrets: await createSecretBox(config.SECRET_KEY, config.SECRET_KEY_PREVIOUS ? config.SECRET_KEY_PREVIOUS.split(',') : []),
-    builtinTransport: o.builtinTransport ?? (config.BUILTIN_SMTP_URL ? createRelayTransport(smtp, config.BUILTIN_SMTP_URL) : createCaptureTransport()),
+    store: o.store ?? openStore(config.DATABASE_URL),
+    smtp: createNodeSmtpDriver({ ca: o.smtpCa }),
     resolver: o.resolver ?? createNodeResolver({ server: config.DNS_RESOLVER }),
-    smtp,
+    builtinTransport: o.builtinTransport,
+    clock: o.clock,
+    logger: o.logger,
   });
 }

@@ -25,6 +25,7 @@ export async function handleEvent(c: Context<AppEnv>, tenant: Tenant, programId:
   }
   const outcome = await ingestEvent(c.var.services, tenant, programId, body);
   if (outcome.replayed) c.header('Idempotent-Replayed', 'true');
+  if (outcome.timings) c.header('Server-Timing', Object.entries(outcome.timings).map(([name, ms]) => `${name};dur=${ms}`).join(', '));
   return c.json(outcome.body, outcome.status);
 }
 

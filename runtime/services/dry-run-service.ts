@@ -9,6 +9,7 @@ import { explain } from '../../rules/explain.ts';
 import { participantView, programView } from './views.ts';
 import { checkRuleset, compileDraft, loadRuleset, type LoadedRuleset } from './ruleset-service.ts';
 import { buildFacts } from './fact-loader.ts';
+import { guardEvaluation } from './evaluation.ts';
 import type { ParticipantView } from '../../plugins/types.ts';
 
 export const InlineParticipant = v.strictObject({
@@ -61,7 +62,7 @@ export async function dryRun(services: Services, tenant: Tenant, programRow: Pro
   const now = services.clock.now();
   const event = { type: body.type, data: body.data, occurredAt: body.occurredAt ? new Date(body.occurredAt).toISOString() : now.toISOString() };
   const { facts } = await buildFacts(db, tenant.id, { ruleset: loaded, event, participant, program, now });
-  const rules = loaded ? explain(loaded.compiled, facts) : [];
+  const rules = loaded ? guardEvaluation(() => explain(loaded.compiled, facts)) : [];
   return {
     source: body.rules ? 'draft' : loaded ? { version: loaded.version } : null,
     fired: rules.filter((r) => r.fired).map((r) => ({ rule: r.name, action: r.action.type })),

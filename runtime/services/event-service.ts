@@ -5,7 +5,7 @@ import { inTransaction } from '../store/store.ts';
 import { findProgram, findRuleVersion, listTemplates } from '../store/program-queries.ts';
 import { findParticipant } from '../store/participant-queries.ts';
 import { findEvent, insertEventOnce } from '../store/event-queries.ts';
-import { insertRewardOnce, rewardsBetween } from '../store/reward-queries.ts';
+import { insertRewardOnce, rewardTotalsBetween } from '../store/reward-queries.ts';
 import { insertEmailOnce } from '../store/email-queries.ts';
 import { findEmailSettings } from '../store/email-settings-queries.ts';
 import { openPayoutCycle } from '../store/payout-queries.ts';
@@ -32,7 +32,10 @@ export type EventInput = {
   occurredAt?: string;
 };
 
-export type EventOutcome = { status: 200 | 201; replayed: boolean; body: EventBody };
+/** Milliseconds per phase of one event, sent back as Server-Timing so the next bottleneck is visible in production. */
+export type EventTimings = { load: number; facts: number; evaluate: number; plan: number; write: number };
+
+export type EventOutcome = { status: 200 | 201; replayed: boolean; body: EventBody; timings?: EventTimings };
 
 export type EventBody = {
   event: { id: string; programId: string; type: string; participantId: string; occurredAt: string };
@@ -51,6 +54,13 @@ class DuplicateEvent extends Error {}
  */
 export async function ingestEvent(services: Services, tenant: Tenant, programId: string, input: EventInput): Promise<EventOutcome> {
   const { store } = services;
+  let mark = performance.now();
+  const lap = () => {
+    const t = performance.now();
+    const d = t - mark;
+    mark = t;
+    return Math.round(d * 1000) / 1000;
+  };
   const requestHash = await sha256Hex(JSON.stringify([programId, input.id, input.type, input.participantId, input.data, input.occurredAt ?? null]));
   const replay = await replayOf(services, tenant, input.id, requestHash);
   if (replay) return replay;
@@ -68,8 +78,11 @@ export async function ingestEvent(services: Services, tenant: Tenant, programId:
   const event = { id: input.id, type: input.type, data: input.data, occurredAt };
 
   const ruleset = program.activeVersion === null ? null : await loadRuleset(store.db, tenant.id, program.id, program.activeVersion);
+  const timings: EventTimings = { load: lap(), facts: 0, evaluate: 0, plan: 0, write: 0 };
   const { facts, referrer } = await buildFacts(store.db, tenant.id, { ruleset, event, participant, program, now });
-  const fired = ruleset ? evaluateRuleset(ruleset, facts) : [];
+  timings.facts = lap();
+  const fired = ruleset ? await (services.evaluate ?? evaluateRuleset)(ruleset, facts) : [];
+  timings.evaluate = lap();
 
   const firedBody: EventBody['fired'] = [];
   const rewardDrafts: RewardDraft[] = [];
@@ -86,7 +99,7 @@ export async function ingestEvent(services: Services, tenant: Tenant, programId:
   const year = taxYear(new Date(occurredAt), program.settings.timeZone);
   const cashBefore = new Map<string, number>();
   for (const r of new Set(rewardDrafts.filter((d) => d.kind === 'cash').map((d) => d.recipient.id))) {
-    cashBefore.set(r, cashInUsd(await rewardsBetween(store.db, tenant.id, r, year.from, year.to), program.settings).cents);
+    cashBefore.set(r, cashInUsd(await rewardTotalsBetween(store.db, tenant.id, r, year.from, year.to), program.settings).cents);
   }
   const followUps = planRewardFollowUps({ eventId: event.id, program, rewards: rewardDrafts, cashBefore, taxYear: year.year });
 
@@ -110,6 +123,7 @@ export async function ingestEvent(services: Services, tenant: Tenant, programId:
   }));
   const emailRows = await composeAll([...emailDrafts, ...followUps.emails], composeEnv);
 
+  timings.plan = lap();
   try {
     const body = await inTransaction(store, async (db) => {
       const claimed = await insertEventOnce(db, {
@@ -145,7 +159,8 @@ export async function ingestEvent(services: Services, tenant: Tenant, programId:
       return body;
     });
     if (body.emails.length > 0) services.dispatcher.kick();
-    return { status: 201, replayed: false, body };
+    timings.write = lap();
+    return { status: 201, replayed: false, body, timings };
   } catch (error) {
     if (!(error instanceof DuplicateEvent)) throw error;
     const again = await replayOf(services, tenant, input.id, requestHash);

@@ -1,6 +1,6 @@
 import type { Db } from '../store/store.ts';
 import type { ParticipantView, ProgramView } from '../../plugins/types.ts';
-import { factsUsed, type Facts } from '../../rules/facts.ts';
+import { factsUsed, type FactValues } from '../../rules/facts.ts';
 import { findParticipant } from '../store/participant-queries.ts';
 import { participantView } from './views.ts';
 import { loadStats } from './participant-stats.ts';
@@ -19,12 +19,12 @@ export type FactInput = {
  * (and the referrer when an action pays or mails one): the evaluator itself
  * never does I/O.
  */
-export async function buildFacts(db: Db, tenantId: string, input: FactInput): Promise<{ facts: Facts; referrer: ParticipantView | null }> {
+export async function buildFacts(db: Db, tenantId: string, input: FactInput): Promise<{ facts: FactValues; referrer: ParticipantView | null }> {
   const used = input.ruleset ? factsUsed(input.ruleset.ruleset) : new Set<string>();
   const needsReferrer = used.has('referrer') || (input.ruleset?.ruleset.rules ?? []).some((r) => (r.event.params as { to?: string }).to === 'referrer');
   const referrerRow = needsReferrer && input.participant.referredBy ? await findParticipant(db, tenantId, input.participant.referredBy) : undefined;
   const referrer = referrerRow ? participantView(referrerRow) : null;
-  const facts: Facts = {
+  const facts: FactValues = {
     event: input.event,
     participant: input.participant,
     referrer,

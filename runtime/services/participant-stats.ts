@@ -1,7 +1,7 @@
 import type { Db } from '../store/store.ts';
 import type { ParticipantView, ProgramSettings } from '../../plugins/types.ts';
 import { countReferrals, } from '../store/participant-queries.ts';
-import { countRewards, rewardsBetween } from '../store/reward-queries.ts';
+import { countRewards, rewardTotalsBetween } from '../store/reward-queries.ts';
 import { taxYear } from '../../plugins/rewards/tax-year.ts';
 import { cashInUsd, crossesW9Threshold } from '../../plugins/rewards/cash-ledger.ts';
 
@@ -22,7 +22,7 @@ export async function loadStats(db: Db, tenantId: string, participant: Participa
   const [rewardCount, referralCount, rows] = await Promise.all([
     countRewards(db, tenantId, participant.id),
     countReferrals(db, tenantId, participant.id),
-    rewardsBetween(db, tenantId, participant.id, year.from, year.to),
+    rewardTotalsBetween(db, tenantId, participant.id, year.from, year.to),
   ]);
   const cash = cashInUsd(rows, settings);
   const pending = cashInUsd(rows.filter((r) => r.status === 'pending_payout_info'), settings);

@@ -1,8 +1,20 @@
-import type { Db } from './store.ts';
+import { sql } from 'kysely';
+import type { Db, DialectName } from './store.ts';
 import type { ParticipantTable } from './database.ts';
 
 export async function findParticipant(db: Db, tenantId: string, id: string) {
   return db.selectFrom('participants').selectAll().where('tenant_id', '=', tenantId).where('id', '=', id).executeTakeFirst();
+}
+
+/**
+ * Reads a participant inside a transaction and, on PostgreSQL, locks the row
+ * until commit: writers that decide from the participant's state (holds, the
+ * W-9 total, reminders) then queue behind each other instead of each deciding
+ * from a snapshot that misses the other's write. SQLite and D1 have one writer.
+ */
+export async function lockParticipant(db: Db, dialect: DialectName, tenantId: string, id: string) {
+  const q = db.selectFrom('participants').selectAll().where('tenant_id', '=', tenantId).where('id', '=', id);
+  return (dialect === 'postgres' ? q.forUpdate() : q).executeTakeFirst();
 }
 
 export async function findParticipantByEmail(db: Db, tenantId: string, email: string) {
@@ -12,6 +24,23 @@ export async function findParticipantByEmail(db: Db, tenantId: string, email: st
     .where('tenant_id', '=', tenantId)
     .where('email', '=', email.toLowerCase())
     .orderBy('created_at')
+    .executeTakeFirst();
+}
+
+/**
+ * The participant a microsite login or reset for this address is about.
+ * Addresses are not unique within a tenant: the oldest participant with a
+ * password wins, else the oldest one.
+ */
+export async function findMicrositeParticipant(db: Db, tenantId: string, email: string) {
+  return db
+    .selectFrom('participants')
+    .selectAll()
+    .where('tenant_id', '=', tenantId)
+    .where('email', '=', email.toLowerCase())
+    .orderBy(sql`case when password_hash is null then 1 else 0 end`)
+    .orderBy('created_at')
+    .orderBy('id')
     .executeTakeFirst();
 }
 

@@ -60,3 +60,38 @@ export async function advancePayoutCycle(
 export async function closePayoutCycles(db: Db, tenantId: string, participantId: string) {
   await db.deleteFrom('payout_reminders').where('tenant_id', '=', tenantId).where('participant_id', '=', participantId).execute();
 }
+
+export type PayoutCycleKey = { tenantId: string; participantId: string; programId: string };
+
+export async function findPayoutCycle(db: Db, key: PayoutCycleKey) {
+  return db
+    .selectFrom('payout_reminders')
+    .selectAll()
+    .where('tenant_id', '=', key.tenantId)
+    .where('participant_id', '=', key.participantId)
+    .where('program_id', '=', key.programId)
+    .executeTakeFirst();
+}
+
+/** Ends the schedule of a cycle that reached its cap, keeping it so new held rewards join it instead of restarting it. */
+export async function parkPayoutCycle(db: Db, key: PayoutCycleKey, fromCount: number): Promise<boolean> {
+  const result = await db
+    .updateTable('payout_reminders')
+    .set({ next_due_at: null })
+    .where('tenant_id', '=', key.tenantId)
+    .where('participant_id', '=', key.participantId)
+    .where('program_id', '=', key.programId)
+    .where('sent_count', '=', fromCount)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows ?? 0) === 1;
+}
+
+/** Ends one program's cycle: its last held reward was released or cancelled. */
+export async function closePayoutCycle(db: Db, key: PayoutCycleKey) {
+  await db
+    .deleteFrom('payout_reminders')
+    .where('tenant_id', '=', key.tenantId)
+    .where('participant_id', '=', key.participantId)
+    .where('program_id', '=', key.programId)
+    .execute();
+}

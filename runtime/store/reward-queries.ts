@@ -21,17 +21,24 @@ export async function listRewards(db: Db, tenantId: string, participantId: strin
     .execute();
 }
 
-/** Rewards dated in [from, to): the caller computes the calendar year in the program's time zone. */
-export async function rewardsBetween(db: Db, tenantId: string, participantId: string, from: string, to: string) {
-  return db
+/**
+ * Totals of the rewards dated in [from, to), per kind, currency and status;
+ * the caller computes the calendar year in the program's time zone. Summed in
+ * SQL so the cost does not grow with a participant's history.
+ */
+export async function rewardTotalsBetween(db: Db, tenantId: string, participantId: string, from: string, to: string) {
+  const rows = await db
     .selectFrom('rewards')
-    .select(['kind', 'amount_minor', 'currency', 'status', 'program_id'])
+    .select(['kind', 'currency', 'status', (eb) => eb.fn.sum<number | string>('amount_minor').as('amount_minor')])
     .where('tenant_id', '=', tenantId)
     .where('participant_id', '=', participantId)
     .where('status', '!=', 'cancelled')
     .where('occurred_at', '>=', from)
     .where('occurred_at', '<', to)
+    .groupBy(['kind', 'currency', 'status'])
     .execute();
+  // PostgreSQL returns SUM over integers as a numeric string.
+  return rows.map((r) => ({ ...r, amount_minor: Number(r.amount_minor) }));
 }
 
 export async function countRewards(db: Db, tenantId: string, participantId: string): Promise<number> {
@@ -58,4 +65,29 @@ export async function setRewardStatus(db: Db, tenantId: string, participantId: s
 
 export async function findReward(db: Db, tenantId: string, id: string) {
   return db.selectFrom('rewards').selectAll().where('tenant_id', '=', tenantId).where('id', '=', id).executeTakeFirst();
+}
+
+/** The rewards a payout reminder is about: held for missing details, in one program. */
+export async function pendingPayoutRewards(db: Db, tenantId: string, participantId: string, programId: string) {
+  return db
+    .selectFrom('rewards')
+    .select(['id', 'kind', 'amount_minor', 'currency'])
+    .where('tenant_id', '=', tenantId)
+    .where('participant_id', '=', participantId)
+    .where('program_id', '=', programId)
+    .where('status', '=', 'pending_payout_info')
+    .orderBy('occurred_at')
+    .execute();
+}
+
+/** Cancels a reward unless it already is; returns whether this call cancelled it. */
+export async function cancelRewardRow(db: Db, tenantId: string, id: string, now: string): Promise<boolean> {
+  const result = await db
+    .updateTable('rewards')
+    .set({ status: 'cancelled', updated_at: now })
+    .where('tenant_id', '=', tenantId)
+    .where('id', '=', id)
+    .where('status', '!=', 'cancelled')
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows ?? 0) === 1;
 }

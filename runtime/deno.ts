@@ -1,0 +1,36 @@
+import { parseConfig, ConfigError } from './config.ts';
+import { createApp } from './app.ts';
+import { builtinSenderName } from './boot.ts';
+import { withLocalSecrets } from './node/local-secrets.ts';
+import { buildDenoServices } from './deno/deno-services.ts';
+import { startTimers } from './timers.ts';
+
+// The Deno entry: the same app and loops as on Node, served by Deno.serve.
+try {
+  const config = parseConfig(withLocalSecrets(Deno.env.toObject()));
+  const services = await buildDenoServices(config);
+  const app = createApp(services);
+  const stopTimers = startTimers(services);
+  const server = Deno.serve(
+    {
+      port: config.PORT,
+      onListen: ({ port }) => services.logger.info('advocate-rules listening', { port, runtime: 'deno', database: services.store.dialect, builtinSender: builtinSenderName(config) }),
+    },
+    (request) => app.fetch(request),
+  );
+  const shutdown = async () => {
+    stopTimers();
+    await server.shutdown();
+    await services.dispatcher.idle();
+    await services.store.db.destroy();
+    Deno.exit(0);
+  };
+  Deno.addSignalListener('SIGINT', shutdown);
+  Deno.addSignalListener('SIGTERM', shutdown);
+} catch (error) {
+  if (error instanceof ConfigError) {
+    console.error(error.message);
+    Deno.exit(1);
+  }
+  throw error;
+}

@@ -1,0 +1,38 @@
+/// <reference path="./node-sqlite.d.ts" />
+import { Kysely } from 'kysely';
+import { DatabaseSync } from 'node:sqlite';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import type { Config } from '../config.ts';
+import type { Database } from '../store/database.ts';
+import { createStore, type Store } from '../store/store.ts';
+import { createNodeSqliteDialect } from '../store/dialects/node-sqlite-dialect.ts';
+import { createPostgresDialect } from '../store/dialects/postgres-dialect.ts';
+import { bootServices } from '../boot.ts';
+import type { Services } from '../services.ts';
+import { createNodeResolver } from '../dns/node-resolver.ts';
+import { createNodeSmtpDriver } from '../node/node-smtp-driver.ts';
+
+// Deno runs the Node pieces that need no native addon: node:sqlite instead
+// of better-sqlite3, pg, and nodemailer over Deno's node:net and node:tls.
+
+export function openDenoStore(databaseUrl: string): Store {
+  if (databaseUrl.startsWith('sqlite:')) {
+    const file = databaseUrl.slice('sqlite:'.length);
+    if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
+    return createStore(new Kysely<Database>({ dialect: createNodeSqliteDialect(new DatabaseSync(file)) }), 'sqlite');
+  }
+  if (/^postgres(ql)?:\/\//.test(databaseUrl)) {
+    return createStore(new Kysely<Database>({ dialect: createPostgresDialect(databaseUrl) }), 'postgres');
+  }
+  throw new Error(`DATABASE_URL ${databaseUrl.split(':')[0]}: is not available on Deno (use sqlite: or postgres://)`);
+}
+
+export function buildDenoServices(config: Config): Promise<Services> {
+  return bootServices({
+    config,
+    store: openDenoStore(config.DATABASE_URL),
+    smtp: createNodeSmtpDriver(),
+    resolver: createNodeResolver({ server: config.DNS_RESOLVER }),
+  });
+}

@@ -1,0 +1,91 @@
+import type { Db, DialectName } from '../store/store.ts';
+import type { EmailTable, RewardTable } from '../store/database.ts';
+import { lockParticipant } from '../store/participant-queries.ts';
+import { insertRewardOnce, pendingPayoutRewards, rewardsBetween } from '../store/reward-queries.ts';
+import { insertEmailOnce } from '../store/email-queries.ts';
+import { openPayoutCycle } from '../store/payout-queries.ts';
+import type { EmailDraft, ParticipantView, ProgramView, RewardDraft } from '../../plugins/types.ts';
+import { planRewardFollowUps } from '../../plugins/rewards/reward-follow-ups.ts';
+import { cashInUsd } from '../../plugins/rewards/cash-ledger.ts';
+import { taxYear } from '../../plugins/rewards/tax-year.ts';
+import { composeEmail, type ComposeEnv } from '../../plugins/mail/compose.ts';
+import { payoutReminderDraft } from '../../plugins/notifications/payout-reminder.ts';
+import { participantView } from './views.ts';
+
+export type RewardEffectsInput = {
+  dialect: DialectName;
+  tenantId: string;
+  program: ProgramView;
+  event: { id: string; occurredAt: string };
+  rewards: RewardDraft[];
+  /** Emails rules asked for with the `w9-notice` template. */
+  noticeRequests: EmailDraft[];
+  composeEnv: ComposeEnv;
+  now: Date;
+};
+
+/**
+ * Writes an event's rewards and what they set in motion (reward emails, the
+ * W-9 notice, holds with their first payout reminder) inside the event's
+ * transaction. The recipients are re-read under a row lock first: whether a
+ * reward is held, and the year's cash total, are decided from the state at
+ * commit, not from the snapshot the rules saw, so two concurrent events cannot
+ * both miss the threshold and a reward cannot be held after the details
+ * were completed.
+ */
+export async function writeRewardEffects(db: Db, input: RewardEffectsInput): Promise<{ rewards: RewardTable[]; emails: EmailTable[] }> {
+  const { tenantId, program, event, now } = input;
+  if (input.rewards.length === 0 && input.noticeRequests.length === 0) return { rewards: [], emails: [] };
+
+  // Sorted, so two transactions lock the same participants in the same order.
+  const ids = [...new Set([...input.rewards, ...input.noticeRequests].map((d) => d.recipient.id))].sort();
+  const fresh = new Map<string, ParticipantView>();
+  for (const id of ids) {
+    const row = await lockParticipant(db, input.dialect, tenantId, id);
+    if (row) fresh.set(id, participantView(row));
+  }
+  const current = <T extends { recipient: ParticipantView }>(d: T): T => ({ ...d, recipient: fresh.get(d.recipient.id) ?? d.recipient });
+  const rewardDrafts = input.rewards.map(current);
+  const noticeRequests = input.noticeRequests.map(current);
+
+  const year = taxYear(new Date(event.occurredAt), program.settings.timeZone);
+  const counted = new Set([...rewardDrafts.filter((d) => d.kind === 'cash'), ...noticeRequests].map((d) => d.recipient.id));
+  const cashBefore = new Map<string, number>();
+  for (const id of counted) cashBefore.set(id, cashInUsd(await rewardsBetween(db, tenantId, id, year.from, year.to), program.settings).cents);
+  const plan = planRewardFollowUps({ eventId: event.id, program, rewards: rewardDrafts, cashBefore, taxYear: year.year, noticeRequests });
+
+  const nowIso = now.toISOString();
+  const rewards: RewardTable[] = [];
+  for (const r of plan.rewards) {
+    const row: RewardTable = {
+      id: crypto.randomUUID(),
+      tenant_id: tenantId,
+      program_id: program.id,
+      event_id: event.id,
+      rule_name: r.ruleName,
+      participant_id: r.recipient.id,
+      kind: r.kind,
+      amount_minor: r.amountMinor,
+      currency: r.currency,
+      description: r.description,
+      status: r.status,
+      occurred_at: event.occurredAt,
+      created_at: nowIso,
+      updated_at: nowIso,
+    };
+    if (await insertRewardOnce(db, row)) rewards.push(row);
+  }
+
+  const emails: EmailTable[] = [];
+  const queue = async (draft: EmailDraft) => {
+    const row = await composeEmail(draft, input.composeEnv);
+    if (row && (await insertEmailOnce(db, row))) emails.push(row);
+  };
+  for (const draft of plan.emails) await queue(draft);
+  for (const holder of plan.payoutHolds) {
+    // Several held rewards share one cycle: only the event that opens it sends the first reminder.
+    const ticket = await openPayoutCycle(db, { tenantId, program, participant: holder, cycle: event.id, now });
+    if (ticket) await queue(payoutReminderDraft(holder, program, ticket, await pendingPayoutRewards(db, tenantId, holder.id, program.id)));
+  }
+  return { rewards, emails };
+}

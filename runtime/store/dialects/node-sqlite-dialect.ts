@@ -1,0 +1,40 @@
+import { SqliteDialect, type SqliteDatabase } from 'kysely';
+
+// The embedded database where better-sqlite3's native addon is not an option
+// (Deno). Kysely's SQLite dialect already speaks to a synchronous driver;
+// this only adapts node:sqlite's DatabaseSync to the shape it expects.
+
+/** The part of node:sqlite's DatabaseSync used here (declared so the core needs no node:sqlite types). */
+export type DatabaseSyncLike = {
+  exec(sql: string): void;
+  close(): void;
+  prepare(sql: string): {
+    columns(): unknown[];
+    all(...params: unknown[]): unknown[];
+    run(...params: unknown[]): { changes: number | bigint; lastInsertRowid: number | bigint };
+    iterate(...params: unknown[]): IterableIterator<unknown>;
+  };
+};
+
+export function createNodeSqliteDialect(database: DatabaseSyncLike): SqliteDialect {
+  // Same settings as the better-sqlite3 dialect: WAL for concurrent readers,
+  // a wait instead of an error when another process holds the write lock.
+  database.exec('pragma journal_mode = WAL');
+  database.exec('pragma busy_timeout = 5000');
+  database.exec('pragma foreign_keys = ON');
+  const adapted: SqliteDatabase = {
+    close: () => database.close(),
+    prepare(sql) {
+      const statement = database.prepare(sql);
+      return {
+        // A statement that yields columns (SELECT, or a write with RETURNING) is read with all().
+        reader: statement.columns().length > 0,
+        // node:sqlite returns null-prototype rows; plain objects behave like better-sqlite3's everywhere else.
+        all: (params) => statement.all(...params).map((row) => ({ ...(row as object) })),
+        run: (params) => statement.run(...params),
+        iterate: (params) => statement.iterate(...params),
+      };
+    },
+  };
+  return new SqliteDialect({ database: adapted });
+}
