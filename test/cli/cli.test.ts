@@ -1,0 +1,74 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+
+// The installed command, run as a user would: a real process, real files.
+const run = promisify(execFile);
+const BIN = join(import.meta.dirname, '../../bin/advocate-rules.js');
+
+async function cli(args: string[], env: Record<string, string> = {}) {
+  try {
+    const { stdout, stderr } = await run(process.execPath, [BIN, ...args], { env: { ...process.env, ...env }, cwd: dir });
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const e = error as { code: number; stdout: string; stderr: string };
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+  }
+}
+
+const dir = mkdtempSync(join(tmpdir(), 'advocate-cli-'));
+const file = (name: string, value: unknown) => {
+  const path = join(dir, name);
+  writeFileSync(path, JSON.stringify(value));
+  return path;
+};
+
+const rules = {
+  rules: [
+    {
+      name: 'big-purchase',
+      conditions: { all: [{ fact: 'event', path: '$.data.amount', operator: 'greaterThan', value: 100 }, { fact: 'participant', path: '$.countryCode', operator: 'in', value: ['US'] }] },
+      event: { type: 'reward', params: { kind: 'cash', amount: 10 } },
+    },
+  ],
+};
+
+describe('advocate-rules CLI', () => {
+  it('prints its help', async () => {
+    const res = await cli(['--help']);
+    expect(res.code).toBe(0);
+    expect(res.stdout).toContain('rules test <file> --event <json-file>');
+  });
+
+  it('validates a good file and refuses a bad one with pointers and exit code 1', async () => {
+    expect((await cli(['rules', 'validate', file('good.json', rules)])).code).toBe(0);
+    const bad = await cli(['rules', 'validate', file('bad.json', { rules: [{ ...rules.rules[0], event: { type: 'reward', params: { kind: 'cash', amount: 1.234 } } }] })]);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toContain('#/rules/0/event/params/amount');
+  });
+
+  it('dry-runs rules against an event and a participant', async () => {
+    const res = await cli(['rules', 'test', file('r.json', rules), '--event', file('e.json', { type: 'purchase', data: { amount: 150 } }), '--participant', file('p.json', { countryCode: 'US' })]);
+    expect(res.code).toBe(0);
+    const out = JSON.parse(res.stdout);
+    expect(out.fired).toEqual([{ rule: 'big-purchase', action: 'reward' }]);
+    expect(out.rules[0].conditions.children[0]).toMatchObject({ factValue: 150, result: 'pass' });
+  });
+
+  it('exits 2 on bad usage', async () => {
+    expect((await cli(['rules', 'test', file('r2.json', rules)])).code).toBe(2);
+    expect((await cli(['frobnicate'])).code).toBe(2);
+  });
+
+  it('migrates and creates a tenant on a SQLite file', async () => {
+    const env = { DATABASE_URL: `sqlite:${join(dir, 'data', 'cli.db')}` };
+    expect((await cli(['migrate'], env)).stdout).toContain('applied');
+    expect((await cli(['migrate'], env)).stdout).toContain('up to date');
+    const created = await cli(['tenants', 'create', 'Acme'], env);
+    expect(created.code).toBe(0);
+    expect(JSON.parse(created.stdout)).toMatchObject({ name: 'Acme', apiKey: expect.stringMatching(/^ar_/) });
+  });
+});
