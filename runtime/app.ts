@@ -14,6 +14,11 @@ import { eventRoutes } from './routes/events.ts';
 import { webhookRoutes } from './routes/webhooks.ts';
 import { emailRoutes } from './routes/emails.ts';
 import { emailSettingsRoutes } from './routes/settings-email.ts';
+import { createAdminRoutes } from './admin/admin-routes.tsx';
+import { rewardRoutes } from './routes/rewards.ts';
+import { participantVerificationRoutes, verificationRoutes } from './routes/verification.ts';
+import { micrositeRoutes, participantPasswordRoutes } from './routes/microsite.ts';
+import { participantPageRoutes } from './routes/participant-pages.ts';
 
 /** The whole HTTP API over Web standards; each runtime entry only builds `services` and serves this. */
 export function createApp(services: Services): Hono<AppEnv> {
@@ -38,6 +43,11 @@ export function createApp(services: Services): Hono<AppEnv> {
   app.route('/', healthRoutes);
   app.route('/v1/tenants', tenantRoutes);
   app.route('/v1/webhooks', webhookRoutes);
+  // Public: participants call these from microsites and widgets, without an API key.
+  app.route('/v1/verification', verificationRoutes);
+  app.route('/v1', micrositeRoutes);
+  // The pages the emailed links open.
+  app.route('/', participantPageRoutes);
 
   const tenantApi = new Hono<AppEnv>();
   tenantApi.use('*', requireTenant);
@@ -46,9 +56,13 @@ export function createApp(services: Services): Hono<AppEnv> {
   tenantApi.route('/programs', templateRoutes);
   tenantApi.route('/programs', eventRoutes);
   tenantApi.route('/participants', participantRoutes);
+  tenantApi.route('/participants', participantVerificationRoutes);
+  tenantApi.route('/participants', participantPasswordRoutes);
+  tenantApi.route('/rewards', rewardRoutes);
   tenantApi.route('/emails', emailRoutes);
   tenantApi.route('/settings/email', emailSettingsRoutes);
   app.route('/v1', tenantApi);
+  app.route('/admin', createAdminRoutes(app));
 
   app.notFound((c) => c.json(new AppError('not_found', `no route for ${c.req.method} ${new URL(c.req.url).pathname}`).toBody(), 404));
   app.onError((error, c) => {

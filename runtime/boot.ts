@@ -28,16 +28,30 @@ export type RuntimeParts = {
 export async function bootServices(parts: RuntimeParts): Promise<Services> {
   const { config, store, smtp } = parts;
   await migrateToLatest(store.db);
+  const logger = parts.logger ?? createLogger();
   return createServices({
     config,
     store,
     clock: parts.clock ?? systemClock,
-    logger: parts.logger ?? createLogger(),
+    logger,
     secrets: await createSecretBox(config.SECRET_KEY, config.SECRET_KEY_PREVIOUS ? config.SECRET_KEY_PREVIOUS.split(',') : []),
-    builtinTransport: parts.builtinTransport ?? (config.BUILTIN_SMTP_URL ? createRelayTransport(smtp, config.BUILTIN_SMTP_URL) : createCaptureTransport()),
+    builtinTransport:
+      parts.builtinTransport ?? (config.BUILTIN_SMTP_URL ? createRelayTransport(smtp, config.BUILTIN_SMTP_URL) : announceCaptures(createCaptureTransport(), logger)),
     resolver: parts.resolver,
     smtp,
   });
+}
+
+/** Local use: say where a captured email can be read, so a newcomer sees the whole flow. */
+function announceCaptures(capture: MailTransport, logger: Logger): MailTransport {
+  return {
+    async send(mail) {
+      const result = await capture.send(mail);
+      logger.info('email captured locally (set BUILTIN_SMTP_URL to deliver); read it with GET /v1/emails', { to: mail.to, subject: mail.subject, messageId: mail.messageId });
+      return result;
+    },
+    close: () => capture.close(),
+  };
 }
 
 /** For the startup log line: which built-in sender this configuration uses. */

@@ -38,6 +38,9 @@ const ConfigSchema = v.object({
 
 export type Config = v.InferOutput<typeof ConfigSchema>;
 
+/** Every setting's name, for launchers that hand the environment on to another process (wrangler). */
+export const CONFIG_NAMES: readonly string[] = Object.keys(ConfigSchema.entries);
+
 export class ConfigError extends Error {}
 
 export function parseConfig(env: Record<string, string | undefined>): Config {

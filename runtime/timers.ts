@@ -1,4 +1,5 @@
 import type { Services } from './services.ts';
+import { runDueJobs } from './scheduler.ts';
 
 /**
  * The in-process loops of long-running runtimes (Node, Deno): the outbox
@@ -7,5 +8,23 @@ import type { Services } from './services.ts';
 export function startTimers(services: Services): () => void {
   const dispatch = setInterval(() => services.dispatcher.kick(), services.config.DISPATCH_INTERVAL_MS);
   services.dispatcher.kick();
-  return () => clearInterval(dispatch);
+
+  // A run that outlasts the interval is not overlapped by the next tick; the
+  // first run happens at start, so work that fell due while we were down goes out.
+  let running: Promise<unknown> | null = null;
+  const tick = () => {
+    if (running) return;
+    running = runDueJobs(services)
+      .catch((error) => services.logger.error('scheduler run failed', { error }))
+      .finally(() => {
+        running = null;
+      });
+  };
+  const schedule = setInterval(tick, services.config.SCHEDULER_INTERVAL_MS);
+  tick();
+
+  return () => {
+    clearInterval(dispatch);
+    clearInterval(schedule);
+  };
 }

@@ -33,18 +33,6 @@ export type NodeServiceOptions = {
   smtpCa?: string[];
 };
 
-/** Local use: say where a captured email can be read, so a newcomer sees the whole flow. */
-function announceCaptures(capture: MailTransport, logger: Logger): MailTransport {
-  return {
-    async send(mail) {
-      const result = await capture.send(mail);
-      logger.info('email captured locally (set BUILTIN_SMTP_URL to deliver); read it with GET /v1/emails', { to: mail.to, subject: mail.subject, messageId: mail.messageId });
-      return result;
-    },
-    close: () => capture.close(),
-  };
-}
-
 /** Builds the services the Node entry, the CLI and the tests share; migrates first. */
 export function buildNodeServices(config: Config, o: NodeServiceOptions = {}): Promise<Services> {
   return bootServices({

@@ -7,3 +7,8 @@ export const Id = v.pipe(v.string(), v.minLength(1, 'is required'), v.maxLength(
 export const IsoTime = v.pipe(v.string(), v.isoTimestamp('must be an ISO-8601 timestamp with a time zone, e.g. 2026-11-27T10:00:00Z'));
 
 export const JsonObject = v.record(v.string(), v.unknown());
+
+export const HttpUrl = v.pipe(v.string(), v.maxLength(2000), v.url('must be a URL'), v.regex(/^https?:\/\//i, 'must be an http or https URL'));
+
+/** A token from an emailed link; anything longer than ours cannot be one. */
+export const Token = v.pipe(v.string('is required'), v.minLength(1, 'is required'), v.maxLength(200));

@@ -5,21 +5,16 @@ import { inTransaction } from '../store/store.ts';
 import { findProgram, findRuleVersion, listTemplates } from '../store/program-queries.ts';
 import { findParticipant } from '../store/participant-queries.ts';
 import { findEvent, insertEventOnce } from '../store/event-queries.ts';
-import { insertRewardOnce, rewardTotalsBetween } from '../store/reward-queries.ts';
 import { insertEmailOnce } from '../store/email-queries.ts';
 import { findEmailSettings } from '../store/email-settings-queries.ts';
-import { openPayoutCycle } from '../store/payout-queries.ts';
-import type { EmailTable, RewardTable } from '../store/database.ts';
+import type { EmailTable } from '../store/database.ts';
 import { sha256Hex } from '../security/hashing.ts';
 import { actionHandlers, type ActionType } from '../../plugins/registry.ts';
 import type { ActionContext, ActionHandler, EmailDraft, ProgramView, RewardDraft } from '../../plugins/types.ts';
-import { planRewardFollowUps } from '../../plugins/rewards/reward-follow-ups.ts';
-import { cashInUsd } from '../../plugins/rewards/cash-ledger.ts';
-import { taxYear } from '../../plugins/rewards/tax-year.ts';
 import { composeEmail, type ComposeEnv } from '../../plugins/mail/compose.ts';
 import { readSwitches } from '../../plugins/mail/notification-switches.ts';
-import { payoutReminderDraft } from '../../plugins/notifications/payout-reminder.ts';
 import { participantView, programView, rewardView, emailView } from './views.ts';
+import { writeRewardEffects } from './reward-effects.ts';
 import { loadRuleset } from './ruleset-service.ts';
 import { buildFacts } from './fact-loader.ts';
 import { evaluateRuleset } from './evaluation.ts';
@@ -96,32 +91,12 @@ export async function ingestEvent(services: Services, tenant: Tenant, programId:
     firedBody.push({ rule: rule.name, action: rule.action.type, ...(plan.skipped ? { skipped: plan.skipped } : {}) });
   }
 
-  const year = taxYear(new Date(occurredAt), program.settings.timeZone);
-  const cashBefore = new Map<string, number>();
-  for (const r of new Set(rewardDrafts.filter((d) => d.kind === 'cash').map((d) => d.recipient.id))) {
-    cashBefore.set(r, cashInUsd(await rewardTotalsBetween(store.db, tenant.id, r, year.from, year.to), program.settings).cents);
-  }
-  const followUps = planRewardFollowUps({ eventId: event.id, program, rewards: rewardDrafts, cashBefore, taxYear: year.year });
-
+  // A rule that sends the W-9 notice itself goes through the notice's own path
+  // (its data, its once-a-year key); the reward effects decide it under lock.
+  const noticeRequests = emailDrafts.filter((d) => d.template === 'w9-notice');
   const composeEnv = await composeEnvFor(services, tenant.id, program, now.toISOString());
   const nowIso = now.toISOString();
-  const rewardRows: RewardTable[] = followUps.rewards.map((r) => ({
-    id: crypto.randomUUID(),
-    tenant_id: tenant.id,
-    program_id: program.id,
-    event_id: event.id,
-    rule_name: r.ruleName,
-    participant_id: r.recipient.id,
-    kind: r.kind,
-    amount_minor: r.amountMinor,
-    currency: r.currency,
-    description: r.description,
-    status: r.status,
-    occurred_at: occurredAt,
-    created_at: nowIso,
-    updated_at: nowIso,
-  }));
-  const emailRows = await composeAll([...emailDrafts, ...followUps.emails], composeEnv);
+  const emailRows = await composeAll(emailDrafts.filter((d) => d.template !== 'w9-notice'), composeEnv);
 
   timings.plan = lap();
   try {
@@ -139,16 +114,20 @@ export async function ingestEvent(services: Services, tenant: Tenant, programId:
         created_at: nowIso,
       });
       if (!claimed) throw new DuplicateEvent();
-      const rewards: RewardTable[] = [];
-      for (const row of rewardRows) if (await insertRewardOnce(db, row)) rewards.push(row);
       const emails: EmailTable[] = [];
       for (const row of emailRows) if (await insertEmailOnce(db, row)) emails.push(row);
-      for (const holder of followUps.payoutHolds) {
-        const reminder = await openPayoutCycle(db, { tenantId: tenant.id, program, participant: holder, cycle: event.id, now });
-        if (!reminder) continue;
-        const row = await composeEmail(payoutReminderDraft(holder, program, reminder), composeEnv);
-        if (row && (await insertEmailOnce(db, row))) emails.push(row);
-      }
+      const effects = await writeRewardEffects(db, {
+        dialect: store.dialect,
+        tenantId: tenant.id,
+        program,
+        event: { id: event.id, occurredAt },
+        rewards: rewardDrafts,
+        noticeRequests,
+        composeEnv,
+        now,
+      });
+      const rewards = effects.rewards;
+      emails.push(...effects.emails);
       const body: EventBody = {
         event: { id: event.id, programId: program.id, type: event.type, participantId: participant.id, occurredAt },
         fired: firedBody,

@@ -5,6 +5,7 @@ import { inTransaction } from '../store/store.ts';
 import { findParticipant, upsertParticipant } from '../store/participant-queries.ts';
 import { setRewardStatus } from '../store/reward-queries.ts';
 import { closePayoutCycles } from '../store/payout-queries.ts';
+import { deleteTokens } from '../store/token-queries.ts';
 import { participantBody, participantView } from './views.ts';
 import { loadStats } from './participant-stats.ts';
 import { normalizeSettings } from './program-settings.ts';
@@ -56,6 +57,8 @@ export async function putParticipant(services: Services, tenant: Tenant, id: str
       created_at: before?.created_at ?? now,
       updated_at: now,
     });
+    // Links already mailed to the old address must not verify or reset the new one.
+    if (before && before.email !== email) await deleteTokens(db, tenant.id, id);
     if (payout && before?.payout_info_complete !== 1) {
       await setRewardStatus(db, tenant.id, id, 'pending_payout_info', 'available', now);
       await closePayoutCycles(db, tenant.id, id);

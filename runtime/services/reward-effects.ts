@@ -1,7 +1,7 @@
 import type { Db, DialectName } from '../store/store.ts';
 import type { EmailTable, RewardTable } from '../store/database.ts';
 import { lockParticipant } from '../store/participant-queries.ts';
-import { insertRewardOnce, pendingPayoutRewards, rewardsBetween } from '../store/reward-queries.ts';
+import { insertRewardOnce, pendingPayoutRewards, rewardTotalsBetween } from '../store/reward-queries.ts';
 import { insertEmailOnce } from '../store/email-queries.ts';
 import { openPayoutCycle } from '../store/payout-queries.ts';
 import type { EmailDraft, ParticipantView, ProgramView, RewardDraft } from '../../plugins/types.ts';
@@ -51,7 +51,7 @@ export async function writeRewardEffects(db: Db, input: RewardEffectsInput): Pro
   const year = taxYear(new Date(event.occurredAt), program.settings.timeZone);
   const counted = new Set([...rewardDrafts.filter((d) => d.kind === 'cash'), ...noticeRequests].map((d) => d.recipient.id));
   const cashBefore = new Map<string, number>();
-  for (const id of counted) cashBefore.set(id, cashInUsd(await rewardsBetween(db, tenantId, id, year.from, year.to), program.settings).cents);
+  for (const id of counted) cashBefore.set(id, cashInUsd(await rewardTotalsBetween(db, tenantId, id, year.from, year.to), program.settings).cents);
   const plan = planRewardFollowUps({ eventId: event.id, program, rewards: rewardDrafts, cashBefore, taxYear: year.year, noticeRequests });
 
   const nowIso = now.toISOString();

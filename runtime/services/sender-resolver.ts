@@ -18,13 +18,28 @@ import { parseMailbox } from '../../plugins/mail/address.ts';
  * Tenant transports are pooled and kept until the settings change.
  */
 export function createSenderResolver(parts: ServiceParts): SenderResolver & { forget(tenantId: string): void } {
-  const pools = new Map<string, { version: string; transport: MailTransport }>();
+  // Promises, not transports: a batch asks for one tenant's transport many
+  // times at once, and while the first build awaits (DNS, unsealing the
+  // password) every other ask would miss the cache, open its own pool and leak
+  // it, so the tenant's server saw more connections than one pool allows.
+  const pools = new Map<string, { version: string; transport: Promise<MailTransport> }>();
+  const release = (transport: Promise<MailTransport>) => void transport.then((t) => t.close(), () => {});
 
-  async function tenantTransport(row: EmailSettingsTable): Promise<MailTransport> {
+  function tenantTransport(row: EmailSettingsTable): Promise<MailTransport> {
     const version = `${row.smtp_connected_at}|${row.updated_at}`;
     const cached = pools.get(row.tenant_id);
     if (cached?.version === version) return cached.transport;
-    if (cached) void cached.transport.close();
+    if (cached) release(cached.transport);
+    const transport = buildTenantTransport(row);
+    pools.set(row.tenant_id, { version, transport });
+    // A failed build is not kept: the next email vets the host again.
+    transport.catch(() => {
+      if (pools.get(row.tenant_id)?.transport === transport) pools.delete(row.tenant_id);
+    });
+    return transport;
+  }
+
+  async function buildTenantTransport(row: EmailSettingsTable): Promise<MailTransport> {
     // The address is vetted again at every (re)build: DNS may have changed since Connect.
     let checked;
     try {
@@ -39,7 +54,7 @@ export function createSenderResolver(parts: ServiceParts): SenderResolver & { fo
       throw error;
     }
     const password = row.smtp_password_sealed ? await parts.secrets.open(row.smtp_password_sealed, { tenantId: row.tenant_id, field: 'smtp_password' }) : undefined;
-    const transport = parts.smtp.createTransport({
+    return parts.smtp.createTransport({
       host: row.smtp_host!,
       port: row.smtp_port!,
       security: row.smtp_security as 'none' | 'tls' | 'ssl',
@@ -49,8 +64,6 @@ export function createSenderResolver(parts: ServiceParts): SenderResolver & { fo
       checked,
       pool: true,
     });
-    pools.set(row.tenant_id, { version, transport });
-    return transport;
   }
 
   return {
@@ -82,7 +95,7 @@ export function createSenderResolver(parts: ServiceParts): SenderResolver & { fo
     forget(tenantId) {
       const cached = pools.get(tenantId);
       pools.delete(tenantId);
-      if (cached) void cached.transport.close();
+      if (cached) release(cached.transport);
     },
   };
 }

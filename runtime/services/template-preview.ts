@@ -10,10 +10,16 @@ export function previewData(programName: string, key: string): Record<string, un
     link: 'https://example.com/link?token=sample',
     expiresInHours: 24,
     expiresInMinutes: 60,
+    expiresAt: '2026-01-02T00:00:00.000Z',
     year: 2026,
     totalFormatted: '$650.00',
     thresholdFormatted: '$599.00',
+    totalCents: 65000,
+    thresholdCents: 59900,
     pendingFormatted: '$50.00',
+    pendingCount: 2,
+    reminderNumber: 1,
+    maxReminders: 3,
     template: key,
   };
 }

@@ -80,6 +80,12 @@ export function emailView(row: EmailSummaryRow) {
   };
 }
 
+// Account emails carry live single-use tokens in their links; the log shows
+// what was sent without handing anyone reading it a working link.
+const TOKEN_EMAIL_TYPES = new Set(['verification', 'password-reset']);
+const redactTokens = (s: string) => s.replace(/([?&](?:amp;)?token=)[A-Za-z0-9_-]+/g, '$1[redacted]');
+
 export function emailDetailView(row: EmailTable) {
-  return { ...emailView(row), html: row.html, text: row.text };
+  const redact = TOKEN_EMAIL_TYPES.has(row.type) ? redactTokens : (s: string) => s;
+  return { ...emailView(row), html: redact(row.html), text: redact(row.text) };
 }

@@ -1,6 +1,6 @@
-import { sql } from 'kysely';
+import { sql, type ExpressionBuilder } from 'kysely';
 import type { Db, DialectName } from './store.ts';
-import type { EmailStatus, EmailTable } from './database.ts';
+import type { Database, EmailStatus, EmailTable } from './database.ts';
 
 export async function insertEmailOnce(db: Db, row: EmailTable): Promise<boolean> {
   const result = await db
@@ -51,16 +51,25 @@ export async function claimDueEmails(db: Db, dialect: DialectName, now: string, 
     )
     .orderBy('created_at')
     .limit(limit);
-  const ids = dialect === 'postgres' ? due.forUpdate().skipLocked() : due;
-  return db
-    .updateTable('emails')
-    .set({ status: 'sending', lease_until: leaseUntil, attempts: sql<number>`attempts + 1`, updated_at: now })
-    .where('id', 'in', ids)
-    .where((eb) =>
-      eb.or([eb('status', '=', 'queued'), eb.and([eb('status', '=', 'sending'), eb('lease_until', '<', now)])]),
-    )
-    .returningAll()
-    .execute();
+  const stillDue = (eb: ExpressionBuilder<Database, 'emails'>) =>
+    eb.or([eb('status', '=', 'queued'), eb.and([eb('status', '=', 'sending'), eb('lease_until', '<', now)])]);
+  const claim = { status: 'sending' as const, lease_until: leaseUntil, attempts: sql<number>`attempts + 1`, updated_at: now };
+  if (dialect === 'postgres') {
+    // A materialized CTE runs the locking SELECT once. Written as
+    // `id IN (subquery)`, the planner may pick a nested loop that re-runs the
+    // subquery per row; each re-run skips the rows this statement already
+    // updated and locks the next ones, so one claim took the whole outbox,
+    // far past `limit` and past what a single lease can cover.
+    return db
+      .with((cte) => cte('due').materialized(), () => due.forUpdate().skipLocked())
+      .updateTable('emails')
+      .set(claim)
+      .where('id', 'in', (eb) => eb.selectFrom('due').select('due.id'))
+      .where(stillDue)
+      .returningAll()
+      .execute();
+  }
+  return db.updateTable('emails').set(claim).where('id', 'in', due).where(stillDue).returningAll().execute();
 }
 
 /** Finishes an attempt, but only while this dispatcher still holds the lease. */

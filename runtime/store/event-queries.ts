@@ -1,12 +1,33 @@
 import type { Db } from './store.ts';
 import type { EventTable } from './database.ts';
 
+/** A claim without a stored response older than this was abandoned mid-way (D1 only: elsewhere the transaction rolls it back). */
+export const ABANDONED_CLAIM_MS = 120_000;
+
 export async function findEvent(db: Db, tenantId: string, id: string) {
   return db.selectFrom('events').selectAll().where('tenant_id', '=', tenantId).where('id', '=', id).executeTakeFirst();
 }
 
-/** Claims the idempotency key: false when another request already holds it. */
+/**
+ * Claims the idempotency key: false when another request already holds it.
+ * On D1, where the event's writes are not one transaction, a request that
+ * died after claiming leaves a claim with no response; once that claim is
+ * old enough a retry takes it over with this same conditional write, and
+ * re-runs the writes, which the unique keys of rewards and emails turn into
+ * no-ops for whatever the first attempt already wrote.
+ */
 export async function insertEventOnce(db: Db, row: EventTable): Promise<boolean> {
-  const result = await db.insertInto('events').values(row).onConflict((oc) => oc.columns(['tenant_id', 'id']).doNothing()).executeTakeFirst();
+  const abandonedBefore = new Date(new Date(row.created_at).getTime() - ABANDONED_CLAIM_MS).toISOString();
+  const result = await db
+    .insertInto('events')
+    .values(row)
+    .onConflict((oc) =>
+      oc
+        .columns(['tenant_id', 'id'])
+        .doUpdateSet({ program_id: row.program_id, type: row.type, participant_id: row.participant_id, data: row.data, occurred_at: row.occurred_at, request_hash: row.request_hash, created_at: row.created_at })
+        .where('events.response', '=', '')
+        .where('events.created_at', '<', abandonedBefore),
+    )
+    .executeTakeFirst();
   return Number(result.numInsertedOrUpdatedRows ?? 0) === 1;
 }

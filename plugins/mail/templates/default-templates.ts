@@ -18,18 +18,18 @@ export const DEFAULT_TEMPLATES: Record<EmailType, TemplateSource> = {
   },
   reward: {
     subject: 'You earned {{ reward.amountFormatted }} from {{ program.name }}',
-    html: layout('<p>Hi {{ participant.firstName | default: "there" }},</p><p>You earned <strong>{{ reward.amountFormatted }}</strong> ({{ reward.kindLabel }}){% if reward.description %}: {{ reward.description }}{% endif %}.</p>'),
-    text: 'Hi {{ participant.firstName | default: "there" }},\n\nYou earned {{ reward.amountFormatted }} ({{ reward.kindLabel }}){% if reward.description %}: {{ reward.description }}{% endif %}.\n\n{{ program.name }}',
+    html: layout('<p>Hi {{ participant.firstName | default: "there" }},</p><p>You earned <strong>{{ reward.amountFormatted }}</strong> ({{ reward.kindLabel }}){% if reward.description %}: {{ reward.description }}{% endif %}.</p>{% if reward.held %}<p>We will pay it out as soon as your tax and banking details are complete.</p>{% endif %}'),
+    text: 'Hi {{ participant.firstName | default: "there" }},\n\nYou earned {{ reward.amountFormatted }} ({{ reward.kindLabel }}){% if reward.description %}: {{ reward.description }}{% endif %}.{% if reward.held %}\n\nWe will pay it out as soon as your tax and banking details are complete.{% endif %}\n\n{{ program.name }}',
   },
   verification: {
     subject: 'Confirm your email for {{ program.name }}',
-    html: layout('<p>Hi {{ participant.firstName | default: "there" }},</p><p>Please confirm your email address:</p><p><a href="{{ link }}">Confirm my email</a></p><p>The link expires in {{ expiresInHours }} hours. If you did not ask for this, ignore this email.</p>'),
-    text: 'Hi {{ participant.firstName | default: "there" }},\n\nPlease confirm your email address:\n{{ link }}\n\nThe link expires in {{ expiresInHours }} hours. If you did not ask for this, ignore this email.\n\n{{ program.name }}',
+    html: layout('<p>Hi {{ participant.firstName | default: "there" }},</p><p>Please confirm your email address:</p><p><a href="{{ link }}">Confirm my email</a></p><p>The link expires in {{ expiresInHours }} hour{% if expiresInHours != 1 %}s{% endif %}. If you did not ask for this, ignore this email.</p>'),
+    text: 'Hi {{ participant.firstName | default: "there" }},\n\nPlease confirm your email address:\n{{ link }}\n\nThe link expires in {{ expiresInHours }} hour{% if expiresInHours != 1 %}s{% endif %}. If you did not ask for this, ignore this email.\n\n{{ program.name }}',
   },
   'password-reset': {
     subject: 'Reset your {{ program.name }} password',
-    html: layout('<p>Hi {{ participant.firstName | default: "there" }},</p><p>Someone asked to reset your password.</p><p><a href="{{ link }}">Choose a new password</a></p><p>The link expires in {{ expiresInMinutes }} minutes and works once. If it was not you, ignore this email.</p>'),
-    text: 'Hi {{ participant.firstName | default: "there" }},\n\nSomeone asked to reset your password. Choose a new one here:\n{{ link }}\n\nThe link expires in {{ expiresInMinutes }} minutes and works once. If it was not you, ignore this email.\n\n{{ program.name }}',
+    html: layout('<p>Hi {{ participant.firstName | default: "there" }},</p><p>Someone asked to reset your password.</p><p><a href="{{ link }}">Choose a new password</a></p><p>The link expires in {{ expiresInMinutes }} minute{% if expiresInMinutes != 1 %}s{% endif %} and works once. If it was not you, ignore this email.</p>'),
+    text: 'Hi {{ participant.firstName | default: "there" }},\n\nSomeone asked to reset your password. Choose a new one here:\n{{ link }}\n\nThe link expires in {{ expiresInMinutes }} minute{% if expiresInMinutes != 1 %}s{% endif %} and works once. If it was not you, ignore this email.\n\n{{ program.name }}',
   },
   'w9-notice': {
     subject: 'Tax form needed for your {{ year }} rewards',

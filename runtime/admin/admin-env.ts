@@ -1,0 +1,19 @@
+import type { AppEnv } from '../context.ts';
+import type { Flash } from './flash.ts';
+
+/** What the console knows about the signed-in browser; lives sealed in the session cookie. */
+export type AdminSession = { apiKey: string; tenantId: string; csrf: string; expiresAt: number };
+
+export type ApiError = { code: string; message: string; details: unknown };
+export type ApiAnswer<T = any> = { status: number; ok: boolean; body: T; error: ApiError | null };
+export type Api = <T = any>(method: string, path: string, body?: unknown) => Promise<ApiAnswer<T>>;
+
+/** The app's environment plus what every signed-in console request carries. */
+export type AdminEnv = {
+  Variables: AppEnv['Variables'] & {
+    session: AdminSession;
+    api: Api;
+    nonce: string;
+    flash: Flash | null;
+  };
+};

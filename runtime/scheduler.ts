@@ -1,0 +1,47 @@
+import type { Services } from './services.ts';
+import { sendDuePayoutReminders } from './services/payout-reminder-service.ts';
+import { deleteExpiredTokens } from './store/token-queries.ts';
+import { deleteStaleRateLimits } from './store/rate-limit-queries.ts';
+
+// The one scheduler interface: every piece of time-driven work is a job here,
+// and runDueJobs runs whatever is due. Node and Deno call it from a timer
+// loop (timers.ts), Workers from a Cron Trigger. Jobs decide "due" from the
+// database and the clock, never from in-memory state, so several instances
+// may run it at once and a run after downtime catches up.
+
+export type ScheduledJob = { name: string; run(services: Services): Promise<number> };
+
+const DAY = 86_400_000;
+
+export const JOBS: ScheduledJob[] = [
+  {
+    name: 'payout-reminders',
+    async run(services) {
+      return (await sendDuePayoutReminders(services)).sent;
+    },
+  },
+  {
+    name: 'token-sweep',
+    // Kept a day past expiry, so a late click still hears "expired" rather than "unknown".
+    run: (services) => deleteExpiredTokens(services.store.db, new Date(services.clock.now().getTime() - DAY).toISOString()),
+  },
+  {
+    name: 'rate-limit-sweep',
+    run: (services) => deleteStaleRateLimits(services.store.db, new Date(services.clock.now().getTime() - DAY).toISOString()),
+  },
+];
+
+/** Runs every job once; a failing job is logged and does not stop the others. Returns what each did. */
+export async function runDueJobs(services: Services, jobs: ScheduledJob[] = JOBS): Promise<Record<string, number>> {
+  const done: Record<string, number> = {};
+  for (const job of jobs) {
+    try {
+      done[job.name] = await job.run(services);
+    } catch (error) {
+      services.logger.error('scheduled job failed', { job: job.name, error });
+    }
+  }
+  // Reminders are queued in the outbox; ask the dispatcher to deliver them now.
+  if ((done['payout-reminders'] ?? 0) > 0) services.dispatcher.kick();
+  return done;
+}

@@ -1,0 +1,57 @@
+import { existsSync, mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { AddressInfo } from 'node:net';
+import { serve } from '@hono/node-server';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Harness } from '../support/app-harness.ts';
+
+// The console's browser tests run Debian's Chromium (installed by
+// .ci/install-chromium.sh) through playwright-core against the real app
+// served over HTTP on loopback.
+
+export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+export async function launchChromium(): Promise<Browser> {
+  if (!existsSync(CHROMIUM)) {
+    throw new Error(`Chromium is not installed at ${CHROMIUM}: run .ci/install-chromium.sh (or set CHROMIUM_PATH)`);
+  }
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+}
+
+export type HttpServer = { url: string; close(): Promise<void> };
+
+export async function serveHarness(h: Harness): Promise<HttpServer> {
+  return new Promise((resolve) => {
+    const server = serve({ fetch: h.app.fetch, hostname: '127.0.0.1', port: 0 }, (info: AddressInfo) => {
+      resolve({
+        url: `http://127.0.0.1:${info.port}`,
+        close: () => new Promise<void>((done) => server.close(() => done())),
+      });
+    });
+  });
+}
+
+/**
+ * Screenshots go to docs/screenshots only when asked (UPDATE_SCREENSHOTS=1),
+ * so an ordinary test run leaves the working tree alone; they are taken
+ * either way, which also proves every page renders at both widths.
+ */
+export const SCREENSHOT_DIR = process.env.UPDATE_SCREENSHOTS ? fileURLToPath(new URL('../../docs/screenshots', import.meta.url)) : join(tmpdir(), 'advocate-console-screenshots');
+
+export async function screenshot(page: Page, name: string): Promise<string> {
+  mkdirSync(SCREENSHOT_DIR, { recursive: true });
+  const width = page.viewportSize()?.width ?? 0;
+  const path = join(SCREENSHOT_DIR, `${name}-${width}.png`);
+  await page.screenshot({ path, fullPage: true });
+  return path;
+}
+
+/** True when nothing on the page is wider than the viewport (no sideways scrolling of the page itself). */
+export async function fitsWidth(page: Page): Promise<boolean> {
+  return page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth);
+}

@@ -1,0 +1,354 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { createHarness, type Harness } from '../support/app-harness.ts';
+import { startSmtpServer, type TestSmtpServer } from '../support/smtp-servers.ts';
+import { startDnsServer, type TestDnsServer } from '../support/dns-server.ts';
+import { localhostCert } from '../support/certs.ts';
+import { fitsWidth, launchChromium, screenshot, serveHarness, type HttpServer } from './browser.ts';
+
+// The admin console in real headless Chromium, driven the way a person
+// would: by the labels and names on screen. One tenant, one browser session,
+// steps in order (sign in, mail server, emails, rules, other settings).
+
+const PASSWORD = 'correct horse battery staple';
+const PHONE = { width: 390, height: 844 };
+const DESKTOP = { width: 1280, height: 900 };
+
+// Line 9 holds the mistake: an operator that does not exist.
+const BAD_RULES = `{
+  "rules": [
+    {
+      "name": "referrer-bonus",
+      "conditions": {
+        "all": [
+          { "fact": "event", "path": "$.type", "operator": "equal", "value": "purchase" },
+          { "fact": "event", "path": "$.data.amount", "operator": "greaterThanInclusive", "value": 50 },
+          { "fact": "referrer", "operator": "isAbout", "value": null }
+        ]
+      },
+      "event": { "type": "reward", "params": { "kind": "cash", "amount": 25, "currency": "USD", "to": "referrer", "description": "Referral bonus" } }
+    },
+    {
+      "name": "thank-you",
+      "conditions": { "any": [{ "fact": "event", "path": "$.type", "operator": "in", "value": ["purchase", "signup"] }] },
+      "event": { "type": "email", "params": { "template": "email-action", "to": "participant", "data": { "message": "Thanks!" } } }
+    }
+  ]
+}`;
+const GOOD_RULES = BAD_RULES.replace('"isAbout"', '"notEqual"');
+
+describe('admin console in Chromium', () => {
+  let h: Harness;
+  let smtp: TestSmtpServer;
+  let dns: TestDnsServer;
+  let http: HttpServer;
+  let browser: Browser;
+  let context: BrowserContext;
+  let page: Page;
+  let apiKey: string;
+  let programId: string;
+  const pageErrors: string[] = [];
+
+  beforeAll(async () => {
+    const cert = localhostCert();
+    smtp = await startSmtpServer({ mode: 'starttls', cert, auth: { username: 'mailer', password: PASSWORD } });
+    dns = await startDnsServer({});
+    h = await createHarness('sqlite', {
+      env: { ALLOW_PRIVATE_SMTP_HOSTS: 'true', SMTP_PORTS: `${smtp.port},587`, DNS_RESOLVER: dns.server },
+      smtpCa: [cert.cert],
+    });
+    apiKey = (await h.tenant('Acme')).apiKey;
+    programId = (await h.request('POST', '/v1/programs', { token: apiKey, body: { name: 'Friends' } })).body.id;
+    await h.request('PUT', '/v1/participants/alice', { token: apiKey, body: { email: 'alice@example.com', firstName: 'Alice' } });
+    await h.request('PUT', '/v1/participants/bob', { token: apiKey, body: { email: 'bob@example.com', firstName: 'Bob', referredBy: 'alice' } });
+    http = await serveHarness(h);
+    browser = await launchChromium();
+    context = await browser.newContext({ viewport: DESKTOP });
+    page = await context.newPage();
+    // A CSP violation, a script error or a missing asset shows up here; the console should have none.
+    // (A form answered 4xx with the form filled in is expected: only the page's other requests count.)
+    page.on('pageerror', (e) => pageErrors.push(e.message));
+    page.on('console', (m) => m.type() === 'error' && !m.text().startsWith('Failed to load resource') && pageErrors.push(m.text()));
+    page.on('response', (r) => r.status() >= 400 && r.request().resourceType() !== 'document' && pageErrors.push(`${r.status()} ${r.url()}`));
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await http?.close();
+    await h?.close();
+    await smtp?.close();
+    await dns?.close();
+  });
+
+  const nav = (name: string) => page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name, exact: true });
+  const tab = (name: string) => page.getByRole('main').getByRole('navigation').getByRole('link', { name, exact: true });
+
+  it('sends a stranger to sign in, refuses a wrong key and signs in with the API key', async () => {
+    await page.goto(`${http.url}/admin/settings/integrations`);
+    await expect.poll(() => new URL(page.url()).pathname).toBe('/admin/sign-in');
+    await page.setViewportSize(PHONE);
+    expect(await fitsWidth(page)).toBe(true);
+    await screenshot(page, 'sign-in');
+    await page.setViewportSize(DESKTOP);
+    await page.getByLabel('API key').fill('ar_not-a-real-key');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await expect.poll(() => page.getByRole('alert').textContent()).toContain('That API key is not valid');
+
+    await page.getByLabel('API key').fill(apiKey);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('heading', { name: 'Integrations', level: 1 }).waitFor();
+    expect(new URL(page.url()).pathname).toBe('/admin/settings/integrations');
+
+    const session = (await context.cookies()).find((c) => c.name === 'ar_admin')!;
+    expect(session).toMatchObject({ httpOnly: true, sameSite: 'Strict', path: '/admin', secure: false });
+    expect(session.value).not.toContain(apiKey);
+  });
+
+  it('shows the reason a Connect failed, keeping what was typed but not the password', async () => {
+    await nav('Settings').click();
+    await tab('Integrations').click();
+    await page.getByText('Custom SMTP mail server').click();
+    await page.getByLabel('Host').fill('127.0.0.1');
+    await page.getByLabel('Port').fill(String(smtp.port));
+    await page.getByLabel('Security').selectOption({ label: 'TLS' });
+    await page.getByLabel('Username').fill('mailer');
+    await page.getByLabel('Password').fill('not the password');
+    await page.getByRole('button', { name: 'Connect' }).click();
+
+    const alert = page.getByRole('alert');
+    await expect.poll(() => alert.textContent()).toContain('The server refused the username or password.');
+    expect(await alert.textContent()).toContain('auth_failed');
+    expect(await page.getByLabel('Host').inputValue()).toBe('127.0.0.1');
+    expect(await page.getByLabel('Password').inputValue()).toBe('');
+    expect(await page.content()).not.toContain('not the password');
+  });
+
+  it('connects the SMTP server on loopback and sends a test email that arrives', async () => {
+    await page.getByLabel('Test connection From address').fill('hello@acme.test');
+    await page.getByLabel('Password').fill(PASSWORD);
+    await page.getByRole('button', { name: 'Connect' }).click();
+    await expect.poll(() => page.locator('#smtp').getByRole('status').first().textContent()).toContain('Connected');
+    // The saved password never comes back to the page.
+    expect(await page.content()).not.toContain(PASSWORD);
+    expect(await page.getByLabel('Password').inputValue()).toBe('');
+    await screenshot(page, 'integrations');
+
+    await page.getByLabel('Send to').fill('ops@example.com');
+    await page.getByRole('button', { name: 'Send test email' }).click();
+    await expect.poll(() => page.getByText('Test email sent to ops@example.com').count()).toBe(1);
+    await expect.poll(() => smtp.messages.length).toBe(1);
+    expect(smtp.messages[0]).toMatchObject({ from: 'hello@acme.test', to: ['ops@example.com'], secure: true, user: 'mailer' });
+
+    await page.setViewportSize(PHONE);
+    expect(await fitsWidth(page)).toBe(true);
+    await screenshot(page, 'integrations');
+    await page.setViewportSize(DESKTOP);
+  });
+
+  it('finds the test email in the email log with its status, attempts and last answer', async () => {
+    await nav('Emails').click();
+    await page.getByLabel('Type').selectOption('smtp-test');
+    await page.getByLabel('Status').selectOption('sent');
+    await page.getByRole('button', { name: 'Apply filters' }).click();
+    await expect.poll(() => new URL(page.url()).searchParams.get('type')).toBe('smtp-test');
+    const row = page.getByRole('row').filter({ hasText: 'ops@example.com' });
+    expect(await row.count()).toBe(1);
+    const cells = await row.getByRole('cell').allTextContents();
+    expect(cells[4]).toBe('sent');
+    expect(cells[5]).toBe('1');
+    expect(cells[6]).toMatch(/^250/);
+    await screenshot(page, 'emails');
+    await page.setViewportSize(PHONE);
+    expect(await fitsWidth(page)).toBe(true);
+    await screenshot(page, 'emails');
+    await page.setViewportSize(DESKTOP);
+
+    await row.getByRole('link').click();
+    await page.getByRole('heading', { name: 'Delivery' }).waitFor();
+    expect(await page.getByRole('main').textContent()).toContain('ops@example.com');
+  });
+
+  it('shows a rule error at its line, saves the fix, and dry-runs an event', async () => {
+    await nav('Programs').click();
+    await page.getByRole('link', { name: 'Rules', exact: true }).click();
+    await page.getByRole('heading', { name: 'Rules of Friends' }).waitFor();
+
+    const editor = page.getByLabel('Rules (JSON)');
+    await editor.fill(BAD_RULES);
+    await page.getByRole('button', { name: 'Save rules' }).click();
+    const problems = page.getByRole('list', { name: 'Problems in the rules' });
+    await expect.poll(() => problems.textContent()).toContain('Line 9, column');
+    expect(await problems.textContent()).toContain('unknown operator "isAbout"');
+    const listing = page.getByRole('group', { name: 'The rules, with each problem under its line' });
+    expect(await listing.locator('.ln.bad .no').allTextContents()).toEqual(['9']);
+    expect(await listing.textContent()).toContain('↑ Line 9: unknown operator');
+    // The text comes back as typed, and the link puts the caret on that line.
+    expect(await editor.inputValue()).toBe(BAD_RULES);
+    await problems.getByRole('link').first().click();
+    const caretLine = await editor.evaluate((el: HTMLTextAreaElement) => el.value.slice(0, el.selectionStart).split('\n').length);
+    expect(caretLine).toBe(9);
+    await screenshot(page, 'rules-error');
+
+    // A JSON mistake is placed too: the missing comma after line 4's value.
+    await editor.fill(GOOD_RULES.replace('"referrer-bonus",', '"referrer-bonus"'));
+    await page.getByRole('button', { name: 'Save rules' }).click();
+    await expect.poll(() => problems.textContent()).toContain('Line 4, column 31: A comma is missing after this value');
+
+    await editor.fill(GOOD_RULES);
+    await page.getByRole('button', { name: 'Save rules' }).click();
+    await expect.poll(() => page.getByRole('status').first().textContent()).toContain('Saved version 1');
+
+    await page.getByLabel('Event (JSON)').fill('{\n  "type": "purchase",\n  "data": { "amount": 80 }\n}');
+    await page.getByLabel('Participant (JSON)').fill('"bob"');
+    await page.getByRole('button', { name: 'Dry run' }).click();
+    await page.getByRole('heading', { name: 'Dry run result' }).waitFor();
+    const fired = await page.getByRole('list', { name: 'Rules that fire' }).getByRole('listitem').allTextContents();
+    expect(fired).toEqual(['referrer-bonus (reward)', 'thank-you (email)']);
+    const result = page.locator('#result');
+    expect(await result.textContent()).toContain('2 of 2 rules fire');
+    expect(await result.locator('.leaf').first().textContent()).toMatch(/event \$\.type equal "purchase"\s*pass\s*was "purchase"/);
+    await screenshot(page, 'rules-dry-run');
+    await page.setViewportSize(PHONE);
+    expect(await fitsWidth(page)).toBe(true);
+    await screenshot(page, 'rules-dry-run');
+    await page.setViewportSize(DESKTOP);
+
+    // An event the rules do not match: nothing fires, and the tree says why.
+    await page.getByLabel('Event (JSON)').fill('{ "type": "purchase", "data": { "amount": 10 } }');
+    await page.getByRole('button', { name: 'Dry run' }).click();
+    await expect.poll(() => result.textContent()).toContain('1 of 2 rules fire');
+    expect(await result.textContent()).toMatch(/\$\.data\.amount greaterThanInclusive 50\s*fail\s*was 10/);
+  });
+
+  it('keeps a version history and rolls back', async () => {
+    await page.getByLabel('Rules (JSON)').fill(GOOD_RULES.replace('"amount": 25', '"amount": 30'));
+    await page.getByRole('button', { name: 'Save rules' }).click();
+    await expect.poll(() => page.getByRole('status').first().textContent()).toContain('Saved version 2');
+    await page.getByRole('button', { name: 'Roll back to version 1' }).click();
+    await expect.poll(() => page.getByRole('status').first().textContent()).toContain('Version 1 is active again');
+    expect(await page.getByLabel('Rules (JSON)').inputValue()).toContain('"amount": 25');
+    const rule = await h.request('GET', `/v1/programs/${programId}/rules`, { token: apiKey });
+    expect(rule.body.version).toBe(1);
+  });
+
+  it('edits a template with a preview from sample data', async () => {
+    await tab('Templates').click();
+    await page.getByRole('link', { name: 'Edit reward' }).click();
+    await page.getByLabel('Subject').fill('{{ participant.firstName }}, you earned {{ reward.amountFormatted }}');
+    await page.getByRole('button', { name: 'Preview' }).click();
+    await expect.poll(() => page.getByRole('definition').first().textContent()).toBe('Ada, you earned $25.00');
+    const frame = page.frameLocator('iframe[title="HTML preview"]');
+    expect(await frame.locator('body').textContent()).toContain('You earned $25.00');
+    await page.getByRole('button', { name: 'Save template' }).click();
+    await expect.poll(() => page.getByRole('status').first().textContent()).toContain('Template saved');
+  });
+
+  it('turns an email type off with its switch', async () => {
+    await nav('Settings').click();
+    await tab('Notifications').click();
+    const reminder = page.getByRole('switch', { name: 'Payout reminder' });
+    expect(await reminder.isChecked()).toBe(true);
+    expect(await page.getByText('Reminds a participant with held rewards').count()).toBe(1);
+    await reminder.uncheck();
+    await page.getByRole('button', { name: 'Save notifications' }).click();
+    await expect.poll(() => page.getByRole('status').first().textContent()).toContain('Off: Payout reminder');
+    expect(await page.getByRole('switch', { name: 'Payout reminder' }).isChecked()).toBe(false);
+    const settings = await h.request('GET', '/v1/settings/email', { token: apiKey });
+    expect(settings.body.notifications.payoutReminder).toBe(false);
+  });
+
+  it('sets a custom domain, lists its DNS records and verifies them', async () => {
+    await tab('Custom domain').click();
+    await page.getByLabel('Domain').fill('mail.acme.test');
+    await page.getByLabel('From address').fill('rewards@mail.acme.test');
+    await page.getByRole('button', { name: 'Save domain' }).click();
+    await expect.poll(() => page.getByText('Waiting for DNS').count()).toBeGreaterThan(0);
+    const dkimRow = page.getByRole('row').filter({ hasText: '_domainkey' });
+    const [, name, value] = await dkimRow.getByRole('cell').allTextContents();
+    expect(value).toMatch(/^v=DKIM1; k=rsa; p=/);
+    expect(await page.getByLabel('All records, zone-file format').inputValue()).toContain(`${name}. 3600 IN TXT "v=DKIM1`);
+
+    await page.getByRole('button', { name: 'Verify' }).click();
+    await expect.poll(() => page.getByRole('alert').first().textContent()).toContain('Not verified');
+
+    dns.zone[name] = { TXT: [value.match(/.{1,255}/g)!] };
+    await page.getByRole('button', { name: 'Verify' }).click();
+    await expect.poll(() => page.getByRole('status').first().textContent()).toContain('Verified');
+    await screenshot(page, 'custom-domain');
+  });
+
+  it('finds a participant by email with rewards, W-9 and payout status', async () => {
+    await h.request('POST', `/v1/programs/${programId}/events`, { token: apiKey, body: { id: 'evt-1', type: 'purchase', participantId: 'bob', data: { amount: 80 } } });
+    await nav('Participants').click();
+    await page.getByLabel('Participant id or email').fill('ALICE@example.com');
+    await page.getByRole('button', { name: 'Search' }).click();
+    const card = page.getByRole('region', { name: 'Participant alice' });
+    await card.waitFor();
+    const text = await card.textContent();
+    expect(text).toContain('$25.00');
+    expect(text).toContain('referrer-bonus');
+    expect(text).toContain('Not needed yet');
+    expect(text).toContain('Details missing');
+    await page.setViewportSize(PHONE);
+    expect(await fitsWidth(page)).toBe(true);
+    await screenshot(page, 'participants');
+    await page.setViewportSize(DESKTOP);
+  });
+
+  it('fits a phone screen on every page', async () => {
+    await page.setViewportSize(PHONE);
+    const paths = ['/admin/settings', '/admin/settings/integrations', '/admin/settings/custom-domain', '/admin/settings/notifications', '/admin/programs', `/admin/programs/${programId}/rules`, `/admin/programs/${programId}/templates`, `/admin/programs/${programId}/templates/reward`, '/admin/emails', '/admin/participants?q=bob'];
+    for (const path of paths) {
+      await page.goto(`${http.url}${path}`);
+      expect({ path, fits: await fitsWidth(page) }).toEqual({ path, fits: true });
+    }
+    await page.setViewportSize(DESKTOP);
+  });
+
+  it('works from the keyboard alone', async () => {
+    const fresh = await browser.newContext({ viewport: DESKTOP });
+    const kb = await fresh.newPage();
+    await kb.goto(`${http.url}/admin`);
+    await kb.keyboard.press('Tab');
+    expect(await kb.evaluate(() => document.activeElement?.getAttribute('name'))).toBe('apiKey');
+    await kb.keyboard.type(apiKey);
+    await kb.keyboard.press('Enter');
+    await kb.getByRole('heading', { name: 'Settings', level: 1 }).waitFor();
+
+    // Skip link first, then the header's button, then the main navigation.
+    await kb.keyboard.press('Tab');
+    expect(await kb.evaluate(() => document.activeElement?.textContent)).toBe('Skip to content');
+    const reached: string[] = [];
+    for (let i = 0; i < 6; i++) {
+      await kb.keyboard.press('Tab');
+      reached.push((await kb.evaluate(() => document.activeElement?.textContent?.trim())) ?? '');
+    }
+    expect(reached).toEqual(['Sign out', 'Settings', 'Programs', 'Emails', 'Participants', 'Integrations']);
+    // Focus is visible: the focused link draws an outline.
+    expect(await kb.evaluate(() => getComputedStyle(document.activeElement!).outlineStyle)).toBe('solid');
+    await kb.keyboard.press('Enter');
+    await kb.getByRole('heading', { name: 'Integrations', level: 1 }).waitFor();
+
+    // The SMTP section opens and closes from the keyboard (it starts open: a server is connected).
+    const isOpen = () => kb.locator('#smtp').evaluate((el: HTMLDetailsElement) => el.open);
+    expect(await isOpen()).toBe(true);
+    await kb.locator('#smtp summary').focus();
+    await kb.keyboard.press('Enter');
+    expect(await isOpen()).toBe(false);
+    await kb.keyboard.press('Space');
+    expect(await isOpen()).toBe(true);
+    await fresh.close();
+  });
+
+  it('signs out', async () => {
+    await page.goto(`${http.url}/admin/settings`);
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await expect.poll(() => page.getByRole('status').first().textContent()).toContain('You are signed out');
+    await page.goto(`${http.url}/admin/emails`);
+    expect(new URL(page.url()).pathname).toBe('/admin/sign-in');
+  });
+
+  it('ran without script errors or blocked content', () => {
+    expect(pageErrors).toEqual([]);
+  });
+});

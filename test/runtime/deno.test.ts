@@ -1,0 +1,21 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describeRuntime } from './scenarios.ts';
+import { freshPostgresSchema } from './pg-schema.ts';
+
+// `npm run start:deno`: Deno.serve, node:sqlite or pg, nodemailer over Deno's node:tls.
+describeRuntime('Deno (SQLite through node:sqlite)', {
+  runtime: 'deno',
+  dialect: 'sqlite',
+  prepare: async () => ({ env: { DATABASE_URL: `sqlite:${join(mkdtempSync(join(tmpdir(), 'advocate-deno-')), 'advocate.db')}` } }),
+});
+
+describeRuntime('Deno (PostgreSQL)', {
+  runtime: 'deno',
+  dialect: 'postgres',
+  async prepare() {
+    const schema = await freshPostgresSchema();
+    return { env: { DATABASE_URL: schema.url }, cleanup: schema.drop };
+  },
+});

@@ -1,0 +1,254 @@
+import { createHmac } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { referralRules } from '../api/fixtures.ts';
+import { startRuntime, type RunningRuntime, type RuntimeName } from './runtime-process.ts';
+import { SMTP_USER, scenarioCertificate, startScenarioSmtp, type ScenarioSmtp } from './scenario-mail.ts';
+
+// The end-to-end scenarios, written once against HTTP and run against the
+// server as each runtime serves it (test/runtime/{node,deno,workerd}.test.ts).
+// Mail goes to real SMTP servers on loopback: the built-in sender relays over
+// STARTTLS with a login; three tenants bring their own servers, one per
+// security mode (none, STARTTLS, implicit TLS).
+
+export type RuntimeUnderTest = {
+  runtime: RuntimeName;
+  /** What /health must report. */
+  dialect: 'sqlite' | 'postgres' | 'd1';
+  /** Extra settings (DATABASE_URL) and arguments to the start script, given a fresh temp folder. */
+  prepare(): Promise<{ env: Record<string, string>; args?: string[]; cleanup?(): Promise<void> }>;
+};
+
+const ADMIN_TOKEN = 'scenario-admin-token-0123456789';
+const SECRET_KEY = 'c2NlbmFyaW8ta2V5LTMyLWJ5dGVzLWxvbmctLS0tLS0';
+const SECURITY_MODES = [
+  ['none', 'plain'],
+  ['tls', 'starttls'],
+  ['ssl', 'implicit'],
+] as const;
+
+type Reply = { status: number; body: any; headers: Headers };
+
+export function describeRuntime(label: string, target: RuntimeUnderTest): void {
+  describe(`scenarios on ${label}`, () => {
+    let server: RunningRuntime;
+    let relay: ScenarioSmtp;
+    let cleanup: (() => Promise<void>) | undefined;
+    const tenantServers = new Map<string, ScenarioSmtp>();
+    let key: string;
+    let tenantId: string;
+    let webhookSecret: string;
+    let programId: string;
+
+    const call = async (method: string, path: string, o: { token?: string; body?: unknown; raw?: string; headers?: Record<string, string> } = {}): Promise<Reply> => {
+      const headers: Record<string, string> = { ...o.headers };
+      if (o.token) headers.authorization = `Bearer ${o.token}`;
+      const body = o.raw ?? (o.body === undefined ? undefined : JSON.stringify(o.body));
+      if (body !== undefined) headers['content-type'] = 'application/json';
+      const res = await fetch(`${server.baseUrl}${path}`, { method, headers, body });
+      const text = await res.text();
+      let parsed: unknown = text;
+      try {
+        parsed = text ? JSON.parse(text) : null;
+      } catch {}
+      return { status: res.status, body: parsed, headers: res.headers };
+    };
+    const ok = async (reply: Promise<Reply>, status: number) => {
+      const r = await reply;
+      if (r.status !== status) throw new Error(`expected ${status}, got ${r.status}: ${JSON.stringify(r.body)}\n--- server output ---\n${server.output().slice(-4000)}`);
+      return r.body;
+    };
+    const emails = async (token: string) => (await ok(call('GET', '/v1/emails?limit=200', { token }), 200)).emails as any[];
+    /** Polls the email log until `done` holds: delivery happens after the response, in the background. */
+    const settle = async (token: string, done: (log: any[]) => boolean, timeoutMs = 20_000) => {
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        const log = await emails(token);
+        if (done(log)) return log;
+        if (Date.now() > deadline) throw new Error(`emails did not settle: ${JSON.stringify(log.map((e) => [e.type, e.to, e.status, e.lastResponse]))}\n--- server output ---\n${server.output().slice(-4000)}`);
+        await new Promise((resolve) => setTimeout(resolve, 200));
+      }
+    };
+    const setUpTenant = async (name: string, settings: object = {}) => {
+      const tenant = await ok(call('POST', '/v1/tenants', { token: ADMIN_TOKEN, body: { name } }), 201);
+      const program = await ok(call('POST', '/v1/programs', { token: tenant.apiKey, body: { name: `${name} friends`, settings } }), 201);
+      await ok(call('PUT', `/v1/programs/${program.id}/rules`, { token: tenant.apiKey, body: referralRules }), 200);
+      return { tenant, programId: program.id as string };
+    };
+
+    beforeAll(async () => {
+      const cert = scenarioCertificate();
+      relay = await startScenarioSmtp('starttls', cert, { failFirst: /^greylisted@/ });
+      for (const [security, mode] of SECURITY_MODES) tenantServers.set(security, await startScenarioSmtp(mode, cert));
+      const prepared = await target.prepare();
+      cleanup = prepared.cleanup;
+      server = await startRuntime(
+        target.runtime,
+        {
+          ADMIN_TOKEN,
+          SECRET_KEY,
+          PUBLIC_URL: 'https://refer.example.com',
+          MAIL_FROM: 'rewards@refer.example.com',
+          BUILTIN_SMTP_URL: `smtp://${SMTP_USER.username}:${encodeURIComponent(SMTP_USER.password)}@127.0.0.1:${relay.port}`,
+          // Tenants' servers are on loopback here; production keeps private hosts refused.
+          ALLOW_PRIVATE_SMTP_HOSTS: 'true',
+          SMTP_PORTS: [...tenantServers.values()].map((s) => s.port).join(','),
+          DISPATCH_INTERVAL_MS: '250',
+          SCHEDULER_INTERVAL_MS: '500',
+          // Trust the test certificate: Node and wrangler read NODE_EXTRA_CA_CERTS, Deno reads DENO_CERT.
+          NODE_EXTRA_CA_CERTS: cert.file,
+          DENO_CERT: cert.file,
+          ...prepared.env,
+        },
+        prepared.args,
+      );
+
+      const tenant = await ok(call('POST', '/v1/tenants', { token: ADMIN_TOKEN, body: { name: 'Acme' } }), 201);
+      ({ apiKey: key, id: tenantId, webhookSecret } = tenant);
+      // A W-9 threshold of $20 makes the first $25 referral bonus cross it.
+      const program = await ok(call('POST', '/v1/programs', { token: key, body: { name: 'Friends', settings: { w9ThresholdCents: 2000 } } }), 201);
+      programId = program.id;
+      await ok(call('PUT', `/v1/programs/${programId}/rules`, { token: key, body: referralRules }), 200);
+      await ok(call('PUT', '/v1/participants/alice', { token: key, body: { email: 'alice@example.com', firstName: 'Alice', payoutInfoComplete: true } }), 201);
+      await ok(call('PUT', '/v1/participants/bob', { token: key, body: { email: 'bob@example.com', firstName: 'Bob', referredBy: 'alice' } }), 201);
+      // First, so the retry has time to fall due while the rest runs: the relay
+      // greylists this address once, and only the background loop tries again.
+      await ok(call('PUT', '/v1/participants/grey', { token: key, body: { email: 'greylisted@example.com' } }), 201);
+      await ok(call('POST', `/v1/programs/${programId}/events`, { token: key, body: { id: 'grey-signup', type: 'signup', participantId: 'grey' } }), 201);
+    }, 150_000);
+
+    afterAll(async () => {
+      await server?.stop();
+      await relay?.close();
+      await Promise.all([...tenantServers.values()].map((s) => s.close()));
+      await cleanup?.();
+    });
+
+    it('is healthy on its database once migrated', async () => {
+      expect(await ok(call('GET', '/health'), 200)).toEqual({ status: 'ok', dialect: target.dialect });
+    });
+
+    it('refuses bad requests with one error shape and JSON pointers', async () => {
+      const noToken = await call('POST', '/v1/tenants', { body: { name: 'x' } });
+      expect(noToken.status).toBe(401);
+      expect(noToken.body.error.code).toBe('unauthorized');
+      const empty = await call('POST', '/v1/tenants', { token: ADMIN_TOKEN, body: { name: '' } });
+      expect(empty.status).toBe(422);
+      expect(empty.body.error).toMatchObject({ code: 'validation_failed', details: [{ pointer: '/name' }] });
+      const garbled = await call('POST', `/v1/programs/${programId}/events`, { token: key, raw: '{"id": ' });
+      expect(garbled.status).toBe(400);
+      expect(garbled.body.error.code).toBe('invalid_json');
+      const badEvent = await call('POST', `/v1/programs/${programId}/events`, { token: key, body: { id: 'x', type: 'purchase' } });
+      expect(badEvent.status).toBe(422);
+      expect(badEvent.body.error.details).toContainEqual(expect.objectContaining({ pointer: '/participantId' }));
+      const badRules = await call('PUT', `/v1/programs/${programId}/rules`, { token: key, body: { rules: [{ name: 'r', conditions: { all: [] }, event: { type: 'teleport' } }] } });
+      expect(badRules.status).toBe(422);
+      expect(badRules.body.error.code).toBe('invalid_rules');
+      expect(badRules.body.error.details.length).toBeGreaterThan(0);
+      expect(badRules.body.error.details[0].pointer).toMatch(/^\/rules\/0/);
+    });
+
+    it('fires the rules: a cash reward for the referrer, emails queued, the W-9 notice among them', async () => {
+      const res = await ok(call('POST', `/v1/programs/${programId}/events`, { token: key, body: { id: 'order-1', type: 'purchase', participantId: 'bob', data: { amount: 80 } } }), 201);
+      expect(res.fired).toEqual([
+        { rule: 'referrer-bonus', action: 'reward' },
+        { rule: 'thank-you', action: 'email' },
+      ]);
+      expect(res.rewards).toEqual([expect.objectContaining({ participantId: 'alice', kind: 'cash', amountMinor: 2500, currency: 'USD', status: 'available' })]);
+      expect(res.emails.map((e: any) => [e.type, e.to]).sort()).toEqual([
+        ['email-action', 'bob@example.com'],
+        ['reward', 'alice@example.com'],
+        ['w9-notice', 'alice@example.com'],
+      ]);
+      const rewards = await ok(call('GET', '/v1/participants/alice/rewards', { token: key }), 200);
+      expect(rewards.rewards.filter((r: any) => r.eventId === 'order-1')).toHaveLength(1);
+    });
+
+    it('delivers them through the relay over STARTTLS with a login, each with its logged Message-ID', async () => {
+      const log = await settle(key, (l) => l.filter((e) => e.to !== 'greylisted@example.com').every((e) => e.status === 'sent'));
+      const sent = log.filter((e) => e.to !== 'greylisted@example.com');
+      expect(sent).toHaveLength(3);
+      for (const email of sent) {
+        const received = relay.messages.find((m) => m.raw.includes(`Message-ID: ${email.messageId}`));
+        expect(received, `${email.type} to ${email.to} reached the relay`).toBeDefined();
+        expect(received).toMatchObject({ to: [email.to], from: 'rewards@refer.example.com', secure: true, user: SMTP_USER.username });
+        expect(email.sender).toBe('builtin');
+      }
+      const thanks = relay.messages.find((m) => m.to[0] === 'bob@example.com')!;
+      expect(thanks.raw).toMatch(/^From: Acme <rewards@refer\.example\.com>$/m);
+      expect(thanks.raw).toContain('Thanks for joining us');
+      const notice = relay.messages.find((m) => m.to[0] === 'alice@example.com' && /W-9/.test(m.raw))!;
+      expect(notice.raw).toContain('$25.00');
+    });
+
+    it('replays an identical event, refuses the id with another body, and writes nothing twice', async () => {
+      const body = { id: 'order-1', type: 'purchase', participantId: 'bob', data: { amount: 80 } };
+      const again = await call('POST', `/v1/programs/${programId}/events`, { token: key, body });
+      expect(again.status).toBe(200);
+      expect(again.headers.get('idempotent-replayed')).toBe('true');
+      expect(again.body.rewards).toHaveLength(1);
+      const reused = await call('POST', `/v1/programs/${programId}/events`, { token: key, body: { ...body, data: { amount: 81 } } });
+      expect(reused.status).toBe(409);
+      expect(reused.body.error.code).toBe('idempotency_key_reused');
+      const concurrent = await Promise.all(Array.from({ length: 5 }, () => call('POST', `/v1/programs/${programId}/events`, { token: key, body: { ...body, id: 'order-2' } })));
+      expect(concurrent.map((r) => r.status).sort()).toEqual([200, 200, 200, 200, 201]);
+      const rewards = await ok(call('GET', '/v1/participants/alice/rewards', { token: key }), 200);
+      expect(rewards.rewards.filter((r: any) => r.eventId === 'order-2')).toHaveLength(1);
+    });
+
+    it('sends the W-9 notice once per tax year, however many rewards follow', async () => {
+      const log = await settle(key, (l) => l.filter((e) => e.type === 'reward').length === 2 && l.every((e) => e.status === 'sent' || e.to === 'greylisted@example.com'));
+      expect(log.filter((e) => e.type === 'w9-notice')).toHaveLength(1);
+    });
+
+    it('explains a dry run and writes nothing', async () => {
+      const before = await ok(call('GET', '/v1/participants/alice/rewards', { token: key }), 200);
+      const res = await ok(call('POST', `/v1/programs/${programId}/evaluate`, { token: key, body: { type: 'purchase', participantId: 'bob', data: { amount: 10 } } }), 200);
+      expect(res.fired).toEqual([{ rule: 'thank-you', action: 'email' }]);
+      const bonus = res.rules.find((r: any) => r.name === 'referrer-bonus');
+      expect(bonus.fired).toBe(false);
+      expect(bonus.conditions.children[1]).toMatchObject({ path: '$.data.amount', factValue: 10, result: 'fail' });
+      const after = await ok(call('GET', '/v1/participants/alice/rewards', { token: key }), 200);
+      expect(after.rewards).toEqual(before.rewards);
+    });
+
+    it('accepts an event signed with the webhook secret and refuses a bad signature', async () => {
+      const raw = JSON.stringify({ id: 'hook-1', type: 'signup', participantId: 'bob' });
+      const t = Math.floor(Date.now() / 1000);
+      const signature = `t=${t},v1=${createHmac('sha256', webhookSecret).update(`${t}.${raw}`).digest('hex')}`;
+      const path = `/v1/webhooks/${tenantId}/programs/${programId}/events`;
+      expect((await call('POST', path, { raw, headers: { 'x-advocate-signature': signature } })).status).toBe(201);
+      const forged = await call('POST', path, { raw, headers: { 'x-advocate-signature': signature.replace(/.$/, (c) => (c === '0' ? '1' : '0')) } });
+      expect(forged.status).toBe(401);
+    });
+
+    it.each(SECURITY_MODES)("connects a tenant's own SMTP server (security %s) and delivers through it", async (security) => {
+      const smtp = tenantServers.get(security)!;
+      const { tenant } = await setUpTenant(`Own ${security}`);
+      const login = security === 'none' ? {} : SMTP_USER;
+      const connected = await call('PUT', '/v1/settings/email/smtp', { token: tenant.apiKey, body: { host: '127.0.0.1', port: smtp.port, security, ...login, testFromAddress: 'hello@own.example.com' } });
+      expect(connected.status, JSON.stringify(connected.body)).toBe(200);
+      expect(connected.body.smtp).toMatchObject({ status: 'connected', security });
+      await ok(call('PUT', '/v1/participants/dana', { token: tenant.apiKey, body: { email: `dana-${security}@example.com` } }), 201);
+      const programs = await ok(call('GET', '/v1/programs', { token: tenant.apiKey }), 200);
+      await ok(call('POST', `/v1/programs/${programs.programs[0].id}/events`, { token: tenant.apiKey, body: { id: 'signup-1', type: 'signup', participantId: 'dana' } }), 201);
+      const [email] = await settle(tenant.apiKey, (l) => l.length === 1 && l[0].status !== 'queued' && l[0].status !== 'sending');
+      expect(email).toMatchObject({ status: 'sent', sender: 'smtp' });
+      const received = smtp.messages.find((m) => m.to[0] === `dana-${security}@example.com`);
+      expect(received).toMatchObject({ from: 'hello@own.example.com', secure: security !== 'none', user: security === 'none' ? undefined : SMTP_USER.username });
+    });
+
+    it("answers Connect with what to change when the server refuses the login", async () => {
+      const { tenant } = await setUpTenant('Wrong password');
+      const res = await call('PUT', '/v1/settings/email/smtp', { token: tenant.apiKey, body: { host: '127.0.0.1', port: tenantServers.get('tls')!.port, security: 'tls', username: SMTP_USER.username, password: 'not it' } });
+      expect(res.status).toBe(422);
+      expect(res.body.error).toMatchObject({ code: 'smtp_refused', details: { reason: 'auth_failed' } });
+    });
+
+    it('delivers a greylisted email on a later run of the background loop (timer, or the Cron Trigger on Workers)', async () => {
+      const log = await settle(key, (l) => l.some((e) => e.to === 'greylisted@example.com' && e.status === 'sent'), 45_000);
+      const grey = log.find((e) => e.to === 'greylisted@example.com');
+      expect(grey.attempts).toBe(2);
+      expect(relay.messages.filter((m) => m.to[0] === 'greylisted@example.com')).toHaveLength(1);
+    }, 60_000);
+  });
+}
