@@ -1,3 +1,5 @@
+import type { ParticipantFact } from '../rules/facts.ts';
+
 // Contracts between the core and its plugins. An interface lives with its
 // consumer: the outbox dispatcher consumes MailTransport, the event service
 // consumes ActionHandler.
@@ -48,20 +50,8 @@ export interface MailTransport {
   close(): Promise<void>;
 }
 
-/** A participant as actions and templates see it (never the password hash). */
-export type ParticipantView = {
-  id: string;
-  email: string;
-  firstName: string | null;
-  lastName: string | null;
-  locale: string | null;
-  countryCode: string | null;
-  referredBy: string | null;
-  w9OnFile: boolean;
-  payoutInfoComplete: boolean;
-  emailVerified: boolean;
-  createdAt: string;
-};
+/** A participant as actions, templates and rules see it (never the password hash). */
+export type ParticipantView = ParticipantFact;
 
 export type ProgramView = { id: string; name: string; settings: ProgramSettings };
 

@@ -8,6 +8,7 @@ import {
   MAX_NAMED_CONDITIONS,
   MAX_RULES,
   rule as ruleSchema,
+  action,
   shell,
   topCondition,
   type Rule,
@@ -57,7 +58,16 @@ export function validateRuleset(doc: unknown, ctx: ValidationContext): Validatio
     const at = `/rules/${i}`;
     if (isPlainObject(raw) && tooDeep(raw.conditions, `${at}/conditions`, add)) return;
     const parsed = v.safeParse(ruleSchema, raw, ALL_ISSUES);
-    if (!parsed.success) return addValibotIssues(parsed.issues, at, add);
+    if (!parsed.success) {
+      addValibotIssues(parsed.issues, at, add);
+      // A broken part should not hide problems in the other: each part that
+      // parses on its own still gets its semantic checks.
+      const event = isPlainObject(raw) ? v.safeParse(action, raw.event) : null;
+      if (event?.success) checkAction({ event: event.output } as Rule, at, ctx, add);
+      const conditions = isPlainObject(raw) ? v.safeParse(topCondition, raw.conditions) : null;
+      if (conditions?.success) checkTree(conditions.output, `${at}/conditions`, add);
+      return;
+    }
     const rule = parsed.output;
     rules.push(rule);
     ruleTrees.push(checkTree(rule.conditions, `${at}/conditions`, add));
