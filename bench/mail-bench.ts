@@ -1,4 +1,5 @@
 import { mkdtempSync, rmSync } from 'node:fs';
+import { row, type Row } from './measure.ts';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -21,7 +22,6 @@ import { ALL_ON } from '../plugins/mail/notification-switches.ts';
 // nodemailer alone sending the same messages over an equally sized pool to
 // the same local sink. The ratio is the price of durability and bookkeeping.
 
-export type Row = { name: string; opsPerSec: number; baselineOpsPerSec: number; ratio: number };
 
 const N = 1000;
 const ROUNDS = 3;
@@ -108,7 +108,7 @@ export async function runMailBench(): Promise<Row[]> {
     }
     const opsPerSec = median(ours);
     const baselineOpsPerSec = median(theirs);
-    return [{ name: `outbox drain, SQLite file, ${N} emails, pooled relay`, opsPerSec, baselineOpsPerSec, ratio: opsPerSec / baselineOpsPerSec }];
+    return [row(`outbox drain, SQLite file, ${N} emails, pooled relay`, opsPerSec, baselineOpsPerSec)];
   } finally {
     direct.close();
     await services.builtinTransport.close();

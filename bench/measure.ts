@@ -23,5 +23,13 @@ export function row(name: string, ops: number, baseline: number, note?: string):
 
 export function printRows(title: string, rows: Row[]) {
   console.log(`\n${title}`);
-  console.table(rows.map((r) => ({ benchmark: r.name, 'ours/s': r.opsPerSec, 'baseline/s': r.baselineOpsPerSec, ratio: `${r.ratio}x`, ...(r.note ? { note: r.note } : {}) })));
+  console.table(
+    rows.map((r) => ({
+      benchmark: r.name,
+      'ours/s': Math.round(r.opsPerSec),
+      'baseline/s': Math.round(r.baselineOpsPerSec),
+      ratio: `${Math.round(r.ratio * 100) / 100}x`,
+      ...(r.note ? { note: r.note } : {}),
+    })),
+  );
 }
