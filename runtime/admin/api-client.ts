@@ -19,7 +19,12 @@ export function apiFor(host: ApiHost, c: Context<AdminEnv>) {
     const request = new Request(new URL(path, c.req.url), { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
     const res = await host.fetch(request, c.env);
     const text = await res.text();
-    const parsed = text ? JSON.parse(text) : null;
+    let parsed: any = null;
+    try {
+      parsed = text ? JSON.parse(text) : null;
+    } catch {
+      // Not the API's JSON (a proxy's error page, say): the status still tells the story.
+    }
     return { status: res.status, ok: res.ok, body: parsed, error: res.ok ? null : (parsed?.error ?? { code: 'internal', message: `HTTP ${res.status}`, details: [] }) };
   };
 }

@@ -4,6 +4,7 @@ import { createHarness, type Harness } from '../support/app-harness.ts';
 import { startSmtpServer, type TestSmtpServer } from '../support/smtp-servers.ts';
 import { startDnsServer, type TestDnsServer } from '../support/dns-server.ts';
 import { localhostCert } from '../support/certs.ts';
+import { insertEmailOnce } from '../../runtime/store/email-queries.ts';
 import { fitsWidth, launchChromium, screenshot, serveHarness, type HttpServer } from './browser.ts';
 
 // The admin console in real headless Chromium, driven the way a person
@@ -168,6 +169,36 @@ describe('admin console in Chromium', () => {
     expect(await page.getByRole('main').textContent()).toContain('ops@example.com');
   });
 
+  it('retries a failed email from the log', async () => {
+    const tenantId = (await h.services.store.db.selectFrom('tenants').select('id').executeTakeFirstOrThrow()).id;
+    const now = h.clock.now().toISOString();
+    await insertEmailOnce(h.services.store.db, {
+      id: 'failed-1', tenant_id: tenantId, program_id: programId, participant_id: 'bob', idempotency_key: 'failed-1', type: 'email-action', template: 'email-action',
+      to_address: 'bob@example.com', subject: 'News for you', html: '<p>Hi</p>', text: 'Hi', status: 'failed', attempts: 5, next_attempt_at: null, lease_until: null,
+      last_response: '550 5.1.1 Mailbox unavailable', message_id: '<failed-1@acme.test>', sender: 'smtp', created_at: now, updated_at: now, sent_at: null,
+    });
+    await nav('Emails').click();
+    await page.getByLabel('Status').selectOption('failed');
+    await page.getByRole('button', { name: 'Apply filters' }).click();
+    const row = page.getByRole('row').filter({ hasText: 'bob@example.com' });
+    expect(await row.getByRole('cell').nth(6).textContent()).toBe('550 5.1.1 Mailbox unavailable');
+    await row.getByRole('button', { name: 'Retry' }).click();
+    await expect.poll(() => page.getByRole('status').first().textContent()).toContain('The email to bob@example.com is queued again');
+    // Back on the filtered list it is gone (queued now); the dispatcher delivers it through the tenant's server.
+    expect(new URL(page.url()).searchParams.get('status')).toBe('failed');
+    await h.services.dispatcher.drain();
+    await expect.poll(() => smtp.messages.some((m) => m.to.includes('bob@example.com'))).toBe(true);
+  });
+
+  it('goes back to the built-in sender', async () => {
+    await nav('Settings').click();
+    await tab('Integrations').click();
+    await page.getByRole('button', { name: 'Use the built-in sender' }).click();
+    await expect.poll(() => page.getByRole('status').first().textContent()).toContain('built-in sender carries');
+    expect(await page.getByRole('region', { name: 'Sender in use' }).textContent()).toContain('The built-in sender carries');
+    expect((await h.request('GET', '/v1/settings/email', { token: apiKey })).body.mode).toBe('builtin');
+  });
+
   it('shows a rule error at its line, saves the fix, and dry-runs an event', async () => {
     await nav('Programs').click();
     await page.getByRole('link', { name: 'Rules', exact: true }).click();
@@ -329,14 +360,17 @@ describe('admin console in Chromium', () => {
     await kb.keyboard.press('Enter');
     await kb.getByRole('heading', { name: 'Integrations', level: 1 }).waitFor();
 
-    // The SMTP section opens and closes from the keyboard (it starts open: a server is connected).
+    // The SMTP section (closed: no server is connected) opens from the keyboard, its fields next in order.
     const isOpen = () => kb.locator('#smtp').evaluate((el: HTMLDetailsElement) => el.open);
-    expect(await isOpen()).toBe(true);
+    expect(await isOpen()).toBe(false);
     await kb.locator('#smtp summary').focus();
     await kb.keyboard.press('Enter');
-    expect(await isOpen()).toBe(false);
-    await kb.keyboard.press('Space');
     expect(await isOpen()).toBe(true);
+    await kb.keyboard.press('Tab');
+    expect(await kb.evaluate(() => document.activeElement?.id)).toBe('f-host');
+    await kb.locator('#smtp summary').focus();
+    await kb.keyboard.press('Space');
+    expect(await isOpen()).toBe(false);
     await fresh.close();
   });
 
