@@ -10,6 +10,7 @@ import type { HostResolver } from '../plugins/mail/smtp-guard.ts';
 import type { SmtpDriver } from '../plugins/mail/smtp-driver.ts';
 import { createCaptureTransport } from '../plugins/mail/transports/capture-transport.ts';
 import { createRelayTransport } from '../plugins/mail/transports/relay-transport.ts';
+import { DEFAULT_RETRY } from '../plugins/mail/retry-policy.ts';
 
 /** What only the runtime can provide; everything else is built the same way everywhere. */
 export type RuntimeParts = {
@@ -39,6 +40,7 @@ export async function bootServices(parts: RuntimeParts): Promise<Services> {
       parts.builtinTransport ?? (config.BUILTIN_SMTP_URL ? createRelayTransport(smtp, config.BUILTIN_SMTP_URL) : announceCaptures(createCaptureTransport(), logger)),
     resolver: parts.resolver,
     smtp,
+    retry: { ...DEFAULT_RETRY, baseMs: config.MAIL_RETRY_BASE_MS },
   });
 }
 

@@ -25,6 +25,8 @@ const ConfigSchema = v.object({
   BUILTIN_SMTP_URL: v.optional(v.pipe(v.string(), v.regex(/^smtps?:\/\/.+/, 'must be smtp://… or smtps://…'))),
   SPF_INCLUDE: v.optional(v.pipe(v.string(), v.regex(/^[a-z0-9.-]+\.[a-z]{2,}$/i, 'must be a domain name'))),
   MAIL_RATE_PER_SECOND: int('20', 1, 10_000),
+  /** First retry of a transiently failed email after 50-100% of this; each later one waits twice as long. */
+  MAIL_RETRY_BASE_MS: int('30000', 1000, 3_600_000),
   DNS_RESOLVER: v.optional(v.pipe(v.string(), v.regex(/^[^\s:]+:\d+$/, 'must be host:port'))),
   ALLOW_PRIVATE_SMTP_HOSTS: bool,
   SMTP_PORTS: v.pipe(

@@ -7,8 +7,9 @@ import { startTimers } from './timers.ts';
 
 // The Deno entry: the same app and loops as on Node, served by Deno.serve.
 try {
-  const config = parseConfig(withLocalSecrets(Deno.env.toObject()));
-  const services = await buildDenoServices(config);
+  const env = Deno.env.toObject();
+  const config = parseConfig(withLocalSecrets(env));
+  const services = await buildDenoServices(config, { extraCaFile: env.NODE_EXTRA_CA_CERTS });
   const app = createApp(services);
   const stopTimers = startTimers(services);
   const server = Deno.serve(

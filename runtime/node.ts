@@ -1,6 +1,7 @@
 import { serve } from '@hono/node-server';
 import { parseConfig, ConfigError } from './config.ts';
 import { createApp } from './app.ts';
+import { builtinSenderName } from './boot.ts';
 import { withLocalSecrets } from './node/local-secrets.ts';
 import { buildNodeServices } from './node/node-services.ts';
 import { startTimers } from './timers.ts';
@@ -12,7 +13,7 @@ try {
   const app = createApp(services);
   const stopTimers = startTimers(services);
   const server = serve({ fetch: app.fetch, port: config.PORT }, (info) => {
-    services.logger.info('advocate-rules listening', { port: info.port, database: services.store.dialect, builtinSender: config.BUILTIN_SMTP_URL ? 'relay' : 'capture' });
+    services.logger.info('advocate-rules listening', { port: info.port, runtime: 'node', database: services.store.dialect, builtinSender: builtinSenderName(config) });
   });
   const shutdown = () => {
     stopTimers();

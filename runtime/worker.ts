@@ -1,5 +1,6 @@
 /// <reference types="@cloudflare/workers-types" />
 import { createApp } from './app.ts';
+import { ConfigError } from './config.ts';
 import { cronRound, servicesFor, type WorkerEnv } from './workers/worker-services.ts';
 
 // The Workers entry: the same app over D1, with the outbox and the scheduler
@@ -9,7 +10,15 @@ let app: ReturnType<typeof createApp> | null = null;
 
 export default {
   async fetch(request, env, ctx) {
-    const services = await servicesFor(env);
+    let services;
+    try {
+      services = await servicesFor(env);
+    } catch (error) {
+      // A bad setting names the variable (never its value); anything else stays in the log.
+      console.error(error);
+      const message = error instanceof ConfigError ? error.message : 'the service is starting or misconfigured; see the Worker logs';
+      return Response.json({ error: { code: 'unavailable', message, details: [] } }, { status: 503 });
+    }
     app ??= createApp(services);
     const response = await app.fetch(request);
     ctx.waitUntil(services.dispatcher.idle());

@@ -1,7 +1,7 @@
 /// <reference path="./node-sqlite.d.ts" />
 import { Kysely } from 'kysely';
 import { DatabaseSync } from 'node:sqlite';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Config } from '../config.ts';
 import type { Database } from '../store/database.ts';
@@ -28,11 +28,16 @@ export function openDenoStore(databaseUrl: string): Store {
   throw new Error(`DATABASE_URL ${databaseUrl.split(':')[0]}: is not available on Deno (use sqlite: or postgres://)`);
 }
 
-export function buildDenoServices(config: Config): Promise<Services> {
+/**
+ * `extraCaFile`: NODE_EXTRA_CA_CERTS, which Deno itself ignores; read here so
+ * the setting trusts a private relay's CA on Deno as it does on Node.
+ */
+export function buildDenoServices(config: Config, o: { extraCaFile?: string } = {}): Promise<Services> {
+  const ca = o.extraCaFile ? readFileSync(o.extraCaFile, 'utf8').match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? [] : [];
   return bootServices({
     config,
     store: openDenoStore(config.DATABASE_URL),
-    smtp: createNodeSmtpDriver(),
+    smtp: createNodeSmtpDriver({ ca }),
     resolver: createNodeResolver({ server: config.DNS_RESOLVER }),
   });
 }

@@ -20,8 +20,19 @@ export type Db = Kysely<Database>;
 
 /**
  * Runs `work` in one transaction. On D1, which has no multi-statement
- * transactions, it runs the statements in order and relies on the unique keys
- * and conditional writes each caller uses for exactly-once.
+ * transactions, it runs the statements in order, and each write that must
+ * happen once carries its own guard, so a retry or a concurrent duplicate
+ * writes nothing twice:
+ * - the event claim is an insert on the (tenant, event id) key; a claim left
+ *   without a response by a request that died is taken over only once it is
+ *   stale (event-queries.ts);
+ * - rewards insert-or-ignore on (tenant, event, rule, participant), emails on
+ *   (tenant, idempotency key), so a re-run adds only what is missing;
+ * - the outbox claim and its finish are conditional updates on status and
+ *   lease, payout reminder cycles move on only from the sent count they read,
+ *   rule versions take the next number under the (program, version) key.
+ * What D1 cannot give is all-or-nothing: after a failure mid-way the effects
+ * written so far stay, and a retry once the claim is stale completes them.
  */
 export async function inTransaction<T>(store: Store, work: (db: Db) => Promise<T>): Promise<T> {
   if (!store.transactions) return work(store.db);

@@ -39,7 +39,8 @@ export function servicesFor(env: WorkerEnv): Promise<Services> {
       store: openD1Store(config, env),
       smtp: createWorkersSmtpDriver({ clientName: new URL(config.PUBLIC_URL).hostname }),
       resolver: createDohResolver(),
-      builtinTransport: env.EMAIL && !config.BUILTIN_SMTP_URL ? createSendEmailTransport(env.EMAIL) : undefined,
+      // Cloudflare Email Service when the binding is there; otherwise boot picks the relay (BUILTIN_SMTP_URL) or capture.
+      builtinTransport: env.EMAIL ? createSendEmailTransport(env.EMAIL) : undefined,
     });
   })().catch((error) => {
     booting = null;

@@ -1,6 +1,7 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { checkSocketsConnection, createSocketsTransport } from '../../plugins/mail/transports/sockets-transport.ts';
+import { createSocketsTransport } from '../../plugins/mail/transports/sockets-transport.ts';
+import { checkSocketsConnection } from '../../plugins/mail/sockets-connect.ts';
 import type { SmtpSettings } from '../../plugins/mail/transports/smtp-transport.ts';
 import { commandBytes, dataBytes, pathArgument } from '../../plugins/mail/smtp-wire.ts';
 import { MailDeliveryError, type OutgoingMail } from '../../plugins/types.ts';

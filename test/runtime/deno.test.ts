@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describeRuntime } from './scenarios.ts';
 import { freshPostgresSchema } from './pg-schema.ts';
+import { DIALECTS } from '../support/databases.ts';
 
 // `npm run start:deno`: Deno.serve, node:sqlite or pg, nodemailer over Deno's node:tls.
 describeRuntime('Deno (SQLite through node:sqlite)', {
@@ -11,7 +12,7 @@ describeRuntime('Deno (SQLite through node:sqlite)', {
   prepare: async () => ({ env: { DATABASE_URL: `sqlite:${join(mkdtempSync(join(tmpdir(), 'advocate-deno-')), 'advocate.db')}` } }),
 });
 
-describeRuntime('Deno (PostgreSQL)', {
+if (DIALECTS.includes('postgres')) describeRuntime('Deno (PostgreSQL)', {
   runtime: 'deno',
   dialect: 'postgres',
   async prepare() {

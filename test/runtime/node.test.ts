@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describeRuntime } from './scenarios.ts';
 import { freshPostgresSchema } from './pg-schema.ts';
+import { DIALECTS } from '../support/databases.ts';
 
 // `npm run start:node`: @hono/node-server, better-sqlite3 or pg, nodemailer.
 describeRuntime('Node (SQLite)', {
@@ -11,7 +12,7 @@ describeRuntime('Node (SQLite)', {
   prepare: async () => ({ env: { DATABASE_URL: `sqlite:${join(mkdtempSync(join(tmpdir(), 'advocate-node-')), 'advocate.db')}` } }),
 });
 
-describeRuntime('Node (PostgreSQL)', {
+if (DIALECTS.includes('postgres')) describeRuntime('Node (PostgreSQL)', {
   runtime: 'node',
   dialect: 'postgres',
   async prepare() {

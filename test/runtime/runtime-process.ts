@@ -28,9 +28,25 @@ export async function freePort(): Promise<number> {
 
 export async function startRuntime(runtime: RuntimeName, env: Record<string, string>, args: string[] = [], readyMs = 90_000): Promise<RunningRuntime> {
   const port = await freePort();
-  const child = spawn('npm', ['run', '--silent', `start:${runtime}`, ...(args.length ? ['--', ...args] : [])], {
+  const started = await startProcess('npm', ['run', '--silent', `start:${runtime}`, ...(args.length ? ['--', ...args] : [])], {
+    env: { ...env, PORT: String(port) },
+    // "listening" is each entry's own announcement; workerd's comes after its D1 is migrated.
+    ready: /"msg":"advocate-rules listening"/,
+    readyMs,
+    what: `npm run start:${runtime}`,
+  });
+  return { runtime, baseUrl: `http://127.0.0.1:${port}`, ...started };
+}
+
+/** Any long-running command in its own process group, ready once its output matches `ready`. */
+export async function startProcess(
+  command: string,
+  args: string[],
+  o: { env: Record<string, string>; ready: RegExp; readyMs: number; what: string },
+): Promise<{ output(): string; stop(): Promise<void> }> {
+  const child = spawn(command, args, {
     cwd: new URL('../..', import.meta.url).pathname,
-    env: { ...process.env, ...env, PORT: String(port) },
+    env: { ...process.env, ...o.env },
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true,
   });
@@ -39,18 +55,16 @@ export async function startRuntime(runtime: RuntimeName, env: Record<string, str
   child.stderr!.on('data', (chunk) => (output += chunk));
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
 
-  const baseUrl = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + readyMs;
-  // "listening" is each entry's own announcement; workerd's comes after its D1 is migrated.
-  while (!/"msg":"advocate-rules listening"/.test(output)) {
-    if (child.exitCode !== null) throw new Error(`npm run start:${runtime} exited with ${child.exitCode}:\n${output}`);
+  const deadline = Date.now() + o.readyMs;
+  while (!o.ready.test(output)) {
+    if (child.exitCode !== null) throw new Error(`${o.what} exited with ${child.exitCode}:\n${output}`);
     if (Date.now() > deadline) {
       await stop(child, exited);
-      throw new Error(`npm run start:${runtime} was not ready after ${readyMs / 1000}s:\n${output}`);
+      throw new Error(`${o.what} was not ready after ${o.readyMs / 1000}s:\n${output}`);
     }
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
-  return { runtime, baseUrl, output: () => output, stop: () => stop(child, exited) };
+  return { output: () => output, stop: () => stop(child, exited) };
 }
 
 async function stop(child: ChildProcess, exited: Promise<void>): Promise<void> {

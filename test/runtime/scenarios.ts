@@ -92,11 +92,14 @@ export function describeRuntime(label: string, target: RuntimeUnderTest): void {
           // Tenants' servers are on loopback here; production keeps private hosts refused.
           ALLOW_PRIVATE_SMTP_HOSTS: 'true',
           SMTP_PORTS: [...tenantServers.values()].map((s) => s.port).join(','),
-          DISPATCH_INTERVAL_MS: '250',
+          // The background loop (a timer, or the Cron Trigger fired by start:workerd) every
+          // half second, and a failed email's first retry due after 0.5-1 s.
+          DISPATCH_INTERVAL_MS: '500',
           SCHEDULER_INTERVAL_MS: '500',
-          // Trust the test certificate: Node and wrangler read NODE_EXTRA_CA_CERTS, Deno reads DENO_CERT.
+          MAIL_RETRY_BASE_MS: '1000',
+          // Trust the test certificate as an operator trusts a private CA: Node and wrangler
+          // read NODE_EXTRA_CA_CERTS themselves, the Deno entry reads it for its SMTP client.
           NODE_EXTRA_CA_CERTS: cert.file,
-          DENO_CERT: cert.file,
           ...prepared.env,
         },
         prepared.args,
@@ -110,10 +113,6 @@ export function describeRuntime(label: string, target: RuntimeUnderTest): void {
       await ok(call('PUT', `/v1/programs/${programId}/rules`, { token: key, body: referralRules }), 200);
       await ok(call('PUT', '/v1/participants/alice', { token: key, body: { email: 'alice@example.com', firstName: 'Alice', payoutInfoComplete: true } }), 201);
       await ok(call('PUT', '/v1/participants/bob', { token: key, body: { email: 'bob@example.com', firstName: 'Bob', referredBy: 'alice' } }), 201);
-      // First, so the retry has time to fall due while the rest runs: the relay
-      // greylists this address once, and only the background loop tries again.
-      await ok(call('PUT', '/v1/participants/grey', { token: key, body: { email: 'greylisted@example.com' } }), 201);
-      await ok(call('POST', `/v1/programs/${programId}/events`, { token: key, body: { id: 'grey-signup', type: 'signup', participantId: 'grey' } }), 201);
     }, 150_000);
 
     afterAll(async () => {
@@ -164,8 +163,7 @@ export function describeRuntime(label: string, target: RuntimeUnderTest): void {
     });
 
     it('delivers them through the relay over STARTTLS with a login, each with its logged Message-ID', async () => {
-      const log = await settle(key, (l) => l.filter((e) => e.to !== 'greylisted@example.com').every((e) => e.status === 'sent'));
-      const sent = log.filter((e) => e.to !== 'greylisted@example.com');
+      const sent = await settle(key, (l) => l.every((e) => e.status === 'sent'));
       expect(sent).toHaveLength(3);
       for (const email of sent) {
         const received = relay.messages.find((m) => m.raw.includes(`Message-ID: ${email.messageId}`));
@@ -189,15 +187,26 @@ export function describeRuntime(label: string, target: RuntimeUnderTest): void {
       const reused = await call('POST', `/v1/programs/${programId}/events`, { token: key, body: { ...body, data: { amount: 81 } } });
       expect(reused.status).toBe(409);
       expect(reused.body.error.code).toBe('idempotency_key_reused');
-      const concurrent = await Promise.all(Array.from({ length: 5 }, () => call('POST', `/v1/programs/${programId}/events`, { token: key, body: { ...body, id: 'order-2' } })));
-      expect(concurrent.map((r) => r.status).sort()).toEqual([200, 200, 200, 200, 201]);
+      // Concurrent duplicates: one 201; the others replay it, or (on D1, where the first
+      // request's writes are not one transaction and its claim is visible mid-way) hear
+      // 409 "being processed, retry shortly". A retry then replays the one answer.
+      const second = { ...body, id: 'order-2' };
+      const concurrent = await Promise.all(Array.from({ length: 5 }, () => call('POST', `/v1/programs/${programId}/events`, { token: key, body: second })));
+      const created = concurrent.filter((r) => r.status === 201);
+      expect(created).toHaveLength(1);
+      for (const r of concurrent.filter((x) => x.status !== 201)) {
+        if (r.status === 200) expect(r.body).toEqual(created[0].body);
+        else expect([r.status, r.body.error.code]).toEqual([409, 'conflict']);
+      }
+      expect((await ok(call('POST', `/v1/programs/${programId}/events`, { token: key, body: second }), 200))).toEqual(created[0].body);
       const rewards = await ok(call('GET', '/v1/participants/alice/rewards', { token: key }), 200);
       expect(rewards.rewards.filter((r: any) => r.eventId === 'order-2')).toHaveLength(1);
     });
 
     it('sends the W-9 notice once per tax year, however many rewards follow', async () => {
-      const log = await settle(key, (l) => l.filter((e) => e.type === 'reward').length === 2 && l.every((e) => e.status === 'sent' || e.to === 'greylisted@example.com'));
-      expect(log.filter((e) => e.type === 'w9-notice')).toHaveLength(1);
+      const forAlice = (l: any[]) => l.filter((e) => e.to === 'alice@example.com');
+      const log = await settle(key, (l) => forAlice(l).filter((e) => e.type === 'reward').length === 2 && l.every((e) => e.status === 'sent'));
+      expect(forAlice(log).filter((e) => e.type === 'w9-notice')).toHaveLength(1);
     });
 
     it('explains a dry run and writes nothing', async () => {
@@ -231,10 +240,13 @@ export function describeRuntime(label: string, target: RuntimeUnderTest): void {
       await ok(call('PUT', '/v1/participants/dana', { token: tenant.apiKey, body: { email: `dana-${security}@example.com` } }), 201);
       const programs = await ok(call('GET', '/v1/programs', { token: tenant.apiKey }), 200);
       await ok(call('POST', `/v1/programs/${programs.programs[0].id}/events`, { token: tenant.apiKey, body: { id: 'signup-1', type: 'signup', participantId: 'dana' } }), 201);
-      const [email] = await settle(tenant.apiKey, (l) => l.length === 1 && l[0].status !== 'queued' && l[0].status !== 'sending');
-      expect(email).toMatchObject({ status: 'sent', sender: 'smtp' });
-      const received = smtp.messages.find((m) => m.to[0] === `dana-${security}@example.com`);
-      expect(received).toMatchObject({ from: 'hello@own.example.com', secure: security !== 'none', user: security === 'none' ? undefined : SMTP_USER.username });
+      // The signup earns a credit (its reward email) and the thank-you email.
+      const log = await settle(tenant.apiKey, (l) => l.length === 2 && l.every((e) => e.status !== 'queued' && e.status !== 'sending'));
+      for (const email of log) {
+        expect(email).toMatchObject({ status: 'sent', sender: 'smtp' });
+        const received = smtp.messages.find((m) => m.raw.includes(`Message-ID: ${email.messageId}`));
+        expect(received).toMatchObject({ to: [`dana-${security}@example.com`], from: 'hello@own.example.com', secure: security !== 'none', user: security === 'none' ? undefined : SMTP_USER.username });
+      }
     });
 
     it("answers Connect with what to change when the server refuses the login", async () => {
@@ -244,11 +256,17 @@ export function describeRuntime(label: string, target: RuntimeUnderTest): void {
       expect(res.body.error).toMatchObject({ code: 'smtp_refused', details: { reason: 'auth_failed' } });
     });
 
-    it('delivers a greylisted email on a later run of the background loop (timer, or the Cron Trigger on Workers)', async () => {
-      const log = await settle(key, (l) => l.some((e) => e.to === 'greylisted@example.com' && e.status === 'sent'), 45_000);
-      const grey = log.find((e) => e.to === 'greylisted@example.com');
-      expect(grey.attempts).toBe(2);
-      expect(relay.messages.filter((m) => m.to[0] === 'greylisted@example.com')).toHaveLength(1);
-    }, 60_000);
+    // Last, with nothing else going on: no request wakes the dispatcher, so
+    // only the background loop can deliver the retry.
+    it('retries a greylisted email from the background loop (a timer; the Cron Trigger on Workers)', async () => {
+      await ok(call('PUT', '/v1/participants/grey', { token: key, body: { email: 'greylisted@example.com' } }), 201);
+      await ok(call('POST', `/v1/programs/${programId}/events`, { token: key, body: { id: 'grey-signup', type: 'signup', participantId: 'grey' } }), 201);
+      const grey = (l: any[]) => l.filter((e) => e.to === 'greylisted@example.com');
+      // The relay refuses the address's first attempt only: one of its two emails (credit, thank-you)
+      // is answered 451 and is sent on its second attempt, which only the background loop can make.
+      const log = await settle(key, (l) => grey(l).length === 2 && grey(l).every((e) => e.status === 'sent'), 20_000);
+      expect(grey(log).map((e) => e.attempts).sort()).toEqual([1, 2]);
+      for (const email of grey(log)) expect(relay.messages.filter((m) => m.raw.includes(`Message-ID: ${email.messageId}`))).toHaveLength(1);
+    });
   });
 }
