@@ -1,38 +1,15 @@
 import { classifySmtpError, sendsPlaintextCredentials, speaksImplicitTls, verifySmtpConnection, type SmtpSettings } from './transports/smtp-transport.ts';
+import { PLAINTEXT_REFUSAL, refuse, type SmtpConnectResult } from './smtp-connect-result.ts';
+
+export type { SmtpConnectReason, SmtpConnectResult } from './smtp-connect-result.ts';
 
 // "Test connection" for a tenant's SMTP settings. Each failure names what to
 // change; where the fault is the network the answer stays generic so the
 // endpoint cannot be used to map which hosts and ports answer.
 
-export type SmtpConnectReason =
-  | 'wrong_security_for_port'
-  | 'starttls_unavailable'
-  | 'tls_handshake_failed'
-  | 'certificate_invalid'
-  | 'auth_failed'
-  | 'timeout'
-  | 'host_unreachable'
-  | 'server_rejected'
-  | 'plaintext_credentials_refused';
-
-/** 422: the settings need changing. 502: the server could not be used as configured. */
-export type SmtpConnectResult = { ok: true } | { ok: false; reason: SmtpConnectReason; message: string; status: 422 | 502 };
-
-const STATUS: Record<SmtpConnectReason, 422 | 502> = {
-  wrong_security_for_port: 422,
-  starttls_unavailable: 422,
-  certificate_invalid: 422,
-  auth_failed: 422,
-  plaintext_credentials_refused: 422,
-  tls_handshake_failed: 502,
-  timeout: 502,
-  host_unreachable: 502,
-  server_rejected: 502,
-};
-
 export async function connectSmtp(settings: SmtpSettings): Promise<SmtpConnectResult> {
   if (sendsPlaintextCredentials(settings)) {
-    return refuse('plaintext_credentials_refused', 'Refusing to send the password without encryption: choose STARTTLS or SSL/TLS.');
+    return refuse('plaintext_credentials_refused', PLAINTEXT_REFUSAL);
   }
   try {
     await verifySmtpConnection(settings);
@@ -83,9 +60,6 @@ async function explain(settings: SmtpSettings, error: unknown): Promise<SmtpConn
   }
 }
 
-function refuse(reason: SmtpConnectReason, message: string): SmtpConnectResult {
-  return { ok: false, reason, message, status: STATUS[reason] };
-}
 
 /** One wording for refused, unreachable, hung up and not-SMTP alike. */
 function unreachable(): SmtpConnectResult {

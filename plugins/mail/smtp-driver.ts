@@ -1,6 +1,6 @@
 import type { MailTransport } from '../types.ts';
 import type { SmtpSettings } from './transports/smtp-transport.ts';
-import type { SmtpConnectResult } from './smtp-connect.ts';
+import type { SmtpConnectResult } from './smtp-connect-result.ts';
 
 /**
  * How this runtime talks SMTP: nodemailer over node:net/tls on Node and

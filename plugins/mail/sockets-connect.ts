@@ -1,5 +1,5 @@
 import type { SmtpSettings } from './transports/smtp-transport.ts';
-import type { SmtpConnectReason, SmtpConnectResult } from './smtp-connect.ts';
+import { PLAINTEXT_REFUSAL, refuse, type SmtpConnectResult } from './smtp-connect-result.ts';
 import { openSession, SmtpSessionError } from './smtp-session.ts';
 import { withTimeout } from './smtp-wire.ts';
 import { AUTH_CODES, plaintextCredentials, sessionOptions, type SocketsSmtpOptions } from './transports/sockets-transport.ts';
@@ -11,7 +11,7 @@ import { AUTH_CODES, plaintextCredentials, sessionOptions, type SocketsSmtpOptio
 /** Connect's check: a real session up to the login, then QUIT. */
 export async function checkSocketsConnection(settings: SmtpSettings, o: SocketsSmtpOptions): Promise<SmtpConnectResult> {
   if (plaintextCredentials(settings)) {
-    return refuse('plaintext_credentials_refused', 'Refusing to send the password without encryption: choose STARTTLS or SSL/TLS.');
+    return refuse('plaintext_credentials_refused', PLAINTEXT_REFUSAL);
   }
   try {
     const session = await openSession(sessionOptions(settings, o));
@@ -22,21 +22,7 @@ export async function checkSocketsConnection(settings: SmtpSettings, o: SocketsS
   }
 }
 
-const STATUS: Record<SmtpConnectReason, 422 | 502> = {
-  wrong_security_for_port: 422,
-  starttls_unavailable: 422,
-  certificate_invalid: 422,
-  auth_failed: 422,
-  plaintext_credentials_refused: 422,
-  tls_handshake_failed: 502,
-  timeout: 502,
-  host_unreachable: 502,
-  server_rejected: 502,
-};
 
-function refuse(reason: SmtpConnectReason, message: string): SmtpConnectResult {
-  return { ok: false, reason, message, status: STATUS[reason] };
-}
 
 async function explain(settings: SmtpSettings, o: SocketsSmtpOptions, error: unknown): Promise<SmtpConnectResult> {
   const { port } = settings;

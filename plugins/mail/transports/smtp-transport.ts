@@ -1,9 +1,9 @@
 import { isIP } from 'node:net';
 import tls from 'node:tls';
 import nodemailer from 'nodemailer';
-import type { SMTPPoolOptions, SendMailOptions, Transporter } from 'nodemailer';
+import type { SMTPPoolOptions, Transporter } from 'nodemailer';
 import { MailDeliveryError, type MailFailureKind, type MailTransport, type OutgoingMail } from '../../types.ts';
-import { isSafeHeaderText, isSingleAddress } from '../address.ts';
+import { assertSendable, toMailOptions } from '../outgoing-message.ts';
 import type { CheckedSmtpTarget } from '../smtp-guard.ts';
 
 // The one file of the mail plugin that touches sockets: everything Node-only
@@ -48,9 +48,9 @@ export function createSmtpTransport(settings: SmtpSettings): MailTransport {
       if (sendsPlaintextCredentials(settings)) {
         throw new MailDeliveryError('config', 'Refusing to send SMTP credentials over an unencrypted connection');
       }
-      checkMail(mail);
+      assertSendable(mail);
       try {
-        const info = await transporter.sendMail(toMessage(mail));
+        const info = await transporter.sendMail(toMailOptions(mail));
         return { response: String(info.response), messageId: String(info.messageId) };
       } catch (error) {
         throw toMailDeliveryError(error);
@@ -133,30 +133,6 @@ function tlsOptions(settings: SmtpSettings): tls.ConnectionOptions {
 function sniName(settings: SmtpSettings): string | undefined {
   const name = settings.checked.servername;
   return isIP(name) ? undefined : name;
-}
-
-function checkMail(mail: OutgoingMail): void {
-  // Validated upstream; checked again because a second recipient or a header
-  // smuggled in here would reach a real mailbox.
-  if (!isSingleAddress(mail.to) || !isSingleAddress(mail.from.address) || (mail.replyTo && !isSingleAddress(mail.replyTo))) {
-    throw new MailDeliveryError('permanent', 'Message addresses must each be a single mailbox');
-  }
-  if (![mail.subject, mail.from.name ?? '', mail.messageId].every(isSafeHeaderText)) {
-    throw new MailDeliveryError('permanent', 'Message headers must not contain line breaks');
-  }
-}
-
-function toMessage(mail: OutgoingMail): SendMailOptions {
-  return {
-    from: mail.from.name ? { name: mail.from.name, address: mail.from.address } : mail.from.address,
-    to: mail.to,
-    replyTo: mail.replyTo,
-    subject: mail.subject,
-    html: mail.html,
-    text: mail.text,
-    messageId: mail.messageId,
-    dkim: mail.dkim ? { domainName: mail.dkim.domainName, keySelector: mail.dkim.keySelector, privateKey: mail.dkim.privateKey } : undefined,
-  };
 }
 
 // ---- what went wrong ---------------------------------------------------------

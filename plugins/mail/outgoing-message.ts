@@ -1,0 +1,33 @@
+import type { SendMailOptions } from 'nodemailer';
+import { MailDeliveryError, type OutgoingMail } from '../types.ts';
+import { isSafeHeaderText, isSingleAddress } from './address.ts';
+
+// What every transport does before a message leaves, whichever socket
+// carries it (nodemailer's SMTP on Node and Deno, our client on Workers).
+
+/**
+ * Validated upstream; checked again at the last moment because a second
+ * recipient or a header smuggled in here would reach a real mailbox.
+ */
+export function assertSendable(mail: OutgoingMail): void {
+  if (!isSingleAddress(mail.to) || !isSingleAddress(mail.from.address) || (mail.replyTo && !isSingleAddress(mail.replyTo))) {
+    throw new MailDeliveryError('permanent', 'Message addresses must each be a single mailbox');
+  }
+  if (![mail.subject, mail.from.name ?? '', mail.messageId].every(isSafeHeaderText)) {
+    throw new MailDeliveryError('permanent', 'Message headers must not contain line breaks');
+  }
+}
+
+/** The message as nodemailer builds (and DKIM-signs) it. */
+export function toMailOptions(mail: OutgoingMail): SendMailOptions {
+  return {
+    from: mail.from.name ? { name: mail.from.name, address: mail.from.address } : mail.from.address,
+    to: mail.to,
+    replyTo: mail.replyTo,
+    subject: mail.subject,
+    html: mail.html,
+    text: mail.text,
+    messageId: mail.messageId,
+    dkim: mail.dkim ? { domainName: mail.dkim.domainName, keySelector: mail.dkim.keySelector, privateKey: mail.dkim.privateKey } : undefined,
+  };
+}
