@@ -2,7 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describeRuntime } from './scenarios.ts';
-import { freshPostgresSchema } from './pg-schema.ts';
+import { freshPostgresSchema } from '../support/databases.ts';
 import { DIALECTS } from '../support/databases.ts';
 
 // `npm run start:deno`: Deno.serve, node:sqlite or pg, nodemailer over Deno's node:tls.

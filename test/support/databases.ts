@@ -21,18 +21,29 @@ export async function createTestStore(dialect: 'sqlite' | 'postgres'): Promise<T
     const store = createStore(new Kysely<Database>({ dialect: createSqliteDialect(':memory:') }), 'sqlite');
     return { ...store, dispose: () => store.db.destroy() };
   }
-  const schema = `t_${crypto.randomUUID().replace(/-/g, '').slice(0, 16)}`;
+  const schema = await freshPostgresSchema('t');
+  const store = createStore(new Kysely<Database>({ dialect: createPostgresDialect(schema.url, 20) }), 'postgres');
+  return {
+    ...store,
+    async dispose() {
+      await store.db.destroy();
+      await schema.drop();
+    },
+  };
+}
+
+/** A fresh schema on the test PostgreSQL, and the connection URL that selects it (also for server processes). */
+export async function freshPostgresSchema(prefix = 'rt'): Promise<{ url: string; drop(): Promise<void> }> {
+  const schema = `${prefix}_${crypto.randomUUID().replace(/-/g, '').slice(0, 16)}`;
   const admin = new pg.Client({ connectionString: PG_TEST_URL });
   await admin.connect();
   await admin.query(`create schema ${schema}`);
   await admin.end();
   const url = new URL(PG_TEST_URL);
   url.searchParams.set('options', `-c search_path=${schema}`);
-  const store = createStore(new Kysely<Database>({ dialect: createPostgresDialect(url.toString(), 20) }), 'postgres');
   return {
-    ...store,
-    async dispose() {
-      await store.db.destroy();
+    url: url.toString(),
+    async drop() {
       const c = new pg.Client({ connectionString: PG_TEST_URL });
       await c.connect();
       await c.query(`drop schema ${schema} cascade`);
