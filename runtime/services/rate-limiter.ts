@@ -18,6 +18,7 @@ export const LIMITS = {
   loginPerAddress: { name: 'login:address', limit: 10, windowMs: 15 * MINUTE },
   loginPerClient: { name: 'login:client', limit: 50, windowMs: 15 * MINUTE },
   verifyConfirmPerClient: { name: 'verify-confirm:client', limit: 30, windowMs: 60 * MINUTE },
+  consoleSignInPerClient: { name: 'console-sign-in:client', limit: 30, windowMs: 15 * MINUTE },
 } satisfies Record<string, RateLimit>;
 
 /**

@@ -44,6 +44,25 @@ describe('admin console sessions and forms', () => {
     return { cookie, csrf };
   }
 
+  it('limits sign-in attempts per client, then refuses even the right key for a while', async () => {
+    const attempt = async (apiKey: string) => {
+      const page = await h.app.request('/admin/sign-in');
+      const pre = cookieOf(page, 'ar_admin_pre')!.split(';')[0];
+      const token = /name="_csrf" value="([^"]+)"/.exec(await page.text())![1];
+      return h.app.request('/admin/sign-in', {
+        method: 'POST',
+        headers: { cookie: pre, 'content-type': 'application/x-www-form-urlencoded', 'x-forwarded-for': '203.0.113.9' },
+        body: form({ _csrf: token, apiKey }),
+      });
+    };
+    for (let i = 0; i < 30; i++) expect((await attempt(`ar_guess_${i}`)).status).toBe(401);
+    const blocked = await attempt(acme.apiKey);
+    expect(blocked.status).toBe(429);
+    expect(Number(blocked.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect(await blocked.text()).toContain('Too many sign-in attempts');
+    expect((await signIn(acme.apiKey)).res.status).toBe(303);
+  });
+
   it('sends a visitor without a session to sign in, remembering where they were going', async () => {
     const res = await h.app.request('/admin/emails?status=failed');
     expect(res.status).toBe(303);

@@ -1,4 +1,6 @@
 /** @jsxImportSource hono/jsx */
+import { AppError } from '../../errors.ts';
+import { clientAddress, enforceRateLimits, LIMITS } from '../../services/rate-limiter.ts';
 import { Hono, type Context } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { AdminEnv } from '../admin-env.ts';
@@ -56,6 +58,13 @@ export const signInRoutes = new Hono<AdminEnv>()
     const next = safeNext(typeof form.next === 'string' ? form.next : undefined);
     if (!presessionTokenMatches(c, form._csrf)) {
       return render(c, next, 'The sign-in form expired (or cookies are blocked). Please sign in again.', 403);
+    }
+    try {
+      // Keys are long random strings, but guessing should still cost something.
+      await enforceRateLimits(c.var.services, [{ limit: LIMITS.consoleSignInPerClient, subject: clientAddress((n) => c.req.header(n)) }], (n, v) => c.header(n, v));
+    } catch (error) {
+      if (error instanceof AppError) return render(c, next, 'Too many sign-in attempts from here. Please wait a few minutes and try again.', 429);
+      throw error;
     }
     const key = typeof form.apiKey === 'string' ? form.apiKey.trim() : '';
     // The same lookup requireTenant makes for the API: the key's SHA-256 against the stored hash.
