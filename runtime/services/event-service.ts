@@ -142,8 +142,14 @@ export async function ingestEvent(services: Services, tenant: Tenant, programId:
     return { status: 201, replayed: false, body, timings };
   } catch (error) {
     if (!(error instanceof DuplicateEvent)) throw error;
-    const again = await replayOf(services, tenant, input.id, requestHash);
-    if (again) return again;
+    // With transactions the first request has committed by now. On D1 its
+    // claim is visible while it still writes: wait a little for its answer.
+    for (let wait = 0; wait <= 2000; wait += 100) {
+      const again = await replayOf(services, tenant, input.id, requestHash);
+      if (again) return again;
+      if (store.transactions) break;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
     throw new AppError('conflict', 'this event is being processed; retry shortly');
   }
 }
