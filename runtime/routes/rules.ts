@@ -46,7 +46,8 @@ export const ruleRoutes = new Hono<AppEnv>()
   })
   .get('/:programId/rules/versions/:version', async (c) => {
     const program = await programOr404(c, c.req.param('programId'));
-    const row = await findRuleVersion(c.var.services.store.db, c.var.tenant.id, program.id, Number(c.req.param('version')));
+    const version = parseInput(v.pipe(v.string(), v.regex(/^[1-9]\d{0,8}$/, 'must be a version number')), c.req.param('version'), 'version');
+    const row = await findRuleVersion(c.var.services.store.db, c.var.tenant.id, program.id, Number(version));
     if (!row) throw new AppError('not_found', 'rule version not found');
     return c.json(versionBody(row, row.version === program.active_version));
   })

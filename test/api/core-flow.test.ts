@@ -104,6 +104,9 @@ describe.each(DIALECTS)('core flow on %s', (dialect) => {
     const active = await h.request('GET', `/v1/programs/${programId}/rules`, { token: key });
     expect(active.body.version).toBe(1);
     expect(active.body.rules).toHaveLength(3);
+    expect((await h.request('GET', `/v1/programs/${programId}/rules/versions/2`, { token: key })).body.active).toBe(false);
+    expect((await h.request('GET', `/v1/programs/${programId}/rules/versions/99`, { token: key })).status).toBe(404);
+    expect((await h.request('GET', `/v1/programs/${programId}/rules/versions/latest`, { token: key })).status).toBe(422);
   });
 
   it('explains a dry run without writing anything', async () => {

@@ -74,6 +74,9 @@ describe.each(DIALECTS)('input validation on %s', (dialect) => {
     const pointers = res.body.error.details.map((d: any) => d.pointer);
     expect(pointers).toEqual(expect.arrayContaining(['/id', '/type', '/occurredAt', '/extra']));
     expect(await h.services.store.db.selectFrom('events').selectAll().execute()).toEqual([]);
+    const feb31 = await h.request('POST', `/v1/programs/${programId}/events`, { token: key, body: { id: 'e-feb', type: 'x', participantId: 'p1', occurredAt: '2026-02-31T10:00:00Z' } });
+    expect(feb31.status).toBe(422);
+    expect(feb31.body.error.details[0].pointer).toBe('/occurredAt');
   });
 
   it('refuses an unknown participant and reserved keys in event data', async () => {
