@@ -26,6 +26,10 @@ export function createApp(services: Services): Hono<AppEnv> {
 
   app.use('*', async (c, next) => {
     c.set('services', services);
+    // A NUL in a path segment would reach a text column PostgreSQL refuses.
+    if (/%00/.test(c.req.path) || c.req.path.includes('\u0000')) {
+      return c.json(new AppError('bad_request', 'the path must not contain NUL characters').toBody(), 400);
+    }
     c.set('requestId', c.req.header('x-request-id') ?? crypto.randomUUID());
     await next();
     c.header('x-request-id', c.var.requestId);

@@ -4,6 +4,7 @@ import { AppError } from '../errors.ts';
 import { findTenant } from '../store/tenant-queries.ts';
 import { verifySignature } from '../security/webhook-signature.ts';
 import { handleEvent } from './events.ts';
+import { parseJsonBody } from '../http.ts';
 
 // Other systems post events here without an API key: the body is signed with
 // the tenant's webhook secret. Every failure answers the same 401, so the
@@ -15,11 +16,6 @@ export const webhookRoutes = new Hono<AppEnv>().post('/:tenantId/programs/:progr
   const secret = tenant ? await services.secrets.open(tenant.webhook_secret_sealed, { tenantId: tenant.id, field: 'webhook_secret' }) : null;
   const ok = await verifySignature(c.req.header('x-advocate-signature'), raw, secret, services.clock.now());
   if (!tenant || !ok) throw new AppError('invalid_signature', 'the X-Advocate-Signature header is missing, stale or does not match');
-  let body: unknown;
-  try {
-    body = raw.trim() === '' ? {} : JSON.parse(raw);
-  } catch (error) {
-    throw new AppError('invalid_json', `The request body is not valid JSON: ${(error as Error).message}`);
-  }
+  const body = parseJsonBody(raw);
   return handleEvent(c, { id: tenant.id, name: tenant.name }, c.req.param('programId'), body);
 });
