@@ -1,12 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSmtpTransport, type SmtpSettings } from '../../plugins/mail/transports/smtp-transport.ts';
-import { MailDeliveryError, type MailTransport, type OutgoingMail } from '../../plugins/types.ts';
+import type { MailTransport } from '../../plugins/types.ts';
 import { createTestCert, localhostCert, type TestCert } from '../support/certs.ts';
-import { closedPort, startDroppingServer, startSmtpServer, type InjectedReply, type TestSmtpServer } from '../support/smtp-servers.ts';
+import { deliveryFailure, headerOf, loopbackSettings, mailFactory, serverPool, TEST_AUTH } from '../support/transport-fixtures.ts';
+import { closedPort, startDroppingServer, type InjectedReply } from '../support/smtp-servers.ts';
 
-const auth = { username: 'mailer', password: 'correct horse' };
+const auth = TEST_AUTH;
 let cert: TestCert;
-const started: TestSmtpServer[] = [];
+const servers = serverPool();
 const transports: MailTransport[] = [];
 
 beforeAll(() => {
@@ -15,53 +16,20 @@ beforeAll(() => {
 
 afterAll(async () => {
   await Promise.all(transports.map((transport) => transport.close()));
-  await Promise.all(started.map((server) => server.close()));
+  await servers.closeAll();
 });
 
-async function server(...args: Parameters<typeof startSmtpServer>): Promise<TestSmtpServer> {
-  const s = await startSmtpServer(...args);
-  started.push(s);
-  return s;
-}
+const server = servers.start;
 
 function transport(port: number, security: SmtpSettings['security'], extra: Partial<SmtpSettings> = {}): MailTransport {
-  const t = createSmtpTransport({
-    host: 'localhost',
-    port,
-    security,
-    checked: { address: '127.0.0.1', servername: 'localhost' },
-    tlsTrust: { ca: cert.cert },
-    timeouts: { connectionMs: 2_000, greetingMs: 700, socketMs: 2_000 },
-    ...extra,
-  });
+  const t = createSmtpTransport(loopbackSettings(port, security, { tlsTrust: { ca: cert.cert }, ...extra }));
   transports.push(t);
   return t;
 }
 
-let sequence = 0;
-function mail(overrides: Partial<OutgoingMail> = {}): OutgoingMail {
-  sequence += 1;
-  return {
-    from: { name: 'Acme Rewards', address: 'rewards@acme.example' },
-    to: 'ana@example.com',
-    subject: 'You earned a reward',
-    html: '<p>Thanks for the referral!</p>',
-    text: 'Thanks for the referral!',
-    messageId: `<email-${sequence}.idem@acme.example>`,
-    ...overrides,
-  };
-}
-
-async function failure(promise: Promise<unknown>): Promise<MailDeliveryError> {
-  const error = await promise.then(
-    () => null,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(MailDeliveryError);
-  return error as MailDeliveryError;
-}
-
-const header = (raw: string, name: string) => new RegExp(`^${name}: (.*)$`, 'mi').exec(raw)?.[1];
+const mail = mailFactory('idem');
+const failure = deliveryFailure;
+const header = headerOf;
 
 describe('sending', () => {
   it.each([
@@ -160,14 +128,14 @@ describe('failure classification', () => {
 
   it.each(['rcpt', 'data'] as const)('a connection dropped at %s is transient', async (at) => {
     const smtp = await startDroppingServer(at);
-    started.push(smtp);
+    servers.adopt(smtp);
     const error = await failure(transport(smtp.port, 'none').send(mail()));
     expect(error.kind).toBe('transient');
   });
 
   it('a connection dropped in a pool is transient and not retried behind our back', async () => {
     const smtp = await startDroppingServer('data');
-    started.push(smtp);
+    servers.adopt(smtp);
     const begun = Date.now();
     const error = await failure(transport(smtp.port, 'none', { pool: true }).send(mail()));
     expect(error.kind).toBe('transient');

@@ -1,73 +1,34 @@
 import { generateKeyPairSync } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { createSocketsTransport } from '../../plugins/mail/transports/sockets-transport.ts';
 import { checkSocketsConnection } from '../../plugins/mail/sockets-connect.ts';
 import type { SmtpSettings } from '../../plugins/mail/transports/smtp-transport.ts';
 import { commandBytes, dataBytes, pathArgument } from '../../plugins/mail/smtp-wire.ts';
-import { MailDeliveryError, type OutgoingMail } from '../../plugins/types.ts';
-import { createTestCert, localhostCert, type TestCert } from '../support/certs.ts';
+import { createTestCert, localhostCert } from '../support/certs.ts';
 import { nodeSocketConnector } from '../support/node-socket-connector.ts';
-import { closedPort, startDroppingServer, startSmtpServer, type InjectedReply, type TestSmtpServer } from '../support/smtp-servers.ts';
+import { deliveryFailure, headerOf, loopbackSettings, mailFactory, serverPool, TEST_AUTH } from '../support/transport-fixtures.ts';
+import { closedPort, startDroppingServer, type InjectedReply } from '../support/smtp-servers.ts';
 
 // The socket-level SMTP client (the Workers path), driven through a Node
 // rebuild of cloudflare:sockets against real SMTP servers on loopback.
 
-const auth = { username: 'mailer', password: 'correct horse' };
-let cert: TestCert;
-const started: TestSmtpServer[] = [];
-
-beforeAll(() => {
-  cert = localhostCert();
-}, 30_000);
+const auth = TEST_AUTH;
+const servers = serverPool();
 
 afterAll(async () => {
-  await Promise.all(started.map((server) => server.close()));
+  await servers.closeAll();
 });
 
-async function server(...args: Parameters<typeof startSmtpServer>): Promise<TestSmtpServer> {
-  const s = await startSmtpServer(...args);
-  started.push(s);
-  return s;
-}
+const server = servers.start;
 
-function settings(port: number, security: SmtpSettings['security'], extra: Partial<SmtpSettings> = {}): SmtpSettings {
-  return {
-    host: 'localhost',
-    port,
-    security,
-    checked: { address: '127.0.0.1', servername: 'localhost' },
-    timeouts: { connectionMs: 2_000, greetingMs: 700, socketMs: 2_000 },
-    ...extra,
-  };
-}
+const settings = loopbackSettings;
 
 const trusting = { connect: nodeSocketConnector({ ca: localhostCert().cert }), clientName: 'mailer.test' };
 const transport = (port: number, security: SmtpSettings['security'], extra: Partial<SmtpSettings> = {}) => createSocketsTransport(settings(port, security, extra), trusting);
 
-let sequence = 0;
-function mail(overrides: Partial<OutgoingMail> = {}): OutgoingMail {
-  sequence += 1;
-  return {
-    from: { name: 'Acme Rewards', address: 'rewards@acme.example' },
-    to: 'ana@example.com',
-    subject: 'You earned a reward',
-    html: '<p>Thanks for the referral!</p>',
-    text: 'Thanks for the referral!',
-    messageId: `<email-${sequence}.sockets@acme.example>`,
-    ...overrides,
-  };
-}
-
-async function failure(promise: Promise<unknown>): Promise<MailDeliveryError> {
-  const error = await promise.then(
-    () => null,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(MailDeliveryError);
-  return error as MailDeliveryError;
-}
-
-const header = (raw: string, name: string) => new RegExp(`^${name}: (.*)$`, 'mi').exec(raw)?.[1];
+const mail = mailFactory('sockets');
+const failure = deliveryFailure;
+const header = headerOf;
 
 describe('the wire', () => {
   it('makes every line ending CRLF and doubles leading dots, so one message cannot become two', () => {
@@ -167,7 +128,7 @@ describe('failure classification', () => {
 
   it.each(['rcpt', 'data'] as const)('a connection dropped at %s is transient', async (at) => {
     const smtp = await startDroppingServer(at);
-    started.push(smtp);
+    servers.adopt(smtp);
     expect((await failure(transport(smtp.port, 'none').send(mail()))).kind).toBe('transient');
   });
 
