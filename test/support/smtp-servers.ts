@@ -100,9 +100,11 @@ export async function startSmtpServer(scenario: SmtpServerScenario): Promise<Tes
  * A minimal hand-written server that speaks SMTP up to a point and then hangs
  * up without a word, the way a crashing or overloaded relay does.
  */
-export async function startDroppingServer(dropAt: 'connect' | 'rcpt' | 'data'): Promise<TestSmtpServer> {
+export async function startDroppingServer(dropAt: 'connect' | 'rcpt' | 'data'): Promise<TestSmtpServer & { connections(): number }> {
   const sockets = new Set<net.Socket>();
+  let connections = 0;
   const server = net.createServer((socket) => {
+    connections += 1;
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
     socket.on('error', () => {});
@@ -128,6 +130,7 @@ export async function startDroppingServer(dropAt: 'connect' | 'rcpt' | 'data'): 
   return {
     port,
     messages: [],
+    connections: () => connections,
     close: () =>
       new Promise<void>((resolve) => {
         for (const socket of sockets) socket.destroy();

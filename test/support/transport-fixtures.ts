@@ -59,7 +59,7 @@ export function serverPool() {
       return s;
     },
     /** Servers started another way (dropping, non-SMTP) close with the rest. */
-    adopt(server: TestSmtpServer) {
+    adopt<T extends TestSmtpServer>(server: T): T {
       started.push(server);
       return server;
     },
