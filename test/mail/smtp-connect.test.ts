@@ -158,10 +158,9 @@ describe('connectSmtp explains failures', () => {
   });
 
   it('a greeting that never comes in time', async () => {
-    const started = Date.now();
+    // The server would greet after 3 s: "timeout" means our greeting limit ended the wait first.
     const result = await connectSmtp(settings(slow.port, 'none'));
     expect(result).toMatchObject({ ok: false, reason: 'timeout', status: 502 });
-    expect(Date.now() - started).toBeLessThan(2_900);
   });
 
   it('a refused port, reported generically', async () => {
