@@ -4,7 +4,7 @@ import { AppError } from '../errors.ts';
 import { inTransaction } from '../store/store.ts';
 import { findProgram, findRuleVersion, listTemplates } from '../store/program-queries.ts';
 import { findParticipant } from '../store/participant-queries.ts';
-import { findEvent, insertEventOnce } from '../store/event-queries.ts';
+import { findEvent, insertEventOnce, storeEventResponse } from '../store/event-queries.ts';
 import { insertEmailOnce } from '../store/email-queries.ts';
 import { findEmailSettings } from '../store/email-settings-queries.ts';
 import type { EmailTable } from '../store/database.ts';
@@ -134,7 +134,7 @@ export async function ingestEvent(services: Services, tenant: Tenant, programId:
         rewards: rewards.map(rewardView),
         emails: emails.map(emailView),
       };
-      await db.updateTable('events').set({ response: JSON.stringify(body) }).where('tenant_id', '=', tenant.id).where('id', '=', event.id).execute();
+      await storeEventResponse(db, tenant.id, event.id, JSON.stringify(body));
       return body;
     });
     if (body.emails.length > 0) services.dispatcher.kick();

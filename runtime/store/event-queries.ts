@@ -31,3 +31,8 @@ export async function insertEventOnce(db: Db, row: EventTable): Promise<boolean>
     .executeTakeFirst();
   return Number(result.numInsertedOrUpdatedRows ?? 0) === 1;
 }
+
+/** Stores the answer a replay of this event will get. */
+export async function storeEventResponse(db: Db, tenantId: string, id: string, response: string): Promise<void> {
+  await db.updateTable('events').set({ response }).where('tenant_id', '=', tenantId).where('id', '=', id).execute();
+}
