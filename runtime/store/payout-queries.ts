@@ -1,7 +1,15 @@
+import type { ExpressionBuilder } from 'kysely';
 import type { Db } from './store.ts';
+import type { Database } from './database.ts';
 import type { ParticipantView, ProgramView } from '../../plugins/types.ts';
 
 const DAY = 86_400_000;
+
+/** The row of one participant's reminder cycle in one program. */
+const isCycle =
+  (key: { tenantId: string; participantId: string; programId: string }) =>
+  (eb: ExpressionBuilder<Database, 'payout_reminders'>) =>
+    eb.and([eb('tenant_id', '=', key.tenantId), eb('participant_id', '=', key.participantId), eb('program_id', '=', key.programId)]);
 
 export type ReminderTicket = { cycle: string; number: number };
 
@@ -49,9 +57,7 @@ export async function advancePayoutCycle(
   const result = await db
     .updateTable('payout_reminders')
     .set({ sent_count: fromCount + 1, last_sent_at: next.lastSentAt, next_due_at: next.nextDueAt })
-    .where('tenant_id', '=', key.tenantId)
-    .where('participant_id', '=', key.participantId)
-    .where('program_id', '=', key.programId)
+    .where(isCycle(key))
     .where('sent_count', '=', fromCount)
     .executeTakeFirst();
   return Number(result.numUpdatedRows ?? 0) === 1;
@@ -67,9 +73,7 @@ export async function findPayoutCycle(db: Db, key: PayoutCycleKey) {
   return db
     .selectFrom('payout_reminders')
     .selectAll()
-    .where('tenant_id', '=', key.tenantId)
-    .where('participant_id', '=', key.participantId)
-    .where('program_id', '=', key.programId)
+    .where(isCycle(key))
     .executeTakeFirst();
 }
 
@@ -78,9 +82,7 @@ export async function parkPayoutCycle(db: Db, key: PayoutCycleKey, fromCount: nu
   const result = await db
     .updateTable('payout_reminders')
     .set({ next_due_at: null })
-    .where('tenant_id', '=', key.tenantId)
-    .where('participant_id', '=', key.participantId)
-    .where('program_id', '=', key.programId)
+    .where(isCycle(key))
     .where('sent_count', '=', fromCount)
     .executeTakeFirst();
   return Number(result.numUpdatedRows ?? 0) === 1;
@@ -90,8 +92,6 @@ export async function parkPayoutCycle(db: Db, key: PayoutCycleKey, fromCount: nu
 export async function closePayoutCycle(db: Db, key: PayoutCycleKey) {
   await db
     .deleteFrom('payout_reminders')
-    .where('tenant_id', '=', key.tenantId)
-    .where('participant_id', '=', key.participantId)
-    .where('program_id', '=', key.programId)
+    .where(isCycle(key))
     .execute();
 }
