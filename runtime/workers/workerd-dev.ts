@@ -1,11 +1,11 @@
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CONFIG_NAMES, parseConfig, ConfigError } from '../config.ts';
 import { withLocalSecrets } from '../node/local-secrets.ts';
+import { freePort } from '../node/free-port.ts';
 
 // `npm run start:workerd`: the Worker on workerd through wrangler's local mode,
 // started the way the other entries start: settings from the environment,
@@ -77,13 +77,3 @@ async function waitFor(ready: () => Promise<boolean>, timeoutMs: number) {
   }
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import net from 'node:net';
+import { freePort } from '../../runtime/node/free-port.ts';
 
 // Starts the real server the way an operator does (`npm run start:<runtime>`),
 // in its own process group so stopping it stops npm, the runtime and
@@ -15,16 +15,6 @@ export type RunningRuntime = {
   stop(): Promise<void>;
 };
 
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 export async function startRuntime(runtime: RuntimeName, env: Record<string, string>, args: string[] = [], readyMs = 90_000): Promise<RunningRuntime> {
   const port = await freePort();
@@ -82,3 +72,4 @@ async function stop(child: ChildProcess, exited: Promise<void>): Promise<void> {
     } catch {}
   }
 }
+

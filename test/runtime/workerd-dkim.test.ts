@@ -1,6 +1,7 @@
 import { dkimVerify } from 'mailauth';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort, startProcess } from './runtime-process.ts';
+import { startProcess } from './runtime-process.ts';
+import { freePort } from '../../runtime/node/free-port.ts';
 
 // On Workers nodemailer still builds and signs every message (its stream
 // transport); only the sending is the sockets client's. This runs that part

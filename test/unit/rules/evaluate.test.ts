@@ -5,15 +5,9 @@ import { evaluate, EvaluationError } from '../../../rules/evaluate.ts';
 import { FACT_NAMES, factsUsed, type Facts } from '../../../rules/facts.ts';
 import type { Ruleset } from '../../../rules/schema.ts';
 import { validateRuleset } from '../../../rules/validate.ts';
+import { anyTemplate, compile, reward } from './compile-valid.ts';
 
-const ctx = { templateExists: () => true };
-const reward = { type: 'reward', params: { kind: 'cash', amount: 5 } };
-
-function compile(doc: unknown) {
-  const result = validateRuleset(doc, ctx);
-  if (!result.ok) throw new Error(JSON.stringify(result.issues));
-  return compileRuleset(result.ruleset);
-}
+const ctx = anyTemplate;
 
 const participant = {
   id: 'p1',

@@ -1,20 +1,11 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { compileRuleset } from '../../../rules/compile.ts';
 import { evaluate } from '../../../rules/evaluate.ts';
 import { explain, type ExplainNode, type RuleExplanation } from '../../../rules/explain.ts';
 import { buildComparator, parseOperator, type ParsedOperator } from '../../../rules/operators.ts';
-import { validateRuleset } from '../../../rules/validate.ts';
 import { docArb, factsArb } from './arbitraries.ts';
+import { compile, reward } from './compile-valid.ts';
 
-const ctx = { templateExists: () => true };
-const reward = { type: 'reward', params: { kind: 'cash', amount: 5 } };
-
-function compile(doc: unknown) {
-  const result = validateRuleset(doc, ctx);
-  if (!result.ok) throw new Error(JSON.stringify(result.issues));
-  return compileRuleset(result.ruleset);
-}
 
 function outcome<T>(run: () => T): { value: T } | { error: unknown } {
   try {
