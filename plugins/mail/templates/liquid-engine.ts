@@ -17,6 +17,8 @@ export const TEMPLATE_LIMITS = {
   renderMs: 1_000,
   /** Characters one part (subject, HTML or text) may render to. */
   outputChars: 1_000_000,
+  /** Blocks inside blocks: rendering recurses once per level, so the depth is refused before the stack decides. */
+  nesting: 100,
 } as const;
 
 /** The tags that read other templates from a file system; a stored template is self-contained. */
@@ -141,6 +143,28 @@ class CappedEmitter implements Emitter {
     }
     this.buffer += s;
   }
+}
+
+/** How many blocks enclose the innermost node, walked without recursion (the tree may be as deep as the parser's stack allowed). */
+function nestingDepth(templates: Template[]): number {
+  let deepest = 0;
+  const pending: [Template[], number][] = [[templates, 0]];
+  while (pending.length) {
+    const [list, depth] = pending.pop()!;
+    deepest = Math.max(deepest, depth);
+    for (const t of list) {
+      const children = t.children ? toValueSync(t.children(false, true)) : [];
+      if (children.length) pending.push([children, depth + 1]);
+    }
+  }
+  return deepest;
+}
+
+/** Parses one part: LiquidJS's parse (refused tags, parseLimit), then the nesting limit. */
+export function parseBounded(engine: Liquid, source: string): Template[] {
+  const templates = engine.parse(source);
+  if (nestingDepth(templates) > TEMPLATE_LIMITS.nesting) throw new TemplateLimitError(`the template nests its tags more than ${TEMPLATE_LIMITS.nesting} deep`);
+  return templates;
 }
 
 /** Renders parsed templates synchronously within every budget; throws on any error or exceeded limit. */

@@ -1,6 +1,6 @@
 import type { Liquid, Template } from 'liquidjs';
 import type { TemplateSource } from './default-templates.ts';
-import { createEngine, describeTemplateError, renderBounded } from './liquid-engine.ts';
+import { createEngine, describeTemplateError, parseBounded, renderBounded } from './liquid-engine.ts';
 
 // LiquidJS interprets templates without eval, so it runs on Workers too. HTML
 // output escapes every variable; the text part and the subject do not (they are
@@ -21,7 +21,7 @@ function parse(engine: Liquid, source: string): Template[] {
   let templates = parsed.get(key);
   if (!templates) {
     try {
-      templates = engine.parse(source);
+      templates = parseBounded(engine, source);
     } catch (error) {
       templates = error instanceof Error ? error : new Error(String(error));
     }
