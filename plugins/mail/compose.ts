@@ -37,31 +37,37 @@ export function isTemplateFailure(row: { status: string; last_response: string |
   return row.status === 'failed' && (row.last_response ?? '').startsWith(`${TEMPLATE_ERROR}:`);
 }
 
-/**
- * Renders a draft into an outbox row, or null when the tenant switched its
- * type off. A stored template that fails to render (one saved before the
- * checks existed, or one that fails only with this event's data) gives a
- * `failed` row with the reason instead of an exception: the event that
- * asked for the email is still recorded.
- */
-export async function composeEmail(draft: EmailDraft, env: ComposeEnv): Promise<EmailTable | null> {
-  if (!isTypeEnabled(env.switches, draft.type)) return null;
+const notRendered = (key: string): RenderedMail => ({ subject: `Not sent: the ${key} template failed to render`, html: '', text: '' });
+
+/** The rendered parts, or the reason they could not be rendered (a `template_error: …` line for the log). */
+function renderDraft(draft: EmailDraft, env: ComposeEnv): { mail: RenderedMail; failure: string | null } {
   const source = findTemplate(draft.template, env.templates);
-  if (!source) throw new Error(`template ${draft.template} does not exist`);
+  if (!source) return { mail: notRendered(draft.template), failure: `${TEMPLATE_ERROR}: the template ${draft.template} does not exist` };
   const r = draft.recipient;
-  let rendered: RenderedMail;
-  let failure: string | null = null;
   try {
-    rendered = renderTemplate(source, {
+    const mail = renderTemplate(source, {
       participant: { id: r.id, email: r.email, firstName: r.firstName, lastName: r.lastName },
       program: env.program ? { id: env.program.id, name: env.program.name } : { name: env.brandName ?? '' },
       ...draft.data,
     });
+    return { mail, failure: null };
   } catch (error) {
     if (!(error instanceof TemplateError)) throw error;
-    failure = `${TEMPLATE_ERROR}: ${error.pointer}: ${error.message}`.slice(0, 1000);
-    rendered = { subject: `Not sent: the ${draft.template} template failed to render`, html: '', text: '' };
+    return { mail: notRendered(draft.template), failure: `${TEMPLATE_ERROR}: ${error.pointer}: ${error.message}`.slice(0, 1000) };
   }
+}
+
+/**
+ * Renders a draft into an outbox row, or null when the tenant switched its
+ * type off. A template that fails to render (one stored before the checks
+ * existed, or one that fails only with this event's data) gives a `failed`
+ * row with the reason instead of an exception: the event that asked for the
+ * email is still recorded.
+ */
+export async function composeEmail(draft: EmailDraft, env: ComposeEnv): Promise<EmailTable | null> {
+  if (!isTypeEnabled(env.switches, draft.type)) return null;
+  const r = draft.recipient;
+  const { mail: rendered, failure } = renderDraft(draft, env);
   return {
     id: crypto.randomUUID(),
     tenant_id: env.tenantId,

@@ -3,7 +3,7 @@ import { basename, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHarness, type Harness } from '../support/app-harness.ts';
 import { DIALECTS } from '../support/databases.ts';
-import { upsertTemplate } from '../../runtime/store/program-queries.ts';
+import { appendRuleVersion, upsertTemplate } from '../../runtime/store/program-queries.ts';
 import { createEngine } from '../../plugins/mail/templates/liquid-engine.ts';
 
 // A tenant's templates are hostile input. The attacks of issue 10 as a tenant
@@ -225,6 +225,16 @@ describe.each(DIALECTS)('hostile templates on %s', (dialect) => {
     expect(res.status).toBe(201);
     expect(res.body.rewards).toHaveLength(1);
     expect(res.body.emails).toEqual([expect.objectContaining({ type: 'reward', status: 'failed', lastResponse: expect.stringMatching(/^template_error: \/subject: /) })]);
+  });
+
+  it('records the event when a stored rule names a template that does not exist', async () => {
+    // Rules are checked against the templates on save; this version is written directly, as an old row could be.
+    const ghosts = (await h.request('POST', '/v1/programs', { token: key, body: { name: 'Ghosts' } })).body.id;
+    const document = { rules: [{ ...rules.rules[0], event: { type: 'email', params: { template: 'ghost', to: 'participant' } } }] };
+    await appendRuleVersion(h.services.store.db, { tenant_id: tenantId, program_id: ghosts, document: JSON.stringify(document), content_hash: 'ghost', created_at: h.clock.now().toISOString() }, h.clock.now().toISOString());
+    const res = await h.request('POST', `/v1/programs/${ghosts}/events`, { token: key, body: { id: 'ghost-1', type: 'ping', participantId: 'ada' } });
+    expect(res.status).toBe(201);
+    expect(res.body.emails).toEqual([expect.objectContaining({ template: 'ghost', status: 'failed', lastResponse: 'template_error: the template ghost does not exist' })]);
   });
 
   it('still accepts and previews an ordinary template', async () => {
