@@ -22,7 +22,7 @@ export const TEMPLATE_LIMITS = {
 } as const;
 
 /** The tags that read other templates from a file system; a stored template is self-contained. */
-export const FILE_TAGS = ['include', 'render', 'layout'] as const;
+const FILE_TAGS = ['include', 'render', 'layout'] as const;
 
 const noFile = (file: string): never => {
   throw new Error(`templates cannot read files (${file})`);
@@ -100,7 +100,7 @@ export function createEngine(o: { escapeHtml: boolean }): Liquid {
   return engine;
 }
 
-export class TemplateLimitError extends Error {}
+class TemplateLimitError extends Error {}
 
 // LiquidJS names its limits by resource; a tenant reads which limit, and how big it is.
 const LIQUID_MESSAGES: [RegExp, string][] = [
