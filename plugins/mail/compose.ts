@@ -1,7 +1,7 @@
 import type { EmailTable } from '../../runtime/store/database.ts';
 import type { EmailDraft, ProgramView } from '../types.ts';
 import { DEFAULT_TEMPLATES, type TemplateSource } from './templates/default-templates.ts';
-import { renderTemplate } from './templates/template-renderer.ts';
+import { renderTemplate, TemplateError, type RenderedMail } from './templates/template-renderer.ts';
 import { isTypeEnabled, type NotificationSwitches } from './notification-switches.ts';
 
 export type ComposeEnv = {
@@ -30,17 +30,44 @@ export async function messageIdFor(tenantId: string, key: string, domain: string
   return `<${hex}@${domain}>`;
 }
 
-/** Renders a draft into an outbox row, or null when the tenant switched its type off. */
+/** What the log shows for an email whose template failed; such a row is never sent nor retried. */
+export const TEMPLATE_ERROR = 'template_error';
+
+export function isTemplateFailure(row: { status: string; last_response: string | null }): boolean {
+  return row.status === 'failed' && (row.last_response ?? '').startsWith(`${TEMPLATE_ERROR}:`);
+}
+
+const notRendered = (key: string): RenderedMail => ({ subject: `Not sent: the ${key} template failed to render`, html: '', text: '' });
+
+/** The rendered parts, or the reason they could not be rendered (a `template_error: …` line for the log). */
+function renderDraft(draft: EmailDraft, env: ComposeEnv): { mail: RenderedMail; failure: string | null } {
+  const source = findTemplate(draft.template, env.templates);
+  if (!source) return { mail: notRendered(draft.template), failure: `${TEMPLATE_ERROR}: the template ${draft.template} does not exist` };
+  const r = draft.recipient;
+  try {
+    const mail = renderTemplate(source, {
+      participant: { id: r.id, email: r.email, firstName: r.firstName, lastName: r.lastName },
+      program: env.program ? { id: env.program.id, name: env.program.name } : { name: env.brandName ?? '' },
+      ...draft.data,
+    });
+    return { mail, failure: null };
+  } catch (error) {
+    if (!(error instanceof TemplateError)) throw error;
+    return { mail: notRendered(draft.template), failure: `${TEMPLATE_ERROR}: ${error.pointer}: ${error.message}`.slice(0, 1000) };
+  }
+}
+
+/**
+ * Renders a draft into an outbox row, or null when the tenant switched its
+ * type off. A template that fails to render (one stored before the checks
+ * existed, or one that fails only with this event's data) gives a `failed`
+ * row with the reason instead of an exception: the event that asked for the
+ * email is still recorded.
+ */
 export async function composeEmail(draft: EmailDraft, env: ComposeEnv): Promise<EmailTable | null> {
   if (!isTypeEnabled(env.switches, draft.type)) return null;
-  const source = findTemplate(draft.template, env.templates);
-  if (!source) throw new Error(`template ${draft.template} does not exist`);
   const r = draft.recipient;
-  const rendered = renderTemplate(source, {
-    participant: { id: r.id, email: r.email, firstName: r.firstName, lastName: r.lastName },
-    program: env.program ? { id: env.program.id, name: env.program.name } : { name: env.brandName ?? '' },
-    ...draft.data,
-  });
+  const { mail: rendered, failure } = renderDraft(draft, env);
   return {
     id: crypto.randomUUID(),
     tenant_id: env.tenantId,
@@ -53,11 +80,11 @@ export async function composeEmail(draft: EmailDraft, env: ComposeEnv): Promise<
     subject: rendered.subject,
     html: rendered.html,
     text: rendered.text,
-    status: 'queued',
+    status: failure ? 'failed' : 'queued',
     attempts: 0,
-    next_attempt_at: env.now,
+    next_attempt_at: failure ? null : env.now,
     lease_until: null,
-    last_response: null,
+    last_response: failure,
     message_id: await messageIdFor(env.tenantId, draft.idempotencyKey, env.messageIdDomain),
     sender: null,
     created_at: env.now,

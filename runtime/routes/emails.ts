@@ -5,6 +5,7 @@ import { AppError } from '../errors.ts';
 import { parseInput } from '../validation.ts';
 import { findEmail, listEmails, requeueFailed } from '../store/email-queries.ts';
 import { emailDetailView, emailView } from '../services/views.ts';
+import { isTemplateFailure } from '../../plugins/mail/compose.ts';
 
 const Filter = v.strictObject({
   participantId: v.optional(v.string()),
@@ -29,6 +30,8 @@ export const emailRoutes = new Hono<AppEnv>()
     const { services, tenant } = c.var;
     const row = await findEmail(services.store.db, tenant.id, c.req.param('emailId'));
     if (!row) throw new AppError('not_found', 'email not found');
+    // Nothing was rendered, so there is nothing to send: the template is fixed, and later events use it.
+    if (isTemplateFailure(row)) throw new AppError('conflict', 'this email was never rendered (its template failed); fix the template, later emails use it');
     if (!(await requeueFailed(services.store.db, tenant.id, row.id, services.clock.now().toISOString()))) {
       throw new AppError('conflict', `only a failed email can be retried; this one is ${row.status}`);
     }

@@ -6,7 +6,7 @@ import { readJson } from '../http.ts';
 import { parseInput } from '../validation.ts';
 import { findProgram, listTemplates, upsertTemplate } from '../store/program-queries.ts';
 import { DEFAULT_TEMPLATES } from '../../plugins/mail/templates/default-templates.ts';
-import { checkTemplate, renderTemplate } from '../../plugins/mail/templates/template-renderer.ts';
+import { tryTemplate } from '../../plugins/mail/templates/template-renderer.ts';
 import { previewData } from '../services/template-preview.ts';
 
 const Key = v.pipe(v.string(), v.regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'must be lower-case letters, digits and dashes'));
@@ -32,8 +32,9 @@ export const templateRoutes = new Hono<AppEnv>()
     if (!program) throw new AppError('not_found', 'program not found');
     const key = parseInput(Key, c.req.param('key'), 'template key');
     const body = parseInput(TemplateBody, await readJson(c));
-    const problems = checkTemplate(body);
-    if (problems.length) throw new AppError('validation_failed', 'The template does not parse', problems);
+    // Saved only if it renders with sample data within the limits: an event never meets a template that cannot.
+    const tried = tryTemplate(body, previewData(program.name, key));
+    if (!tried.ok) throw new AppError('validation_failed', 'The template does not render', tried.issues);
     const now = services.clock.now().toISOString();
     await upsertTemplate(services.store.db, { tenant_id: tenant.id, program_id: program.id, key, ...body, updated_at: now });
     return c.json({ key, ...body, source: 'program', updatedAt: now });
@@ -42,7 +43,7 @@ export const templateRoutes = new Hono<AppEnv>()
     const program = await findProgram(c.var.services.store.db, c.var.tenant.id, c.req.param('programId'));
     if (!program) throw new AppError('not_found', 'program not found');
     const body = parseInput(TemplateBody, await readJson(c));
-    const problems = checkTemplate(body);
-    if (problems.length) throw new AppError('validation_failed', 'The template does not parse', problems);
-    return c.json(await renderTemplate(body, previewData(program.name, c.req.param('key'))));
+    const tried = tryTemplate(body, previewData(program.name, c.req.param('key')));
+    if (!tried.ok) throw new AppError('validation_failed', 'The template does not render', tried.issues);
+    return c.json(tried.rendered);
   });

@@ -190,6 +190,23 @@ describe('admin console in Chromium', () => {
     await expect.poll(() => smtp.messages.some((m) => m.to.includes('bob@example.com'))).toBe(true);
   });
 
+  it('shows an email whose template failed with its reason, and offers the template instead of a retry', async () => {
+    const tenantId = (await h.services.store.db.selectFrom('tenants').select('id').executeTakeFirstOrThrow()).id;
+    const now = h.clock.now().toISOString();
+    await insertEmailOnce(h.services.store.db, {
+      id: 'tpl-failed-1', tenant_id: tenantId, program_id: programId, participant_id: 'bob', idempotency_key: 'tpl-failed-1', type: 'email-action', template: 'email-action',
+      to_address: 'carol@example.com', subject: 'Not sent: the email-action template failed to render', html: '', text: '', status: 'failed', attempts: 0, next_attempt_at: null, lease_until: null,
+      last_response: 'template_error: /html: the template renders more than 50,000 steps (a loop is too long), line:1, col:1', message_id: '<tpl-failed-1@acme.test>', sender: null, created_at: now, updated_at: now, sent_at: null,
+    });
+    await nav('Emails').click();
+    await page.getByLabel('Status').selectOption('failed');
+    await page.getByRole('button', { name: 'Apply filters' }).click();
+    const row = page.getByRole('row').filter({ hasText: 'carol@example.com' });
+    expect(await row.getByRole('cell').nth(6).textContent()).toMatch(/^template_error: \/html: /);
+    expect(await row.getByRole('button', { name: 'Retry' }).count()).toBe(0);
+    expect(await row.getByRole('link', { name: 'Fix template' }).getAttribute('href')).toBe(`/admin/programs/${programId}/templates/email-action`);
+  });
+
   it('goes back to the built-in sender', async () => {
     await nav('Settings').click();
     await tab('Integrations').click();
@@ -272,6 +289,12 @@ describe('admin console in Chromium', () => {
     expect(await frame.locator('body').textContent()).toContain('You earned $25.00');
     await page.getByRole('button', { name: 'Save template' }).click();
     await expect.poll(() => page.getByRole('status').first().textContent()).toContain('Template saved');
+
+    // A template cannot read a file: the editor keeps what was typed and says why at the field.
+    await page.getByLabel('HTML').fill(`<p>{% include 'SECRET_KEY' %}</p>`);
+    await page.getByRole('button', { name: 'Save template' }).click();
+    await expect.poll(() => page.getByText('the {% include %} tag is not allowed', { exact: false }).count()).toBeGreaterThan(0);
+    expect(await page.getByLabel('HTML').inputValue()).toBe(`<p>{% include 'SECRET_KEY' %}</p>`);
   });
 
   it('turns an email type off with its switch', async () => {

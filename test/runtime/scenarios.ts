@@ -220,6 +220,19 @@ export function describeRuntime(label: string, target: RuntimeUnderTest): void {
       expect(after.rewards).toEqual(before.rewards);
     });
 
+    it('previews a template, and refuses one that reads a file or loops without end', async () => {
+      const path = `/v1/programs/${programId}/templates/custom/preview`;
+      const fine = await ok(call('POST', path, { token: key, body: { subject: 'Hi {{ participant.firstName }}', html: '<p>{{ reward.amountFormatted }}</p>', text: 'x' } }), 200);
+      expect(fine).toEqual({ subject: 'Hi Ada', html: '<p>$25.00</p>', text: 'x' });
+      for (const [field, source] of [['html', `{% include 'package.json' %}`], ['text', `{% render '/etc/hostname' %}`], ['html', '{% for i in (1..1000000000) %}x{% endfor %}']]) {
+        const res = await call('POST', path, { token: key, body: { subject: 's', html: 'h', text: 't', [field]: source } });
+        expect(res.status).toBe(422);
+        expect(res.body.error.details.map((d: any) => d.pointer)).toEqual([`/${field}`]);
+        expect(JSON.stringify(res.body)).not.toContain('advocate-rules');
+      }
+      expect(await ok(call('GET', '/health'), 200)).toMatchObject({ status: 'ok' });
+    });
+
     it('accepts an event signed with the webhook secret and refuses a bad signature', async () => {
       const raw = JSON.stringify({ id: 'hook-1', type: 'signup', participantId: 'bob' });
       const t = Math.floor(Date.now() / 1000);

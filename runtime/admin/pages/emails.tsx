@@ -4,6 +4,7 @@ import type { AdminEnv } from '../admin-env.ts';
 import type { emailDetailView, emailView } from '../../services/views.ts';
 import { AppError } from '../../errors.ts';
 import { EMAIL_TYPES } from '../../../plugins/mail/templates/default-templates.ts';
+import { isTemplateFailure } from '../../../plugins/mail/compose.ts';
 import { Badge, InputField, Notice, PostForm, SelectField, when } from '../components.tsx';
 import { renderPage } from '../render.tsx';
 import { redirectWithFlash } from '../flash.ts';
@@ -68,7 +69,10 @@ function EmailRows(p: { emails: Email[]; csrf: string; back: string }) {
             <td data-label="Attempts" class="num">{e.attempts}</td>
             <td data-label="Last answer" class="break small">{e.lastResponse ?? '—'}</td>
             <td data-label="Action">
-              {e.status === 'failed' ? (
+              {isTemplateFailure({ status: e.status, last_response: e.lastResponse }) ? (
+                // Never rendered, so nothing to retry: the fix is the template, which later emails use.
+                e.programId ? <a class="small" href={`/admin/programs/${encodeURIComponent(e.programId)}/templates/${encodeURIComponent(e.template)}`}>Fix template</a> : <span class="muted">—</span>
+              ) : e.status === 'failed' ? (
                 <PostForm action={`/admin/emails/${e.id}/retry`} csrf={p.csrf}>
                   <input type="hidden" name="back" value={p.back} />
                   <button type="submit" class="small secondary" aria-label={`Retry email to ${e.to}`}>Retry</button>
