@@ -16,6 +16,7 @@ export type Database = {
   payout_reminders: PayoutReminderTable;
   rate_limits: RateLimitTable;
   leases: LeaseTable;
+  admin_sessions: AdminSessionTable;
 };
 
 export type TenantTable = {
@@ -191,4 +192,14 @@ export type LeaseTable = {
   name: string;
   holder: string;
   lease_until: string;
+};
+
+/** A console sign-in; the cookie carries the id, this row its SHA-256. */
+export type AdminSessionTable = {
+  id_hash: string;
+  tenant_id: string;
+  created_at: string;
+  expires_at: string;
+  /** Set by sign-out: the session is over even if its cookie was copied. */
+  ended_at: string | null;
 };
