@@ -132,6 +132,13 @@ export type EmailTable = {
   created_at: string;
   updated_at: string;
   sent_at: string | null;
+  /**
+   * A token the message carries in a link, sealed with its placeholder
+   * (`{placeholder, value}`, bound to this row): html/text hold the
+   * placeholder, and the dispatcher puts the token in only as it sends.
+   * Optional so rows without one need not name it.
+   */
+  secret_sealed?: string | null;
 };
 
 export type EmailSettingsTable = {

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createMailHarness, type MailHarness } from '../support/mail-harness.ts';
+import type { Kysely } from 'kysely';
+import { createMailHarness, type MailHarness, type ReceivedMail } from '../support/mail-harness.ts';
 import { DIALECTS } from '../support/databases.ts';
 import { saveEmailSettings } from '../../runtime/store/email-settings-queries.ts';
 import { generateDkimKeyPair } from '../../plugins/mail/dkim.ts';
@@ -68,5 +69,100 @@ describe.each(DIALECTS)('mail identity on %s', (dialect) => {
     expect(got).toHaveLength(1);
     expect(got[0].headers.from).toMatch(/<notifications@refer\.example\.com>$/);
     expect(got[0].headers['dkim-signature']).toBeUndefined();
+  });
+});
+
+// Tokens in links: the outbox holds the email with a placeholder where the
+// token goes and the token sealed beside it; the token is put in only as the
+// message is built for sending and is never written back. A copy of the
+// database opens no account.
+describe.each(DIALECTS)('tokens at rest on %s', (dialect) => {
+  let h: MailHarness;
+  let key: string;
+  let tenantId: string;
+  const REDIRECT = 'https://shop.example.com/welcome';
+
+  beforeAll(async () => {
+    h = await createMailHarness(dialect, { env: { MAIL_RATE_PER_SECOND: '1000' } });
+    ({ id: tenantId, apiKey: key } = await h.tenant('Acme'));
+    expect((await h.request('PUT', '/v1/participants/tia', { token: key, body: { email: 'tia@example.com', firstName: 'Tia' } })).status).toBe(201);
+    expect((await h.request('PUT', '/v1/participants/tia/password', { token: key, body: { password: 'the old password' } })).status).toBe(200);
+  });
+  afterAll(async () => {
+    await h?.close();
+  });
+
+  /** Every string in every column of every row of every table, as the database holds it. */
+  async function everyStoredString(): Promise<string[]> {
+    const db = h.services.store.db as unknown as Kysely<any>;
+    const out: string[] = [];
+    for (const table of await db.introspection.getTables()) {
+      for (const row of await db.selectFrom(table.name).selectAll().execute()) {
+        for (const value of Object.values(row)) if (typeof value === 'string') out.push(value);
+      }
+    }
+    return out;
+  }
+  const links = (mail: ReceivedMail, path: string) =>
+    [...mail.text.matchAll(/https?:\/\/\S+/g), ...mail.html.matchAll(/https?:\/\/[^"'<\s]+/g)].map((m) => new URL(m[0].replace(/&amp;/g, '&'))).filter((u) => u.pathname === path);
+
+  it('never stores the token of a verification or reset link in clear, yet the received links work', async () => {
+    expect((await h.request('POST', '/v1/participants/tia/verification', { token: key, body: { redirectUrl: REDIRECT } })).status).toBe(202);
+    expect((await h.request('POST', '/v1/password-reset', { body: { tenantId, email: 'tia@example.com' } })).status).toBe(202);
+    const inbox = await h.inbox('tia@example.com');
+    expect(inbox).toHaveLength(2);
+    const verifyLinks = links(inbox.find((m) => m.text.includes('/verify?'))!, '/verify');
+    const resetLinks = links(inbox.find((m) => m.text.includes('/reset-password?'))!, '/reset-password');
+    // The same working link in the text and the HTML part.
+    expect(verifyLinks).toHaveLength(2);
+    expect(resetLinks).toHaveLength(2);
+    expect(new Set(verifyLinks.map(String)).size).toBe(1);
+    expect(new Set(resetLinks.map(String)).size).toBe(1);
+    const verifyToken = verifyLinks[0].searchParams.get('token')!;
+    const resetToken = resetLinks[0].searchParams.get('token')!;
+    expect(verifyToken).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(resetToken).toMatch(/^[A-Za-z0-9_-]{43}$/);
+
+    // Sent, and in no column of any table, on either dialect.
+    const stored = await everyStoredString();
+    expect(stored.length).toBeGreaterThan(20);
+    for (const token of [verifyToken, resetToken]) expect(stored.filter((s) => s.includes(token))).toEqual([]);
+    const rows = await h.services.store.db.selectFrom('emails').selectAll().where('tenant_id', '=', tenantId).execute();
+    expect(rows.map((r) => r.status)).toEqual(['sent', 'sent']);
+
+    // The log shows the link with the token redacted.
+    for (const row of rows) {
+      const detail = await h.request('GET', `/v1/emails/${row.id}`, { token: key });
+      expect(detail.body.text).toMatch(/token=\[redacted\]/);
+      expect(detail.body.html).toMatch(/token=\[redacted\]/);
+    }
+
+    // The links work: the verification page confirms and follows the signed redirect; the reset sets the password.
+    const verify = await h.app.request('/verify', {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ token: verifyToken, redirect: verifyLinks[0].searchParams.get('redirect')!, sig: verifyLinks[0].searchParams.get('sig')! }),
+    });
+    expect(verify.status).toBe(303);
+    expect(verify.headers.get('location')).toBe(REDIRECT);
+    expect((await h.request('GET', '/v1/participants/tia', { token: key })).body.emailVerified).toBe(true);
+    expect((await h.request('POST', '/v1/password-reset/confirm', { body: { token: resetToken, password: 'the new password' } })).status).toBe(200);
+    expect((await h.request('POST', '/v1/microsite/login', { body: { tenantId, email: 'tia@example.com', password: 'the new password' } })).status).toBe(200);
+  });
+
+  it('sends the link again on a retry, from the same sealed value', async () => {
+    h.clock.advance(1000);
+    expect((await h.request('POST', '/v1/password-reset', { body: { tenantId, email: 'tia@example.com' } })).status).toBe(202);
+    const before = (await h.inbox('tia@example.com')).length;
+    const [row] = await h.services.store.db.selectFrom('emails').selectAll().where('type', '=', 'password-reset').orderBy('created_at', 'desc').limit(1).execute();
+    expect(row.status).toBe('sent');
+    await h.services.store.db.updateTable('emails').set({ status: 'failed' }).where('id', '=', row.id).execute();
+    expect((await h.request('POST', `/v1/emails/${row.id}/retry`, { token: key })).status).toBe(202);
+    const again = (await h.inbox('tia@example.com')).slice(before);
+    expect(again).toHaveLength(1);
+    const token = links(again[0], '/reset-password')[0].searchParams.get('token')!;
+    expect(token).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect((await everyStoredString()).filter((s) => s.includes(token))).toEqual([]);
+    expect((await h.request('POST', '/v1/password-reset/confirm', { body: { token, password: 'a third password' } })).status).toBe(200);
   });
 });
