@@ -1,9 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Kysely } from 'kysely';
 import { createMailHarness, type MailHarness, type ReceivedMail } from '../support/mail-harness.ts';
-import { DIALECTS } from '../support/databases.ts';
+import { createTestStore, DIALECTS } from '../support/databases.ts';
+import { migrateTo, migrateToLatest } from '../../runtime/store/migrate.ts';
 import { saveEmailSettings } from '../../runtime/store/email-settings-queries.ts';
 import { generateDkimKeyPair } from '../../plugins/mail/dkim.ts';
+import { fillLinkSecret, newLinkSecret, sealLinkSecret } from '../../plugins/mail/link-secret.ts';
+import { createSecretBox, generateSecretKey } from '../../runtime/security/secret-box.ts';
 
 // Mail identity as a hostile tenant tries it: a From address whose text after
 // the first '@' is the tenant's domain while the mailbox is at another one,
@@ -164,5 +167,68 @@ describe.each(DIALECTS)('tokens at rest on %s', (dialect) => {
     expect(token).toMatch(/^[A-Za-z0-9_-]{43}$/);
     expect((await everyStoredString()).filter((s) => s.includes(token))).toEqual([]);
     expect((await h.request('POST', '/v1/password-reset/confirm', { body: { token, password: 'a third password' } })).status).toBe(200);
+  });
+});
+
+describe.each(DIALECTS)('the migration to sealed link tokens on %s', (dialect) => {
+  it('redacts the tokens of account emails already sent or failed, and leaves queued ones deliverable', async () => {
+    const store = await createTestStore(dialect);
+    try {
+      await migrateTo(store.db, '2026-11-30T11-00-00_admin_sessions');
+      const db = store.db as unknown as Kysely<any>;
+      const token = 'A'.repeat(20) + '_b-' + 'c'.repeat(20);
+      const row = (id: string, type: string, status: string) => ({
+        id,
+        tenant_id: 't1',
+        program_id: null,
+        participant_id: 'p1',
+        idempotency_key: id,
+        type,
+        template: type,
+        to_address: 'p1@example.com',
+        subject: 'Hi',
+        html: `<a href="https://refer.example.com/verify?token=${token}&amp;redirect=x">confirm</a>`,
+        text: `https://refer.example.com/verify?token=${token}&redirect=x`,
+        status,
+        attempts: 1,
+        next_attempt_at: null,
+        lease_until: null,
+        last_response: null,
+        message_id: `<${id}@x>`,
+        sender: null,
+        created_at: '2026-01-01T00:00:00.000Z',
+        updated_at: '2026-01-01T00:00:00.000Z',
+        sent_at: null,
+      });
+      await db.insertInto('emails').values([row('sent', 'verification', 'sent'), row('failed', 'password-reset', 'failed'), row('queued', 'verification', 'queued'), row('other', 'email-action', 'sent')]).execute();
+      await migrateToLatest(store.db);
+      const after = Object.fromEntries((await db.selectFrom('emails').selectAll().execute()).map((r) => [r.id, r]));
+      for (const id of ['sent', 'failed']) {
+        expect(after[id].text).toBe('https://refer.example.com/verify?token=[redacted]&redirect=x');
+        expect(after[id].html).toBe('<a href="https://refer.example.com/verify?token=[redacted]&amp;redirect=x">confirm</a>');
+      }
+      expect(after.queued.text).toContain(token);
+      expect(after.other.text).toContain(token);
+      expect(after.sent.secret_sealed).toBeNull();
+    } finally {
+      await store.dispose();
+    }
+  });
+});
+
+describe('sealed link tokens', () => {
+  it('open only for the email they were sealed for, and fill every occurrence of the placeholder', async () => {
+    const secrets = await createSecretBox(generateSecretKey());
+    const secret = newLinkSecret('the-token_0123');
+    expect(secret.placeholder).toMatch(/^sealed[0-9a-f]{32}$/);
+    const email = { tenant_id: 't1', id: 'e1', subject: 'S', html: `<a href="x?token=${secret.placeholder}">x?token=${secret.placeholder}</a>`, text: `x?token=${secret.placeholder}` };
+    const sealed = await sealLinkSecret(secrets, email, secret);
+    expect(sealed).not.toContain('the-token_0123');
+    const filled = await fillLinkSecret(secrets, { ...email, secret_sealed: sealed });
+    expect(filled).toEqual({ subject: 'S', html: '<a href="x?token=the-token_0123">x?token=the-token_0123</a>', text: 'x?token=the-token_0123' });
+    // Copied onto another email (or another tenant's), it does not open: the email fails rather than sending a dead link.
+    await expect(fillLinkSecret(secrets, { ...email, id: 'e2', secret_sealed: sealed })).rejects.toMatchObject({ name: 'MailDeliveryError', kind: 'permanent' });
+    await expect(fillLinkSecret(secrets, { ...email, tenant_id: 't2', secret_sealed: sealed })).rejects.toMatchObject({ kind: 'permanent' });
+    expect(await fillLinkSecret(secrets, { ...email, secret_sealed: null })).toEqual({ subject: 'S', html: email.html, text: email.text });
   });
 });
