@@ -28,7 +28,10 @@ export function parseTrustProxy(value: string | undefined): TrustProxy {
     try {
       if (item.includes('/')) {
         const [address, bits] = ipaddr.parseCIDR(item);
-        return [normalize(address), address.kind() === 'ipv6' && normalize(address).kind() === 'ipv4' ? bits - 96 : bits];
+        // `::ffff:10.0.0.0/104` is 10.0.0.0/8: peers are matched in their IPv4 form.
+        const mapped = address.kind() === 'ipv6' && normalize(address).kind() === 'ipv4';
+        if (mapped && bits < 96) throw new Error('mapped range wider than IPv4');
+        return [normalize(address), mapped ? bits - 96 : bits];
       }
       const address = normalize(ipaddr.parse(item));
       return [address, address.kind() === 'ipv4' ? 32 : 128];

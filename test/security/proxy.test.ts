@@ -58,11 +58,12 @@ describe('TRUST_PROXY: the header walk', () => {
     expect(clientAddress(proxies, '::ffff:10.0.0.2', headers({ 'x-forwarded-for': '::ffff:203.0.113.5' }))).toBe('203.0.113.5');
     expect(clientAddress(proxies, '::1', headers({ 'x-forwarded-for': '2001:db8::1, fd00::2' }))).toBe('2001:db8::1');
     expect(clientAddress(parseTrustProxy('off'), '::ffff:198.51.100.7', headers({}))).toBe('198.51.100.7');
+    expect(clientAddress(parseTrustProxy('::ffff:10.0.0.0/104'), '10.1.1.1', headers({ 'x-forwarded-for': '203.0.113.5' }))).toBe('203.0.113.5');
   });
 
   it('refuses a TRUST_PROXY that is neither off, cloudflare nor addresses, naming the variable', () => {
     const env = { ADMIN_TOKEN: 'x'.repeat(20), SECRET_KEY: 'k'.repeat(43) };
-    for (const bad of ['cloudflar', '10.0.0.0/33', '10.0.0.1, nonsense', 'true']) {
+    for (const bad of ['cloudflar', '10.0.0.0/33', '10.0.0.1, nonsense', 'true', '::ffff:0.0.0.0/80']) {
       expect(() => parseConfig({ ...env, TRUST_PROXY: bad })).toThrow(/TRUST_PROXY must be off, cloudflare, or a comma-separated list/);
     }
     expect(parseConfig({ ...env, TRUST_PROXY: '127.0.0.1/8,::1' }).TRUST_PROXY.kind).toBe('proxies');
