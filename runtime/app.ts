@@ -1,4 +1,4 @@
-import { Hono } from 'hono';
+import { Hono, type Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import type { AppEnv } from './context.ts';
 import type { Services } from './services.ts';
@@ -20,8 +20,17 @@ import { participantVerificationRoutes, verificationRoutes } from './routes/veri
 import { micrositeRoutes, participantPasswordRoutes } from './routes/microsite.ts';
 import { participantPageRoutes } from './routes/participant-pages.ts';
 
+export type AppOptions = {
+  /**
+   * The address of the socket's peer. Only the runtime entry knows it (Node's
+   * socket, Deno.serve's info, Cloudflare's CF-Connecting-IP on Workers), so
+   * the entry hands it in; core code never asks which runtime it is on.
+   */
+  peerAddress?: (c: Context) => string | null | undefined;
+};
+
 /** The whole HTTP API over Web standards; each runtime entry only builds `services` and serves this. */
-export function createApp(services: Services): Hono<AppEnv> {
+export function createApp(services: Services, options: AppOptions = {}): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
 
   app.use('*', async (c, next) => {
@@ -31,6 +40,7 @@ export function createApp(services: Services): Hono<AppEnv> {
       return c.json(new AppError('bad_request', 'the path must not contain NUL characters').toBody(), 400);
     }
     c.set('requestId', c.req.header('x-request-id') ?? crypto.randomUUID());
+    c.set('peerAddress', options.peerAddress?.(c) ?? null);
     await next();
     c.header('x-request-id', c.var.requestId);
   });

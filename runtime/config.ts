@@ -1,4 +1,5 @@
 import * as v from 'valibot';
+import { parseTrustProxy } from './security/trusted-proxy.ts';
 
 // Configuration comes from the environment on every runtime (process.env,
 // Deno.env, Worker bindings). parseConfig names the first bad variable so a
@@ -33,6 +34,19 @@ const ConfigSchema = v.object({
     v.optional(v.string(), '25,465,587,2525'),
     v.regex(/^\d+(,\d+)*$/, 'must be a comma-separated list of ports'),
     v.transform((s) => s.split(',').map(Number)),
+  ),
+  /** Who may tell us the client's address: off (the socket's peer), cloudflare, or the proxies' addresses/CIDRs. */
+  TRUST_PROXY: v.pipe(
+    v.optional(v.string(), 'off'),
+    v.check((s) => {
+      try {
+        parseTrustProxy(s);
+        return true;
+      } catch {
+        return false;
+      }
+    }, 'must be off, cloudflare, or a comma-separated list of IP addresses and CIDR ranges'),
+    v.transform((s: string) => parseTrustProxy(s)),
   ),
   DISPATCH_INTERVAL_MS: int('1000', 50, 3_600_000),
   SCHEDULER_INTERVAL_MS: int('60000', 50, 86_400_000),

@@ -10,14 +10,15 @@ try {
   const env = Deno.env.toObject();
   const config = parseConfig(withLocalSecrets(env));
   const services = await buildDenoServices(config, { extraCaFile: env.NODE_EXTRA_CA_CERTS });
-  const app = createApp(services);
+  // Deno.serve reports the peer beside the request; it travels to the app as its env.
+  const app = createApp(services, { peerAddress: (c) => (c.env as { remoteAddr?: { hostname?: string } } | undefined)?.remoteAddr?.hostname ?? null });
   const stopTimers = startTimers(services);
   const server = Deno.serve(
     {
       port: config.PORT,
       onListen: ({ port }) => services.logger.info('advocate-rules listening', { port, runtime: 'deno', database: services.store.dialect, builtinSender: builtinSenderName(config) }),
     },
-    (request) => app.fetch(request),
+    (request, info) => app.fetch(request, { remoteAddr: info.remoteAddr }),
   );
   const shutdown = async () => {
     stopTimers();

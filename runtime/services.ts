@@ -46,6 +46,7 @@ export function createServices(parts: ServiceParts): Services {
     retry: parts.retry,
     leaseMs: parts.leaseMs,
     rateLimiter: createSendRateLimiter(parts.config.MAIL_RATE_PER_SECOND),
+    secrets: parts.secrets,
   });
   return { ...parts, senders, dispatcher };
 }

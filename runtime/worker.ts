@@ -19,7 +19,8 @@ export default {
       const message = error instanceof ConfigError ? error.message : 'the service is starting or misconfigured; see the Worker logs';
       return Response.json({ error: { code: 'unavailable', message, details: [] } }, { status: 503 });
     }
-    app ??= createApp(services);
+    // Cloudflare connects to the Worker for the client and names it in CF-Connecting-IP; there is no other peer.
+    app ??= createApp(services, { peerAddress: (c) => c.req.header('cf-connecting-ip') ?? null });
     const response = await app.fetch(request);
     ctx.waitUntil(services.dispatcher.idle());
     return response;

@@ -18,6 +18,22 @@ export function isSafeHeaderText(value: string): boolean {
 
 /** Parses exactly one RFC 5322 mailbox (`a@b.c` or `"Name" <a@b.c>`); anything else is null. */
 export function parseMailbox(input: string): Mailbox | null {
+  const parts = mailboxParts(input);
+  if (!parts) return null;
+  return parts.name ? { address: parts.address, name: parts.name } : { address: parts.address };
+}
+
+/**
+ * The domain of exactly one mailbox, lower-cased, as the parser reads it; null
+ * when `input` is not one mailbox. Never take the text after an `@`: a quoted
+ * local part, a display name or a comment may hold one (`"x@a.com@"@b.com` is
+ * a mailbox at b.com).
+ */
+export function mailboxDomain(input: string): string | null {
+  return mailboxParts(input)?.domain.toLowerCase() ?? null;
+}
+
+function mailboxParts(input: string): { address: string; domain: string; name?: string } | null {
   if (typeof input !== 'string' || input.length > 998 || !isSafeHeaderText(input)) return null;
   const parsed = emailAddresses.parseOneAddress({ input, rfc6532: true, rejectTLD: true });
   if (!parsed || parsed.type !== 'mailbox') return null;
@@ -32,7 +48,7 @@ export function parseMailbox(input: string): Mailbox | null {
 
   const name = parsed.name?.trim();
   if (name && !isSafeHeaderText(name)) return null;
-  return name ? { address, name } : { address };
+  return name ? { address, domain, name } : { address, domain };
 }
 
 export function isSingleAddress(input: string): boolean {

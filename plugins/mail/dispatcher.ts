@@ -7,6 +7,8 @@ import { MailDeliveryError } from '../types.ts';
 import type { SenderResolver } from './sender.ts';
 import { backoffMs, DEFAULT_RETRY, type RetryPolicy } from './retry-policy.ts';
 import type { SendRateLimiter } from './send-rate-limiter.ts';
+import { buildOutgoingMail } from './outgoing-message.ts';
+import type { SecretSealer } from './link-secret.ts';
 
 export type DispatcherOptions = {
   store: Store;
@@ -17,6 +19,8 @@ export type DispatcherOptions = {
   leaseMs?: number;
   retry?: RetryPolicy;
   rateLimiter?: SendRateLimiter;
+  /** Opens the sealed token of a link (verification, password reset) as the message is built. */
+  secrets?: SecretSealer;
 };
 
 export type Dispatcher = {
@@ -48,16 +52,7 @@ export function createDispatcher(o: DispatcherOptions): Dispatcher {
     try {
       sender = await o.senders.senderFor(email.tenant_id);
       await o.rateLimiter?.take(email.tenant_id);
-      const result = await sender.transport.send({
-        from: sender.from,
-        to: email.to_address,
-        replyTo: sender.replyTo,
-        subject: email.subject,
-        html: email.html,
-        text: email.text,
-        messageId: email.message_id,
-        dkim: sender.dkim,
-      });
+      const result = await sender.transport.send(await buildOutgoingMail(email, sender, o.secrets));
       await finishAttempt(o.store.db, email.id, leaseUntil, { status: 'sent', last_response: result.response, sent_at: now(), sender: sender.name, updated_at: now() });
     } catch (error) {
       const failure = error instanceof MailDeliveryError ? error : new MailDeliveryError('transient', (error as Error).message);

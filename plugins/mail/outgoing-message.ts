@@ -1,6 +1,9 @@
 import type { SendMailOptions } from 'nodemailer';
 import { MailDeliveryError, type OutgoingMail } from '../types.ts';
 import { isSafeHeaderText, isSingleAddress } from './address.ts';
+import type { EmailTable } from '../../runtime/store/database.ts';
+import type { Sender } from './sender.ts';
+import { fillLinkSecret, type SecretSealer } from './link-secret.ts';
 
 // What every transport does before a message leaves, whichever socket
 // carries it (nodemailer's SMTP on Node and Deno, our client on Workers).
@@ -16,6 +19,25 @@ export function assertSendable(mail: OutgoingMail): void {
   if (![mail.subject, mail.from.name ?? '', mail.messageId].every(isSafeHeaderText)) {
     throw new MailDeliveryError('permanent', 'Message headers must not contain line breaks');
   }
+}
+
+/**
+ * The message the dispatcher hands to a transport for an outbox row: the
+ * sender's addressing, and the row's content with any sealed link token put
+ * in. Built per attempt and never written back.
+ */
+export async function buildOutgoingMail(email: EmailTable, sender: Sender, secrets?: SecretSealer): Promise<OutgoingMail> {
+  const content = await fillLinkSecret(secrets, email);
+  return {
+    from: sender.from,
+    to: email.to_address,
+    replyTo: sender.replyTo,
+    subject: content.subject,
+    html: content.html,
+    text: content.text,
+    messageId: email.message_id,
+    dkim: sender.dkim,
+  };
 }
 
 /** The message as nodemailer builds (and DKIM-signs) it. */

@@ -1,8 +1,8 @@
 import type { AppEnv } from '../context.ts';
 import type { Flash } from './flash.ts';
 
-/** What the console knows about the signed-in browser; lives sealed in the session cookie. */
-export type AdminSession = { apiKey: string; tenantId: string; csrf: string; expiresAt: number };
+/** What the console knows about the signed-in browser; lives sealed in the session cookie. `sid` names its admin_sessions record. */
+export type AdminSession = { sid: string; apiKey: string; tenantId: string; csrf: string; expiresAt: number };
 
 export type ApiError = { code: string; message: string; details: unknown };
 export type ApiAnswer<T = any> = { status: number; ok: boolean; body: T; error: ApiError | null };

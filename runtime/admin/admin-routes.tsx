@@ -42,8 +42,8 @@ export function createAdminRoutes(host: ApiHost): Hono<AdminEnv> {
   const signedIn = new Hono<AdminEnv>();
   signedIn.use('*', requireSession(host), checkCsrf);
   signedIn.get('/', (c) => c.redirect('/admin/settings', 303));
-  signedIn.post('/sign-out', (c) => {
-    endSession(c);
+  signedIn.post('/sign-out', async (c) => {
+    await endSession(c, c.var.services, c.var.session);
     return redirectWithFlash(c, '/admin/sign-in', { kind: 'success', text: 'You are signed out.' });
   });
   signedIn.route('/settings', settingsOverviewPage);

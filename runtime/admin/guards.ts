@@ -3,7 +3,7 @@ import type { AdminEnv } from './admin-env.ts';
 import { AppError } from '../errors.ts';
 import { randomToken, sha256Hex } from '../security/hashing.ts';
 import { findTenantByKeyHash } from '../store/tenant-queries.ts';
-import { csrfMatches, endSession, readSession } from './session.ts';
+import { clearSessionCookie, csrfMatches, readSession } from './session.ts';
 import { takeFlash } from './flash.ts';
 import { apiFor, type ApiHost } from './api-client.ts';
 
@@ -43,7 +43,7 @@ export function requireSession(host: ApiHost) {
     const session = await readSession(c, services);
     const tenant = session ? await findTenantByKeyHash(services.store.db, await sha256Hex(session.apiKey)) : undefined;
     if (!session || !tenant || tenant.id !== session.tenantId) {
-      endSession(c);
+      clearSessionCookie(c);
       const url = new URL(c.req.url);
       const next = c.req.method === 'GET' ? `?next=${encodeURIComponent(url.pathname + url.search)}` : '';
       return c.redirect(`/admin/sign-in${next}`, 303);

@@ -1,8 +1,10 @@
 import type { Context } from 'hono';
+import type { AppEnv } from '../context.ts';
+import { requestIsHttps } from '../request-client.ts';
 
-/** Behind a TLS-terminating proxy the app sees http; the proxy's header tells the truth. */
+/** Behind a TLS-terminating proxy the app sees http; a trusted proxy's header tells the truth (TRUST_PROXY). */
 export function isHttps(c: Context): boolean {
-  return new URL(c.req.url).protocol === 'https:' || c.req.header('x-forwarded-proto')?.split(',')[0].trim() === 'https';
+  return requestIsHttps(c as Context<AppEnv>);
 }
 
 /** Only console paths may be a post-sign-in destination, so the parameter cannot redirect elsewhere. */

@@ -2,15 +2,20 @@ import type { Context } from 'hono';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import type { Services } from '../services.ts';
 import type { AdminSession } from './admin-env.ts';
-import { constantTimeEqual, randomToken } from '../security/hashing.ts';
+import { constantTimeEqual, randomToken, sha256Hex } from '../security/hashing.ts';
+import { endAdminSession, findLiveAdminSession, insertAdminSession } from '../store/admin-session-queries.ts';
 import { isHttps } from './request-info.ts';
 
 // The session is the tenant's API key sealed (AES-GCM, services.secrets) in a
 // cookie the page's scripts cannot read (HttpOnly), that no other site's
 // request carries (SameSite=Strict), and that only the console receives
-// (Path=/admin). Nothing is stored server-side, so every runtime can serve it;
-// the key is checked against the tenants table on every request, so a
-// replaced key ends its sessions.
+// (Path=/admin). The key is checked against the tenants table on every
+// request, so a replaced key ends its sessions. The cookie also names a
+// session record (admin_sessions, by the SHA-256 of a random id): sign-out
+// ends that record, so a copy of the cookie taken before is refused after.
+// A record per sign-in rather than a per-tenant epoch: every person at a
+// tenant signs in with the same key, and one of them signing out must not
+// sign out the others. Plain inserts and conditional updates: D1 serves it too.
 
 export const SESSION_COOKIE = 'ar_admin';
 /** Before sign-in: the token the sign-in form must echo, against login CSRF. */
@@ -22,7 +27,15 @@ const cookieOptions = (c: Context, maxAge: number) =>
   ({ path: '/admin', httpOnly: true, sameSite: 'Strict', secure: isHttps(c), maxAge }) as const;
 
 export async function startSession(c: Context, services: Services, apiKey: string, tenantId: string): Promise<void> {
-  const session: AdminSession = { apiKey, tenantId, csrf: randomToken(24), expiresAt: services.clock.now().getTime() + SESSION_SECONDS * 1000 };
+  const now = services.clock.now();
+  const session: AdminSession = { sid: randomToken(32), apiKey, tenantId, csrf: randomToken(24), expiresAt: now.getTime() + SESSION_SECONDS * 1000 };
+  await insertAdminSession(services.store.db, {
+    id_hash: await sha256Hex(session.sid),
+    tenant_id: tenantId,
+    created_at: now.toISOString(),
+    expires_at: new Date(session.expiresAt).toISOString(),
+    ended_at: null,
+  });
   setCookie(c, SESSION_COOKIE, await services.secrets.seal(JSON.stringify(session), SEAL_CONTEXT), cookieOptions(c, SESSION_SECONDS));
   deleteCookie(c, PRESESSION_COOKIE, { path: '/admin', secure: isHttps(c) });
 }
@@ -30,16 +43,28 @@ export async function startSession(c: Context, services: Services, apiKey: strin
 export async function readSession(c: Context, services: Services): Promise<AdminSession | null> {
   const sealed = getCookie(c, SESSION_COOKIE);
   if (!sealed) return null;
+  let session: AdminSession;
   try {
-    const session = JSON.parse(await services.secrets.open(sealed, SEAL_CONTEXT)) as AdminSession;
-    return session.expiresAt > services.clock.now().getTime() ? session : null;
+    session = JSON.parse(await services.secrets.open(sealed, SEAL_CONTEXT)) as AdminSession;
   } catch {
     // Forged, truncated, or sealed with a key since retired: signed out.
     return null;
   }
+  const now = services.clock.now();
+  if (typeof session.sid !== 'string' || !(session.expiresAt > now.getTime())) return null;
+  // The cookie alone is not enough: its record must still be live (not signed out).
+  const record = await findLiveAdminSession(services.store.db, await sha256Hex(session.sid), now.toISOString());
+  return record && record.tenant_id === session.tenantId ? session : null;
 }
 
-export function endSession(c: Context): void {
+/** Sign-out: ends the session's record on the server, then drops the cookie. */
+export async function endSession(c: Context, services: Services, session: AdminSession): Promise<void> {
+  await endAdminSession(services.store.db, await sha256Hex(session.sid), services.clock.now().toISOString());
+  clearSessionCookie(c);
+}
+
+/** Drops the cookie of a session that is already invalid. */
+export function clearSessionCookie(c: Context): void {
   deleteCookie(c, SESSION_COOKIE, { path: '/admin', secure: isHttps(c) });
 }
 

@@ -5,7 +5,7 @@ declare namespace Deno {
   const env: { toObject(): Record<string, string> };
   function serve(
     options: { port: number; hostname?: string; onListen?: (addr: { hostname: string; port: number }) => void },
-    handler: (request: Request) => Response | Promise<Response>,
+    handler: (request: Request, info: { remoteAddr: { hostname: string; port: number; transport: string } }) => Response | Promise<Response>,
   ): { shutdown(): Promise<void>; finished: Promise<void> };
   function addSignalListener(signal: 'SIGINT' | 'SIGTERM', handler: () => void): void;
   function exit(code?: number): never;

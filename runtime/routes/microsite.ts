@@ -6,7 +6,7 @@ import { parseInput } from '../validation.ts';
 import { Id, Token } from './schemas.ts';
 import { MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH } from '../security/password-hash.ts';
 import { confirmPasswordReset, micrositeLogin, requestPasswordReset, setPassword, type Caller } from '../services/password-service.ts';
-import { clientAddress } from '../services/rate-limiter.ts';
+import { requestClient } from '../request-client.ts';
 
 const NewPassword = v.pipe(
   v.string('is required'),
@@ -24,7 +24,7 @@ const ResetBody = v.strictObject({ tenantId: TenantId, email: Email, programId: 
 const ResetConfirmBody = v.strictObject({ token: Token, password: NewPassword });
 
 export function callerOf(c: Context<AppEnv>): Caller {
-  return { client: clientAddress((n) => c.req.header(n)), setHeader: (n, value) => c.header(n, value) };
+  return { client: requestClient(c), setHeader: (n, value) => c.header(n, value) };
 }
 
 /** With the API key: the tenant's backend sets a participant's microsite password. */

@@ -8,7 +8,8 @@ import { AppError } from '../errors.ts';
 import { confirmVerification } from '../services/verification-service.ts';
 import { confirmPasswordReset } from '../services/password-service.ts';
 import { checkRedirect } from '../services/account-emails.ts';
-import { clientAddress, enforceRateLimits, LIMITS } from '../services/rate-limiter.ts';
+import { enforceRateLimits, LIMITS } from '../services/rate-limiter.ts';
+import { requestClient } from '../request-client.ts';
 import { callerOf } from './microsite.ts';
 import { MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH } from '../security/password-hash.ts';
 
@@ -63,7 +64,7 @@ export const participantPageRoutes = new Hono<AppEnv>()
     const form = await c.req.parseBody();
     const token = field(form, 'token');
     try {
-      await enforceRateLimits(c.var.services, [{ limit: LIMITS.verifyConfirmPerClient, subject: clientAddress((n) => c.req.header(n)) }], (n, value) => c.header(n, value));
+      await enforceRateLimits(c.var.services, [{ limit: LIMITS.verifyConfirmPerClient, subject: requestClient(c) }], (n, value) => c.header(n, value));
       await confirmVerification(c.var.services, token);
     } catch (error) {
       const f = failure(error);

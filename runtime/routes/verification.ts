@@ -5,7 +5,8 @@ import { readJson } from '../http.ts';
 import { parseInput } from '../validation.ts';
 import { HttpUrl, Id, Token } from './schemas.ts';
 import { confirmVerification, requestVerification } from '../services/verification-service.ts';
-import { clientAddress, enforceRateLimits, LIMITS } from '../services/rate-limiter.ts';
+import { enforceRateLimits, LIMITS } from '../services/rate-limiter.ts';
+import { requestClient } from '../request-client.ts';
 
 const RequestBody = v.strictObject({ redirectUrl: v.optional(HttpUrl), programId: v.optional(Id) });
 const ConfirmBody = v.strictObject({ token: Token });
@@ -21,6 +22,6 @@ export const participantVerificationRoutes = new Hono<AppEnv>().post('/:particip
 /** Public: the participant's browser confirms with the token from the link. */
 export const verificationRoutes = new Hono<AppEnv>().post('/confirm', async (c) => {
   const body = parseInput(ConfirmBody, await readJson(c));
-  await enforceRateLimits(c.var.services, [{ limit: LIMITS.verifyConfirmPerClient, subject: clientAddress((n) => c.req.header(n)) }], (n, value) => c.header(n, value));
+  await enforceRateLimits(c.var.services, [{ limit: LIMITS.verifyConfirmPerClient, subject: requestClient(c) }], (n, value) => c.header(n, value));
   return c.json(await confirmVerification(c.var.services, body.token));
 });

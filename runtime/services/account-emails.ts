@@ -7,6 +7,7 @@ import { hmacSha256Hex, constantTimeEqual } from '../security/hashing.ts';
 import type { ParticipantView, ProgramView } from '../../plugins/types.ts';
 import { composeEmail, type ComposeEnv } from '../../plugins/mail/compose.ts';
 import { isTypeEnabled } from '../../plugins/mail/notification-switches.ts';
+import { sealLinkSecret, type LinkSecret, type SecretSealer } from '../../plugins/mail/link-secret.ts';
 import { programView } from './views.ts';
 import { composeEnvFor } from './event-service.ts';
 
@@ -49,11 +50,19 @@ export async function checkRedirect(services: Services, token: string, redirectU
   return constantTimeEqual(await redirectSignature(services, token, redirectUrl), signature) ? redirectUrl : null;
 }
 
+/**
+ * Queues the email in the caller's transaction. The token in its link is not
+ * stored: the email is rendered with `secret`'s placeholder in its place, and
+ * the token is sealed beside it, to be put in only as the message is sent.
+ */
 export async function queueAccountEmail(
   db: Db,
+  secrets: SecretSealer,
   env: ComposeEnv,
-  a: { type: AccountEmailType; recipient: ParticipantView; key: string; data: Record<string, unknown> },
+  a: { type: AccountEmailType; recipient: ParticipantView; key: string; data: Record<string, unknown>; secret: LinkSecret },
 ): Promise<EmailTable | null> {
   const row = await composeEmail({ type: a.type, template: a.type, recipient: a.recipient, idempotencyKey: a.key, data: a.data }, env);
-  return row && (await insertEmailOnce(db, row)) ? row : null;
+  if (!row) return null;
+  row.secret_sealed = await sealLinkSecret(secrets, row, a.secret);
+  return (await insertEmailOnce(db, row)) ? row : null;
 }

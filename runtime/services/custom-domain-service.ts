@@ -4,6 +4,7 @@ import { AppError } from '../errors.ts';
 import { findEmailSettings, saveEmailSettings } from '../store/email-settings-queries.ts';
 import { generateDkimKeyPair, verifyDkimRecord } from '../../plugins/mail/dkim.ts';
 import { emailSettingsView } from './email-settings-service.ts';
+import { mailboxDomain, parseMailbox } from '../../plugins/mail/address.ts';
 
 /**
  * A custom From domain for the built-in sender: a fresh DKIM key pair (the
@@ -12,7 +13,10 @@ import { emailSettingsView } from './email-settings-service.ts';
  */
 export async function setCustomDomain(services: Services, tenant: Tenant, input: { domain: string; fromAddress: string }) {
   const domain = input.domain.toLowerCase().replace(/\.$/, '');
-  if (input.fromAddress.split('@')[1]?.toLowerCase() !== domain) {
+  // The parsed domain, never the text after the first '@': `"x@a.com@"@b.com` is a mailbox at b.com,
+  // and it would go out From b.com signed with this tenant's key.
+  const from = parseMailbox(input.fromAddress);
+  if (!from || mailboxDomain(from.address) !== domain) {
     throw new AppError('validation_failed', 'The request body is invalid', [{ pointer: '/fromAddress', message: `must be an address at ${domain}` }]);
   }
   const now = services.clock.now();
@@ -24,7 +28,7 @@ export async function setCustomDomain(services: Services, tenant: Tenant, input:
     tenant.id,
     {
       domain,
-      domain_from: input.fromAddress,
+      domain_from: from.address,
       dkim_selector: selector,
       dkim_private_sealed: await services.secrets.seal(keys.privateKeyPem, { tenantId: tenant.id, field: 'dkim_private' }),
       dkim_public: keys.publicKeyBase64,

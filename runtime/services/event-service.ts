@@ -18,6 +18,7 @@ import { writeRewardEffects } from './reward-effects.ts';
 import { loadRuleset } from './ruleset-service.ts';
 import { buildFacts } from './fact-loader.ts';
 import { evaluateRuleset } from './evaluation.ts';
+import { mailboxDomain } from '../../plugins/mail/address.ts';
 
 export type EventInput = {
   id: string;
@@ -174,7 +175,7 @@ export async function composeEnvFor(services: Services, tenantId: string, progra
     templates: new Map(templates.map((t) => [t.key, { subject: t.subject, html: t.html, text: t.text }])),
     switches: readSwitches(settings?.notifications),
     now,
-    messageIdDomain: services.config.MAIL_FROM.split('@')[1],
+    messageIdDomain: mailboxDomain(services.config.MAIL_FROM) ?? 'advocate-rules.local',
   };
 }
 

@@ -10,6 +10,7 @@ import { consumeToken, issueToken } from './token-service.ts';
 import { accountEmailEnv, programFor, publicLink, queueAccountEmail } from './account-emails.ts';
 import { enforceRateLimits, LIMITS } from './rate-limiter.ts';
 import { participantBody, participantView } from './views.ts';
+import { newLinkSecret } from '../../plugins/mail/link-secret.ts';
 
 // Microsite passwords: set by the tenant's backend, checked at login, reset
 // through a mailed single-use link. The public calls answer alike whether or
@@ -86,11 +87,14 @@ export async function requestPasswordReset(services: Services, input: { tenantId
     const current = (await lockParticipant(db, services.store.dialect, tenant.id, row.id)) ?? row;
     if (current.email !== row.email) return;
     const issued = await issueToken(db, { tenantId: tenant.id, participantId: row.id, purpose: 'password-reset', ttlMs: ttlMinutes * MINUTE, now });
-    await queueAccountEmail(db, env, {
+    // The link is rendered with a placeholder for the token; the token itself is sealed (account-emails.ts).
+    const secret = newLinkSecret(issued.token);
+    await queueAccountEmail(db, services.secrets, env, {
       type: 'password-reset',
       recipient: participantView(current),
       key: `password-reset:${issued.id}`,
-      data: { link: publicLink(services, 'reset-password', { token: issued.token }), expiresInMinutes: ttlMinutes, expiresAt: issued.expiresAt },
+      data: { link: publicLink(services, 'reset-password', { token: secret.placeholder }), expiresInMinutes: ttlMinutes, expiresAt: issued.expiresAt },
+      secret,
     });
   });
   services.dispatcher.kick();

@@ -22,19 +22,6 @@ export const LIMITS = {
 } satisfies Record<string, RateLimit>;
 
 /**
- * The client's address as the proxy in front of us reports it. Cloudflare's
- * header first; otherwise the last X-Forwarded-For entry, the one our own
- * proxy appended (earlier entries are whatever the client chose to send).
- * Null when the request did not come through a proxy.
- */
-export function clientAddress(header: (name: string) => string | undefined): string | null {
-  const cf = header('cf-connecting-ip')?.trim();
-  if (cf) return cf;
-  const forwarded = header('x-forwarded-for')?.split(',').map((s) => s.trim()).filter(Boolean);
-  return forwarded && forwarded.length > 0 ? forwarded[forwarded.length - 1] : null;
-}
-
-/**
  * Counts one attempt against each limit and throws 429 rate_limited, with
  * Retry-After in seconds, when any is over. A null subject skips that limit
  * (no client address known).

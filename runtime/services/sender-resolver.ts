@@ -6,7 +6,7 @@ import { findEmailSettings, saveEmailSettings } from '../store/email-settings-qu
 import type { EmailSettingsTable } from '../store/database.ts';
 import { checkSmtpTarget, SmtpTargetRefusedError } from '../../plugins/mail/smtp-guard.ts';
 import { MailDeliveryError } from '../../plugins/types.ts';
-import { parseMailbox } from '../../plugins/mail/address.ts';
+import { mailboxDomain, parseMailbox } from '../../plugins/mail/address.ts';
 
 /**
  * Chooses who carries a tenant's mail, per message:
@@ -74,7 +74,9 @@ export function createSenderResolver(parts: ServiceParts): SenderResolver & { fo
         const from = parseMailbox(row.smtp_test_from ?? '') ?? parseMailbox(row.smtp_username ?? '') ?? { address: parts.config.MAIL_FROM };
         return { name: 'smtp', transport: await tenantTransport(row), from: { name, address: from.address } };
       }
-      if (row?.domain && row.domain_status === 'verified' && row.dkim_private_sealed && row.domain_from) {
+      // Checked again here: a From outside the signed domain would carry the tenant's DKIM
+      // signature for someone else's domain (rows stored before the parsed-domain check).
+      if (row?.domain && row.domain_status === 'verified' && row.dkim_private_sealed && row.domain_from && mailboxDomain(row.domain_from) === row.domain) {
         return {
           name: 'builtin',
           transport: parts.builtinTransport,

@@ -5,6 +5,7 @@ import { findEmailSettings } from '../store/email-settings-queries.ts';
 import { insertEmailOnce } from '../store/email-queries.ts';
 import { MailDeliveryError } from '../../plugins/types.ts';
 import { messageIdFor } from '../../plugins/mail/compose.ts';
+import { mailboxDomain } from '../../plugins/mail/address.ts';
 
 /**
  * "Send a test": one real message through the tenant's server, right now, with
@@ -20,7 +21,7 @@ export async function sendSmtpTest(services: Services, tenant: Tenant, to: strin
   const subject = `Test email from ${tenant.name} via advocate-rules`;
   const text = `This test confirms that ${row.smtp_host}:${row.smtp_port} delivers mail for ${tenant.name}.`;
   const html = `<p>${text.replace(/&/g, '&amp;').replace(/</g, '&lt;')}</p>`;
-  const messageId = await messageIdFor(tenant.id, key, sender.from.address.split('@')[1] ?? 'advocate-rules.local');
+  const messageId = await messageIdFor(tenant.id, key, mailboxDomain(sender.from.address) ?? 'advocate-rules.local');
   let status: 'sent' | 'failed' = 'sent';
   let response: string;
   try {

@@ -6,6 +6,7 @@ import { findParticipant, lockParticipant, setParticipantFields } from '../store
 import { consumeToken, issueToken } from './token-service.ts';
 import { accountEmailEnv, programFor, publicLink, queueAccountEmail, redirectSignature } from './account-emails.ts';
 import { emailView, participantBody, participantView } from './views.ts';
+import { newLinkSecret } from '../../plugins/mail/link-secret.ts';
 
 const HOUR = 3_600_000;
 const DEFAULT_TTL_HOURS = 24;
@@ -34,16 +35,19 @@ export async function requestVerification(services: Services, tenant: Tenant, pa
     const current = (await lockParticipant(tx, services.store.dialect, tenant.id, participantId)) ?? row;
     const issued = await issueToken(tx, { tenantId: tenant.id, participantId, purpose: 'verification', ttlMs: ttlHours * HOUR, now });
     const redirect = input.redirectUrl;
+    // The link is rendered with a placeholder for the token; the token itself is sealed (account-emails.ts).
+    const secret = newLinkSecret(issued.token);
     const link = publicLink(services, 'verify', {
-      token: issued.token,
+      token: secret.placeholder,
       redirect,
       sig: redirect ? await redirectSignature(services, issued.token, redirect) : undefined,
     });
-    const email = await queueAccountEmail(tx, env, {
+    const email = await queueAccountEmail(tx, services.secrets, env, {
       type: 'verification',
       recipient: participantView(current),
       key: `verification:${issued.id}`,
       data: { link, expiresInHours: ttlHours, expiresAt: issued.expiresAt },
+      secret,
     });
     return { email, expiresAt: issued.expiresAt };
   });

@@ -16,6 +16,7 @@ export type Database = {
   payout_reminders: PayoutReminderTable;
   rate_limits: RateLimitTable;
   leases: LeaseTable;
+  admin_sessions: AdminSessionTable;
 };
 
 export type TenantTable = {
@@ -131,6 +132,13 @@ export type EmailTable = {
   created_at: string;
   updated_at: string;
   sent_at: string | null;
+  /**
+   * A token the message carries in a link, sealed with its placeholder
+   * (`{placeholder, value}`, bound to this row): html/text hold the
+   * placeholder, and the dispatcher puts the token in only as it sends.
+   * Optional so rows without one need not name it.
+   */
+  secret_sealed?: string | null;
 };
 
 export type EmailSettingsTable = {
@@ -191,4 +199,14 @@ export type LeaseTable = {
   name: string;
   holder: string;
   lease_until: string;
+};
+
+/** A console sign-in; the cookie carries the id, this row its SHA-256. */
+export type AdminSessionTable = {
+  id_hash: string;
+  tenant_id: string;
+  created_at: string;
+  expires_at: string;
+  /** Set by sign-out: the session is over even if its cookie was copied. */
+  ended_at: string | null;
 };

@@ -13,7 +13,8 @@ describe('admin console sessions and forms', () => {
   let otherProgram: string;
 
   beforeAll(async () => {
-    h = await createHarness('sqlite');
+    // Behind a proxy on loopback (TRUST_PROXY), as the sign-in limit and the Secure flag over HTTPS need.
+    h = await createHarness('sqlite', { peer: '127.0.0.1', env: { TRUST_PROXY: '127.0.0.1' } });
     acme = await h.tenant('Acme');
     other = await h.tenant('Other');
     otherProgram = (await h.request('POST', '/v1/programs', { token: other.apiKey, body: { name: 'Theirs' } })).body.id;

@@ -26,7 +26,8 @@ describe.each(DIALECTS)('email verification on %s', (dialect) => {
   const confirm = (token: string, headers: Record<string, string> = {}) => h.request('POST', '/v1/verification/confirm', { body: { token }, headers });
 
   beforeAll(async () => {
-    h = await createMailHarness(dialect);
+    // Behind a proxy on loopback (TRUST_PROXY): the per-client limits key on the X-Forwarded-For it appends.
+    h = await createMailHarness(dialect, { peer: '127.0.0.1', env: { TRUST_PROXY: '127.0.0.1' } });
     key = (await h.tenant('Acme')).apiKey;
     const program = await h.request('POST', '/v1/programs', { token: key, body: { name: 'Friends', settings: { verificationTtlHours: 2 } } });
     programId = program.body.id;

@@ -27,14 +27,23 @@ export type Harness = {
 /** The real app over a real database, driven through app.request(): no HTTP mocks. */
 export async function createHarness(
   dialect: 'sqlite' | 'postgres',
-  o: { env?: Record<string, string>; builtinTransport?: MailTransport; logger?: Logger; start?: string; smtpCa?: string[]; store?: TestStore } = {},
+  o: {
+    env?: Record<string, string>;
+    builtinTransport?: MailTransport;
+    logger?: Logger;
+    start?: string;
+    smtpCa?: string[];
+    store?: TestStore;
+    /** The socket peer every request appears to come from (app.request has no socket); none by default. */
+    peer?: string;
+  } = {},
 ): Promise<Harness> {
   const store = o.store ?? (await createTestStore(dialect));
   const clock = manualClock(o.start ?? '2026-06-15T12:00:00.000Z');
   const capture = createCaptureTransport();
   const config = parseConfig({ ADMIN_TOKEN, SECRET_KEY: generateSecretKey(), DATABASE_URL: 'sqlite::memory:', PUBLIC_URL: 'https://refer.example.com', ...o.env });
   const services = await buildNodeServices(config, { store, clock, logger: o.logger ?? silentLogger, builtinTransport: o.builtinTransport ?? (o.env?.BUILTIN_SMTP_URL ? undefined : capture), smtpCa: o.smtpCa });
-  const app = createApp(services);
+  const app = createApp(services, { peerAddress: () => o.peer ?? null });
   const request: Harness['request'] = async (method, path, r = {}) => {
     const headers: Record<string, string> = { ...(r.headers ?? {}) };
     if (r.token) headers.authorization = `Bearer ${r.token}`;

@@ -1,6 +1,7 @@
 /** @jsxImportSource hono/jsx */
 import { AppError } from '../../errors.ts';
-import { clientAddress, enforceRateLimits, LIMITS } from '../../services/rate-limiter.ts';
+import { enforceRateLimits, LIMITS } from '../../services/rate-limiter.ts';
+import { requestClient } from '../../request-client.ts';
 import { Hono, type Context } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { AdminEnv } from '../admin-env.ts';
@@ -61,7 +62,7 @@ export const signInRoutes = new Hono<AdminEnv>()
     }
     try {
       // Keys are long random strings, but guessing should still cost something.
-      await enforceRateLimits(c.var.services, [{ limit: LIMITS.consoleSignInPerClient, subject: clientAddress((n) => c.req.header(n)) }], (n, v) => c.header(n, v));
+      await enforceRateLimits(c.var.services, [{ limit: LIMITS.consoleSignInPerClient, subject: requestClient(c) }], (n, v) => c.header(n, v));
     } catch (error) {
       if (error instanceof AppError) return render(c, next, 'Too many sign-in attempts from here. Please wait a few minutes and try again.', 429);
       throw error;
