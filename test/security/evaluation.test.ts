@@ -113,13 +113,13 @@ describe.each(DIALECTS)('evaluation budget against a hostile tenant on %s', (dia
     expect(leaf).toMatchObject({ pointer: '/conditions/scan/any/0', factValue: { truncated: true, type: 'string', length: 150_000 }, result: 'fail' });
     expect(leaf.factValue.preview.length).toBeLessThan(1_000);
 
-    // Twice the conditions, each showing a large array too: past the cap, refused at the condition where it ran over.
-    const list = Array.from({ length: 20_000 }, (_, i) => `item-${i}`);
+    // Conditions reading and comparing lists of long strings, about 2 KB each shown: past the cap, refused at the condition where it ran over.
+    const list = Array.from({ length: 2_000 }, (_, i) => `${'x'.repeat(110)}${i}`);
     const wider = {
       rules: [{ name: 'amplifier', conditions: { any: Array.from({ length: 90 }, () => ({ condition: 'scan' })) }, event: rules.rules[0].event }],
-      conditions: { scan: { any: Array.from({ length: 50 }, (_, i) => ({ fact: 'event', path: i % 2 ? '$.data.text' : '$.data.list', operator: 'in', value: list.slice(0, 300) })) } },
+      conditions: { scan: { any: Array.from({ length: 50 }, () => ({ fact: 'event', path: '$.data.list', operator: 'in', value: list.slice(0, 10) })) } },
     };
-    const refused = await dryRun({ type: 'purchase', data: { text, list }, ...wider });
+    const refused = await dryRun({ type: 'purchase', data: { list }, ...wider });
     expect(refused.status).toBe(422);
     expect(refused.body.error.code).toBe('evaluation_failed');
     expect(refused.body.error.details).toEqual([{ pointer: expect.stringMatching(/^\/conditions\/scan\/any\/\d+$/), message: expect.stringContaining('explanation') }]);
@@ -130,6 +130,6 @@ describe.each(DIALECTS)('evaluation budget against a hostile tenant on %s', (dia
     expect(res.status).toBe(201);
     expect(res.body.fired.map((f: { rule: string }) => f.rule)).toEqual(['credit', 'thanks']);
     expect(res.body.rewards).toHaveLength(1);
-    expect(res.body.emails).toHaveLength(1);
+    expect(res.body.emails.map((e: { type: string }) => e.type)).toContain('email-action');
   });
 });

@@ -48,7 +48,8 @@ describe('summarize', () => {
 
 describe('explain limits', () => {
   const blob = Array.from({ length: 20_000 }, (_, i) => `item-${i}`);
-  const facts = { event: { type: 'purchase', data: { blob, text: 'z'.repeat(150_000) }, occurredAt: '' } };
+  const long = Array.from({ length: 2_000 }, (_, i) => `${'x'.repeat(110)}${i}`);
+  const facts = { event: { type: 'purchase', data: { blob, long, text: 'z'.repeat(150_000) }, occurredAt: '' } };
 
   it('shows large fact values and constants as summaries', () => {
     const compiled = compile({
@@ -82,14 +83,10 @@ describe('explain limits', () => {
     });
     const shown = explain(compiled, facts);
     expect(bytes(shown)).toBeLessThanOrEqual(EXPLANATION_BYTES);
-    // The same with the blob shown under every leaf as well: past the cap, so it stops and names where.
+    // With a list of long strings both read and compared with: about 2 KB a condition, past the cap, so it stops and names where.
     const wider = compile({
       rules: [{ name: 'amplifier', conditions: { any: Array.from({ length: 90 }, () => ({ condition: 'scan' })) }, event: reward }],
-      conditions: {
-        scan: {
-          any: Array.from({ length: 50 }, (_, i) => ({ fact: 'event', path: i % 2 ? '$.data.text' : '$.data.blob', operator: 'in', value: blob.slice(0, 300) })),
-        },
-      },
+      conditions: { scan: { any: Array.from({ length: 50 }, () => ({ fact: 'event', path: '$.data.long', operator: 'in', value: long.slice(0, 10) })) } },
     });
     let error: unknown;
     try {
