@@ -1,6 +1,7 @@
 import { runEvaluateBench } from './evaluate-bench.ts';
 import { runEventsBench } from './events-bench.ts';
 import { runMailBench } from './mail-bench.ts';
+import { printHostileRows, runHostileEvaluationBench } from './hostile-evaluation-bench.ts';
 import { printRows } from './measure.ts';
 
 // `npm run bench`: every figure is a ratio against a baseline measured in the
@@ -14,3 +15,5 @@ printRows('Events through POST /v1/programs/:id/events: compiled rules vs json-r
 console.log('Where one event spends its time (mean ms, compiled path):', events.phases);
 
 printRows('Email delivery: outbox + dispatcher vs nodemailer sending directly (pooled), to a local SMTP sink', await runMailBench());
+
+printHostileRows(await runHostileEvaluationBench());
