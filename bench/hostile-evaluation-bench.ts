@@ -46,9 +46,9 @@ export async function runHostileEvaluationBench(): Promise<HostileRow[]> {
     return performance.now() - start;
   };
   const rows: HostileRow[] = [];
-  const measure = async (attack: string, send: () => Promise<Response>) => {
+  const measure = async (attack: string, send: () => Response | Promise<Response>) => {
     const start = performance.now();
-    const pending = send().then(async (res) => {
+    const pending = Promise.resolve(send()).then(async (res) => {
       await res.arrayBuffer();
       return { status: res.status, ms: performance.now() - start };
     });
