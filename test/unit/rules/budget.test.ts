@@ -138,6 +138,17 @@ describe('evaluation budget', () => {
     expect(spent).toBeLessThan(EVALUATION_BUDGET / 5);
   });
 
+  it('the validator accepts the longest decorator chains over fact references: the run, not the shape, bounds them', () => {
+    const operator = 'not:someFact:swap:someFact:swap:someValue:someFact:equal';
+    const compiled = compile({
+      rules: [{ name: 'chain', conditions: { all: [{ fact: 'event', path: '$.data.a', operator, value: { fact: 'event', path: '$.data.b' } }] }, event: reward }],
+    });
+    const nested = (n: number, value: number) => list(n, list(n, value));
+    // n^4 comparisons, none equal: 81 for n = 3, 8.1 x 10^9 for n = 300.
+    expect(evaluate(compiled, eventWith({ a: nested(3, 0), b: nested(3, 1) })).fired).toHaveLength(1);
+    expect(thrown(() => evaluate(compiled, eventWith({ a: nested(300, 0), b: nested(300, 1) }))).cause).toBeInstanceOf(BudgetExceeded);
+  });
+
   it('explain() stops where evaluate() stops, with the same error', () => {
     const compiled = compile(bomb);
     const evaluated = thrown(() => evaluate(compiled, bombFacts));
