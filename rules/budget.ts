@@ -18,7 +18,7 @@
  * comparisons of two fact arrays; measured on a shared 2-core machine), so a
  * refusal comes well under a second. A heavy real program (100 rules, each
  * matching a 50-item fact list against a 30-item list) needs about 50,000
- * units, the differential test corpus at most a few hundred.
+ * units, the differential test corpus at most about 3,000.
  *
  * Why the validator refuses no shape for its cost: every shape's cost is
  * already bounded. Decorators iterate only arrays present in the facts, at
