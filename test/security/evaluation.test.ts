@@ -92,6 +92,23 @@ describe.each(DIALECTS)('evaluation budget against a hostile tenant on %s', (dia
     await expectNothingWritten('bomb-2');
   });
 
+  it('refuses thousands of conditions each scanning a large fact array, however small the rules document', async () => {
+    const program = (await h.request('POST', '/v1/programs', { token: tenant.apiKey, body: { name: 'Scans' } })).body.id;
+    const scans = {
+      rules: [{ name: 'scans', conditions: { any: Array.from({ length: 90 }, () => ({ condition: 'scan' })) }, event: rules.rules[0].event }],
+      conditions: { scan: { any: Array.from({ length: 50 }, () => ({ fact: 'event', path: '$.data.a', operator: 'contains', value: 'needle' })) } },
+    };
+    expect((await h.request('PUT', `/v1/programs/${program}/rules`, { token: tenant.apiKey, body: scans })).status).toBe(200);
+    const event = { id: 'scan-1', type: 'purchase', participantId: 'p1', data: { a: zeros } };
+    const post = () => h.request('POST', `/v1/programs/${program}/events`, { token: tenant.apiKey, body: event });
+    const first = await withHealth('4,500 scans of a 100k-element array', post);
+    expect(first.status).toBe(422);
+    expect(first.body.error.details).toEqual([{ pointer: expect.stringMatching(/^\/conditions\/scan\/any\/\d+$/), message: expect.stringContaining('budget') }]);
+    await expectNothingWritten('scan-1');
+    const again = await post();
+    expect([again.status, again.body]).toEqual([first.status, first.body]);
+  });
+
   it('refuses the bomb in a dry run of the active rules and of a draft, naming the same condition', async () => {
     const active = await withHealth('a decorator bomb (dry run)', () => dryRun({ type: 'purchase', participantId: 'p1', data: bombData }));
     expectRefused(active, BOMB_POINTER);

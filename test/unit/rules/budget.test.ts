@@ -110,9 +110,25 @@ describe('evaluation budget', () => {
     expect(error.cause).toBeInstanceOf(BudgetExceeded);
   });
 
-  it('charges nothing for an equality with a constant, whatever the fact holds', () => {
-    const compiled = compile({ rules: [{ name: 'eq', conditions: { all: [{ fact: 'event', path: '$.data.a', operator: 'equal', value: 'x' }] }, event: reward }] });
-    expect(evaluate(compiled, eventWith({ a: list(100_000, 'x') })).spent).toBe(0);
+  it('charges nothing for equality with a constant or membership in a constant list, whatever the fact holds', () => {
+    const compiled = compile({
+      rules: [
+        {
+          name: 'constants',
+          conditions: {
+            all: [
+              { fact: 'event', path: '$.data.a', operator: 'notEqual', value: 'x' },
+              { fact: 'event', path: '$.data.a', operator: 'notIn', value: ['x', 'y'] },
+              { fact: 'event', path: '$.data.a', operator: 'notIn', value: Array.from({ length: 50 }, (_, i) => `v${i}`) },
+              { fact: 'event', path: '$.data.n', operator: 'greaterThan', value: 1 },
+            ],
+          },
+          event: reward,
+        },
+      ],
+    });
+    const { fired, spent } = evaluate(compiled, eventWith({ a: list(100_000, 'x'), n: 2 }));
+    expect([fired.length, spent]).toEqual([1, 0]);
   });
 
   it('leaves a realistic program far inside the budget', () => {
