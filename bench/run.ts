@@ -2,6 +2,7 @@ import { runEvaluateBench } from './evaluate-bench.ts';
 import { runEventsBench } from './events-bench.ts';
 import { runMailBench } from './mail-bench.ts';
 import { runHostileTemplatesBench } from './hostile-templates-bench.ts';
+import { printHostileRows, runHostileEvaluationBench } from './hostile-evaluation-bench.ts';
 import { printRows } from './measure.ts';
 
 // `npm run bench`: every figure is a ratio against a baseline measured in the
@@ -17,3 +18,4 @@ console.log('Where one event spends its time (mean ms, compiled path):', events.
 printRows('Email delivery: outbox + dispatcher vs nodemailer sending directly (pooled), to a local SMTP sink', await runMailBench());
 
 printRows('Hostile tenant: /health while one tenant sends template bombs to the preview, over HTTP on loopback', await runHostileTemplatesBench());
+printHostileRows(await runHostileEvaluationBench());

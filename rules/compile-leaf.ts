@@ -55,7 +55,7 @@ function constantLeaf(op: ParsedOperator, constant: unknown, s: Subject): NodeFn
     if (path !== null && a !== null && typeof a === 'object') a = resolvePath(a, path);
     let result: boolean;
     try {
-      result = test(a) === true;
+      result = test(a, c) === true;
     } catch (error) {
       throw new EvaluationError(s.rule, s.pointer, error);
     }
@@ -64,7 +64,7 @@ function constantLeaf(op: ParsedOperator, constant: unknown, s: Subject): NodeFn
   };
 }
 
-/** The most common leaf; `===` cannot throw, so no guard is needed. */
+/** The most common leaf; `===` cannot throw, so no guard is needed, and against a constant it costs no more than the constant (not charged). */
 function equalLeaf(constant: unknown, s: Subject): NodeFn {
   const { fact, slot, path, id } = s;
   return (c) => {
@@ -92,7 +92,7 @@ function referenceLeaf(op: ParsedOperator, ref: FactRef, refSlot: number, s: Sub
     if (path !== null && a !== null && typeof a === 'object') a = resolvePath(a, path);
     let result: boolean;
     try {
-      result = compare(a, b) === true;
+      result = compare(a, b, c) === true;
     } catch (error) {
       throw new EvaluationError(s.rule, s.pointer, error);
     }

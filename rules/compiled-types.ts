@@ -1,3 +1,4 @@
+import type { Meter } from './budget.ts';
 import type { FactName } from './facts.ts';
 import type { Action, FactRef } from './schema.ts';
 
@@ -14,9 +15,10 @@ export const MISSING: unique symbol = Symbol('missing fact');
  * State of one evaluation: the facts' values by slot (CompiledRuleset.facts
  * order). `full` makes every group evaluate all its members, as the reference
  * does; it is needed only when a fact is missing, because then any leaf
- * reading it throws.
+ * reading it throws. It is also the run's meter (budget.ts): the work spent so
+ * far against the run's limit.
  */
-export type RunContext = { readonly values: readonly unknown[]; readonly full: boolean; trace: Trace | null };
+export type RunContext = Meter & { readonly values: readonly unknown[]; readonly full: boolean; trace: Trace | null };
 
 export type NodeFn = (c: RunContext) => boolean;
 

@@ -1,3 +1,4 @@
+import { EVALUATION_BUDGET } from './budget.ts';
 import { MISSING, type CompiledRule, type CompiledRuleset, type FiredRule, type RunContext } from './compiled-types.ts';
 import { EvaluationError } from './evaluation-error.ts';
 import type { FactValues } from './facts.ts';
@@ -5,7 +6,11 @@ import type { FactValues } from './facts.ts';
 export { EvaluationError } from './evaluation-error.ts';
 export type { FiredRule } from './compiled-types.ts';
 
-export type EvaluationResult = { fired: FiredRule[] };
+/** `spent`: the units of work the run charged to its budget (budget.ts). */
+export type EvaluationResult = { fired: FiredRule[]; spent: number };
+
+/** `budget`: units of work the run may spend before it stops with an EvaluationError; EVALUATION_BUDGET by default. */
+export type EvaluationOptions = { budget?: number };
 
 const NO_FACTS: Readonly<Record<string, unknown>> = Object.freeze({});
 
@@ -14,7 +19,7 @@ const NO_FACTS: Readonly<Record<string, unknown>> = Object.freeze({});
  * are safe). Each fact is looked up once; an absent one (the reference sees
  * the keys `for...in` yields, all own for plain objects) is marked MISSING.
  */
-export function createContext(compiled: CompiledRuleset, facts: FactValues): RunContext {
+export function createContext(compiled: CompiledRuleset, facts: FactValues, options: EvaluationOptions = {}): RunContext {
   const table = (facts ?? NO_FACTS) as Readonly<Record<string, unknown>>;
   const names = compiled.facts;
   const values: unknown[] = new Array(names.length);
@@ -26,7 +31,7 @@ export function createContext(compiled: CompiledRuleset, facts: FactValues): Run
       full = true;
     }
   }
-  return { values, full, trace: null };
+  return { values, full, trace: null, spent: 0, limit: options.budget ?? EVALUATION_BUDGET, weights: null };
 }
 
 /** Any failure surfaces as an EvaluationError naming the rule. */
@@ -49,9 +54,11 @@ export function runRule(rule: CompiledRule, c: RunContext): boolean {
  * Exact for facts that are JSON data free of hostile keys (see
  * hasHostileKeys): with those, only the conditions classified at compile
  * time can throw, which is what allows short-circuiting inside a group.
+ * Unlike the reference it also stops, with an EvaluationError whose cause is
+ * a BudgetExceeded, at the condition where the run's work passes its budget.
  */
-export function evaluate(compiled: CompiledRuleset, facts: FactValues): EvaluationResult {
-  const c = createContext(compiled, facts);
+export function evaluate(compiled: CompiledRuleset, facts: FactValues, options?: EvaluationOptions): EvaluationResult {
+  const c = createContext(compiled, facts, options);
   const fired: FiredRule[] = [];
   const rules = compiled.rules;
   let i = 0;
@@ -60,5 +67,5 @@ export function evaluate(compiled: CompiledRuleset, facts: FactValues): Evaluati
   } catch (error) {
     throw asEvaluationError(rules[i], error);
   }
-  return { fired };
+  return { fired, spent: c.spent };
 }

@@ -1,3 +1,5 @@
+import { charge, compareCost, conversionCost, scanCost, searchCost, type Meter } from './budget.ts';
+
 /**
  * Operators and decorators of json-rules-engine 7.3.1, written with the same
  * expressions (engine-default-operators.js, engine-default-operator-decorators.js)
@@ -27,7 +29,11 @@ export const MAX_DECORATORS = 8;
 /** Decorators listed outermost first, as written: "not:someFact:equal" is not(someFact(equal)). */
 export type ParsedOperator = { readonly decorators: readonly DecoratorName[]; readonly base: OperatorName };
 
-export type Comparator = (factValue: unknown, jsonValue: unknown) => boolean;
+/** The meter is the run's: every comparison and every element a decorator visits is charged to it. */
+export type Comparator = (factValue: unknown, jsonValue: unknown, m: Meter) => boolean;
+
+/** A comparison against a constant fixed at compile time. */
+export type ConstantTest = (factValue: unknown, m: Meter) => boolean;
 
 const isOperatorName = (name: string): name is OperatorName => (OPERATOR_NAMES as readonly string[]).includes(name);
 const isDecoratorName = (name: string): name is DecoratorName => (DECORATOR_NAMES as readonly string[]).includes(name);
@@ -57,7 +63,7 @@ export function numberValidator(factValue: unknown): boolean {
 type Indexable = { indexOf(x: unknown): number };
 type Lt = number;
 
-const BASE: Record<OperatorName, Comparator> = {
+const BASE: Record<OperatorName, (a: unknown, b: unknown) => boolean> = {
   equal: (a, b) => a === b,
   notEqual: (a, b) => a !== b,
   in: (a, b) => (b as Indexable).indexOf(a) > -1,
@@ -72,18 +78,83 @@ const BASE: Record<OperatorName, Comparator> = {
 
 type List = { some(f: (x: unknown) => boolean): boolean; every(f: (x: unknown) => boolean): boolean };
 
-/** Each wrapper includes the decorator's own fact validator (Array.isArray for someFact/everyFact). */
+/**
+ * Each wrapper includes the decorator's own fact validator (Array.isArray for
+ * someFact/everyFact). Each element visited costs a unit, even when the
+ * comparison below it does nothing (an empty nested array), so nesting cannot
+ * hide work from the budget.
+ */
 const DECORATE: Record<DecoratorName, (next: Comparator) => Comparator> = {
-  someFact: (next) => (a, b) => Array.isArray(a) && a.some((fv) => next(fv, b)),
-  everyFact: (next) => (a, b) => Array.isArray(a) && a.every((fv) => next(fv, b)),
-  someValue: (next) => (a, b) => (b as List).some((jv) => next(a, jv)),
-  everyValue: (next) => (a, b) => (b as List).every((jv) => next(a, jv)),
-  swap: (next) => (a, b) => next(b, a),
-  not: (next) => (a, b) => !next(a, b),
+  someFact: (next) => (a, b, m) =>
+    Array.isArray(a) &&
+    a.some((fv) => {
+      charge(m, 1);
+      return next(fv, b, m);
+    }),
+  everyFact: (next) => (a, b, m) =>
+    Array.isArray(a) &&
+    a.every((fv) => {
+      charge(m, 1);
+      return next(fv, b, m);
+    }),
+  // b.some/b.every are called as the reference calls them, so a non-array throws the same TypeError.
+  someValue: (next) => (a, b, m) =>
+    (b as List).some((jv) => {
+      charge(m, 1);
+      return next(a, jv, m);
+    }),
+  everyValue: (next) => (a, b, m) =>
+    (b as List).every((jv) => {
+      charge(m, 1);
+      return next(a, jv, m);
+    }),
+  swap: (next) => (a, b, m) => next(b, a, m),
+  not: (next) => (a, b, m) => !next(a, b, m),
 };
 
+type Cost = (a: unknown, b: unknown, m: Meter) => number;
+
+/** Equality is by identity except between strings, which compare by content. */
+const equalityCost: Cost = (a, b) => (typeof a === 'string' && typeof b === 'string' ? compareCost(a) : 0);
+
+/** `b.indexOf(a)`: a scan of an array, or a search of a string for `a` converted to a string. */
+const membershipCost: Cost = (a, b, m) => {
+  if (Array.isArray(b)) return scanCost(b, a);
+  return typeof b === 'string' ? searchCost(b) + conversionCost(a, m) : 0;
+};
+
+/** `a.indexOf(b)` on a fact array. */
+const containsCost: Cost = (a, b) => (Array.isArray(a) ? scanCost(a, b) : 0);
+
+/** numberValidator and `<` convert whatever is not a number. */
+const orderCost: Cost = (a, b, m) => (typeof a === 'number' ? 0 : conversionCost(a, m)) + (typeof b === 'number' ? 0 : conversionCost(b, m));
+
+/** What each base operator reads beyond its one comparison; see budget.ts for the units. */
+const COST: Record<OperatorName, Cost> = {
+  equal: equalityCost,
+  notEqual: equalityCost,
+  in: membershipCost,
+  notIn: membershipCost,
+  contains: containsCost,
+  doesNotContain: containsCost,
+  lessThan: orderCost,
+  lessThanInclusive: orderCost,
+  greaterThan: orderCost,
+  greaterThanInclusive: orderCost,
+};
+
+/** A base operator charged by what it reads before it runs, so an oversized comparison never starts. */
+function metered(base: OperatorName): Comparator {
+  const compare = BASE[base];
+  const cost = COST[base];
+  return (a, b, m) => {
+    charge(m, 1 + cost(a, b, m));
+    return compare(a, b);
+  };
+}
+
 export function buildComparator(op: ParsedOperator): Comparator {
-  let fn = BASE[op.base];
+  let fn = metered(op.base);
   for (let i = op.decorators.length - 1; i >= 0; i--) fn = DECORATE[op.decorators[i]](fn);
   return fn;
 }
@@ -92,19 +163,34 @@ export function buildComparator(op: ParsedOperator): Comparator {
 const SET_THRESHOLD = 8;
 
 /**
- * A one-argument test for a constant right-hand side, for the shapes worth
- * specialising; otherwise the general comparator bound to the constant.
+ * A test for a constant right-hand side, for the shapes worth specialising;
+ * otherwise the general comparator bound to the constant.
  */
-export function buildConstantTest(op: ParsedOperator, constant: unknown): (factValue: unknown) => boolean {
+export function buildConstantTest(op: ParsedOperator, constant: unknown): ConstantTest {
   if (op.decorators.length === 0 || (op.decorators.length === 1 && op.decorators[0] === 'not')) {
     const test = baseConstantTest(op.base, constant);
-    if (test !== null) return op.decorators.length === 0 ? test : (a) => !test(a);
+    if (test !== null) return op.decorators.length === 0 ? test : (a, m) => !test(a, m);
   }
   const compare = buildComparator(op);
-  return (a) => compare(a, constant);
+  return (a, m) => compare(a, constant, m);
 }
 
-function baseConstantTest(base: OperatorName, k: unknown): ((a: unknown) => boolean) | null {
+/**
+ * Charges a fact value that is not a number before a numeric comparison
+ * converts it (a long string, an array joined into one); always true, so it
+ * sits in the condition's `&&` chain. Numbers, the common case, skip it.
+ */
+function convertible(a: unknown, m: Meter): true {
+  charge(m, conversionCost(a, m));
+  return true;
+}
+
+/**
+ * Equality and membership in a constant list cost what the constant costs
+ * (the rule's size, already bounded), whatever the fact holds, so they are
+ * not charged: they are the common conditions and stay as cheap as they were.
+ */
+function baseConstantTest(base: OperatorName, k: unknown): ConstantTest | null {
   switch (base) {
     case 'equal':
       return (a) => a === k;
@@ -119,13 +205,13 @@ function baseConstantTest(base: OperatorName, k: unknown): ((a: unknown) => bool
       return base === 'in' ? (a) => a === a && set.has(a) : (a) => a !== a || !set.has(a);
     }
     case 'lessThan':
-      return (a) => numberValidator(a) && (a as Lt) < (k as Lt);
+      return (a, m) => (typeof a === 'number' || convertible(a, m)) && numberValidator(a) && (a as Lt) < (k as Lt);
     case 'lessThanInclusive':
-      return (a) => numberValidator(a) && (a as Lt) <= (k as Lt);
+      return (a, m) => (typeof a === 'number' || convertible(a, m)) && numberValidator(a) && (a as Lt) <= (k as Lt);
     case 'greaterThan':
-      return (a) => numberValidator(a) && (a as Lt) > (k as Lt);
+      return (a, m) => (typeof a === 'number' || convertible(a, m)) && numberValidator(a) && (a as Lt) > (k as Lt);
     case 'greaterThanInclusive':
-      return (a) => numberValidator(a) && (a as Lt) >= (k as Lt);
+      return (a, m) => (typeof a === 'number' || convertible(a, m)) && numberValidator(a) && (a as Lt) >= (k as Lt);
     default:
       return null;
   }

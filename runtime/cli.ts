@@ -8,6 +8,7 @@ import { createTenant } from './services/tenant-service.ts';
 import { validateRuleset } from '../rules/validate.ts';
 import { compileRuleset } from '../rules/compile.ts';
 import { explain } from '../rules/explain.ts';
+import { EvaluationError } from '../rules/evaluate.ts';
 import type { FactValues } from '../rules/facts.ts';
 import { DEFAULT_TEMPLATES } from '../plugins/mail/templates/default-templates.ts';
 import { normalizeSettings } from './services/program-settings.ts';
@@ -106,7 +107,15 @@ export async function main(argv: string[]): Promise<number> {
       program: { id: 'dry-run', name: 'dry run', settings: normalizeSettings({}) },
       now,
     };
-    const rules = explain(compileRuleset(result.ruleset), facts);
+    let rules;
+    try {
+      rules = explain(compileRuleset(result.ruleset), facts);
+    } catch (error) {
+      // A comparison that cannot run, or a run past its budget: named like a validation issue, exit 1.
+      if (!(error instanceof EvaluationError)) throw error;
+      printIssues(arg, [{ pointer: error.pointer, message: `evaluation_failed: ${error.message}` }]);
+      return 1;
+    }
     console.log(JSON.stringify({ fired: rules.filter((r) => r.fired).map((r) => ({ rule: r.name, action: r.action.type })), rules }, null, 2));
     return 0;
   }

@@ -58,6 +58,24 @@ describe('advocate-rules CLI', () => {
     expect(out.rules[0].conditions.children[0]).toMatchObject({ factValue: 150, result: 'pass' });
   });
 
+  it('stops a rule whose cost grows with the event, naming the condition, with exit code 1', async () => {
+    const bomb = {
+      rules: [
+        {
+          name: 'bomb',
+          conditions: { all: [{ fact: 'event', path: '$.data.a', operator: 'someFact:someValue:equal', value: { fact: 'event', path: '$.data.b' } }] },
+          event: { type: 'reward', params: { kind: 'cash', amount: 10 } },
+        },
+      ],
+    };
+    const data = { a: Array.from({ length: 100_000 }, () => 0), b: Array.from({ length: 100_000 }, () => 1) };
+    const res = await cli(['rules', 'test', file('bomb.json', bomb), '--event', file('bomb-event.json', { type: 'purchase', data })]);
+    expect(res.code).toBe(1);
+    expect(res.stderr).toContain('#/rules/0/conditions/all/0');
+    expect(res.stderr).toContain('budget');
+    expect(res.stdout).toBe('');
+  });
+
   it('exits 2 on bad usage', async () => {
     expect((await cli(['rules', 'test', file('r2.json', rules)])).code).toBe(2);
     expect((await cli(['frobnicate'])).code).toBe(2);

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { Engine } from 'json-rules-engine';
 import { describe, expect, it } from 'vitest';
+import { EVALUATION_BUDGET } from '../../../rules/budget.ts';
 import { compileRuleset } from '../../../rules/compile.ts';
 import { evaluate, EvaluationError } from '../../../rules/evaluate.ts';
 import { validateRuleset } from '../../../rules/validate.ts';
@@ -28,9 +29,14 @@ async function reference(doc: Doc, facts: Record<string, unknown>): Promise<Outc
   }
 }
 
+/** The most work any run of the corpus needed: the budget must leave it far behind. */
+let maxSpent = 0;
+
 function ours(compiled: ReturnType<typeof compileRuleset>, facts: Record<string, unknown>): Outcome {
   try {
-    return { threw: false, fired: evaluate(compiled, facts).fired.map((f) => f.name).sort() };
+    const { fired, spent } = evaluate(compiled, facts);
+    if (spent > maxSpent) maxSpent = spent;
+    return { threw: false, fired: fired.map((f) => f.name).sort() };
   } catch (error) {
     if (!(error instanceof EvaluationError)) throw error;
     return { threw: true };
@@ -70,7 +76,8 @@ describe('differential: compiled rules vs json-rules-engine 7.3.1', () => {
       }),
       { seed: SEED, numRuns: RUNS },
     );
-    console.log(`differential: ${JSON.stringify(tally)}`);
+    console.log(`differential: ${JSON.stringify({ ...tally, maxSpent, budget: EVALUATION_BUDGET })}`);
+    expect(maxSpent).toBeLessThan(EVALUATION_BUDGET / 1_000);
     if (RUNS >= 900) expect(tally.compared).toBeGreaterThanOrEqual(100_000);
     // Guard the generator's usefulness: a real share of rules must fire and a real share must throw.
     expect(tally.fired / tally.compared).toBeGreaterThan(0.1);

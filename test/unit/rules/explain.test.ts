@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { evaluate } from '../../../rules/evaluate.ts';
 import { explain, type ExplainNode, type RuleExplanation } from '../../../rules/explain.ts';
+import { unlimitedMeter } from '../../../rules/budget.ts';
 import { buildComparator, parseOperator, type ParsedOperator } from '../../../rules/operators.ts';
 import { docArb, factsArb } from './arbitraries.ts';
 import { compile, reward } from './compile-valid.ts';
@@ -20,7 +21,7 @@ function checkConsistent(node: ExplainNode): void {
   if (!('kind' in node)) {
     if (node.result === 'not-evaluated') return;
     const op = parseOperator(node.operator) as ParsedOperator;
-    expect(buildComparator(op)(node.factValue, node.value) === true).toBe(node.result === 'pass');
+    expect(buildComparator(op)(node.factValue, node.value, unlimitedMeter()) === true).toBe(node.result === 'pass');
     return;
   }
   node.children.forEach(checkConsistent);
