@@ -1,6 +1,13 @@
 #!/usr/bin/env node
-// The installed command: registers the TypeScript loader, then runs the CLI.
-import { register } from 'tsx/esm/api';
+// The installed command: the built CLI (`npm run build`) when there is one, so
+// production needs no TypeScript tooling; otherwise the sources through tsx.
+import { existsSync } from 'node:fs';
 
-register();
-await import('../runtime/cli.ts');
+const built = new URL('../dist/cli.js', import.meta.url);
+if (existsSync(built)) {
+  await import(built.href);
+} else {
+  const { register } = await import('tsx/esm/api');
+  register();
+  await import('../runtime/cli.ts');
+}
