@@ -2,7 +2,7 @@ import type { Store } from '../../runtime/store/store.ts';
 import type { Clock } from '../../runtime/clock.ts';
 import type { Logger } from '../../runtime/logger.ts';
 import type { EmailTable } from '../../runtime/store/database.ts';
-import { claimDueEmails, finishAttempt } from '../../runtime/store/email-queries.ts';
+import { claimDueEmails, finishAttempt, releaseClaim } from '../../runtime/store/email-queries.ts';
 import { MailDeliveryError } from '../types.ts';
 import type { SenderResolver } from './sender.ts';
 import { backoffMs, DEFAULT_RETRY, type RetryPolicy } from './retry-policy.ts';
@@ -28,6 +28,8 @@ export type Dispatcher = {
   kick(): void;
   /** Resolves when no run is in progress or pending. */
   idle(): Promise<void>;
+  /** Shutdown: claims nothing more, hands back claimed emails not yet being sent, waits for the sends under way. */
+  stop(): Promise<void>;
 };
 
 /**
@@ -41,6 +43,7 @@ export function createDispatcher(o: DispatcherOptions): Dispatcher {
   const retry = o.retry ?? DEFAULT_RETRY;
   let running: Promise<void> | null = null;
   let again = false;
+  let stopping = false;
 
   async function deliver(email: EmailTable, leaseUntil: string) {
     const now = () => o.clock.now().toISOString();
@@ -48,6 +51,7 @@ export function createDispatcher(o: DispatcherOptions): Dispatcher {
     try {
       sender = await o.senders.senderFor(email.tenant_id);
       await o.rateLimiter?.take(email.tenant_id);
+      if (stopping) return void (await releaseClaim(o.store.db, email.id, leaseUntil, now()));
       const result = await sender.transport.send({
         from: sender.from,
         to: email.to_address,
@@ -87,11 +91,11 @@ export function createDispatcher(o: DispatcherOptions): Dispatcher {
     do {
       again = false;
       try {
-        while ((await runOnce()) === batchSize) {}
+        while (!stopping && (await runOnce()) === batchSize) {}
       } catch (error) {
         o.logger.error('dispatcher run failed', { error });
       }
-    } while (again);
+    } while (again && !stopping);
   }
 
   return {
@@ -103,6 +107,7 @@ export function createDispatcher(o: DispatcherOptions): Dispatcher {
       return total;
     },
     kick() {
+      if (stopping) return;
       if (running) {
         again = true;
         return;
@@ -112,6 +117,10 @@ export function createDispatcher(o: DispatcherOptions): Dispatcher {
       });
     },
     async idle() {
+      while (running) await running;
+    },
+    async stop() {
+      stopping = true;
       while (running) await running;
     },
   };
