@@ -17,6 +17,7 @@ import { emailRoutes } from './routes/emails.ts';
 import { emailSettingsRoutes } from './routes/settings-email.ts';
 import { createAdminRoutes } from './admin/admin-routes.tsx';
 import { rewardRoutes } from './routes/rewards.ts';
+import { credentialRoutes } from './routes/credentials.ts';
 import { participantVerificationRoutes, verificationRoutes } from './routes/verification.ts';
 import { micrositeRoutes, participantPasswordRoutes } from './routes/microsite.ts';
 import { participantPageRoutes } from './routes/participant-pages.ts';
@@ -78,6 +79,7 @@ export function createApp(services: Services): Hono<AppEnv> {
   tenantApi.route('/rewards', rewardRoutes);
   tenantApi.route('/emails', emailRoutes);
   tenantApi.route('/settings/email', emailSettingsRoutes);
+  tenantApi.route('/settings/credentials', credentialRoutes);
   app.route('/v1', tenantApi);
   app.route('/admin', createAdminRoutes(app));
 

@@ -5,6 +5,7 @@ import { withLocalSecrets } from './node/local-secrets.ts';
 import { buildNodeServices, openStore } from './node/node-services.ts';
 import { migrateOrExplain, StartupError } from './boot.ts';
 import { generateSecretKey } from './security/secret-box.ts';
+import { rewrapSecrets } from './services/rewrap-service.ts';
 import { createTenant } from './services/tenant-service.ts';
 import { validateRuleset } from '../rules/validate.ts';
 import { compileRuleset } from '../rules/compile.ts';
@@ -24,6 +25,8 @@ Commands:
   rules validate <file> [--templates a,b]   Check a rules file ({"rules": [...]}); errors carry JSON pointers
   rules test <file> --event <json-file> [--participant <json-file>] [--stats <json-file>]
                                             Dry run: which rules fire and why, without a database
+  secrets rewrap                            Re-encrypt every stored secret under the current SECRET_KEY, so
+                                            the keys in SECRET_KEY_PREVIOUS can be removed afterwards
   secret-key                                Print a fresh random key (32 bytes, base64url) for SECRET_KEY,
                                             ADMIN_TOKEN or METRICS_TOKEN
   help                                      Show this help
@@ -68,6 +71,16 @@ export async function main(argv: string[]): Promise<number> {
     console.log(HELP);
     return 0;
   }
+  if (command === 'secrets' && sub === 'rewrap') {
+    const services = await buildNodeServices(parseConfig(withLocalSecrets(process.env), { sendsNoMail: true }));
+    try {
+      const r = await rewrapSecrets(services);
+      console.log(`re-encrypted ${r.rewrapped} secret(s) under key ${r.keyId}; ${r.alreadyCurrent} already under it` + (r.changedMeanwhile ? `; ${r.changedMeanwhile} changed meanwhile (run again)` : ''));
+      return r.changedMeanwhile ? 1 : 0;
+    } finally {
+      await services.store.db.destroy();
+    }
+  }
   if (command === 'secret-key') {
     console.log(generateSecretKey());
     return 0;
@@ -81,7 +94,7 @@ export async function main(argv: string[]): Promise<number> {
     return 0;
   }
   if (command === 'tenants' && sub === 'create' && arg) {
-    const services = await buildNodeServices(parseConfig(withLocalSecrets(process.env)));
+    const services = await buildNodeServices(parseConfig(withLocalSecrets(process.env), { sendsNoMail: true }));
     const tenant = await createTenant(services, arg);
     await services.store.db.destroy();
     console.log(JSON.stringify(tenant, null, 2));

@@ -69,6 +69,8 @@ export class ConfigError extends Error {}
 export type ConfigContext = {
   /** The runtime brings its own built-in sender (Cloudflare Email Service), so no relay is needed. */
   hasMailBinding?: boolean;
+  /** A command that sends no mail (the CLI's tenants create, secrets rewrap): no relay needed. */
+  sendsNoMail?: boolean;
 };
 
 export function parseConfig(env: Record<string, string | undefined>, context: ConfigContext = {}): Config {
@@ -92,7 +94,7 @@ export function parseConfig(env: Record<string, string | undefined>, context: Co
   // service on a laptop. Anywhere else it would be silent loss: ask for a relay
   // or an explicit MAIL_CAPTURE=true.
   const url = String(present.DATABASE_URL ?? 'sqlite:');
-  if (!present.BUILTIN_SMTP_URL && !context.hasMailBinding && !url.startsWith('sqlite:') && !(config?.MAIL_CAPTURE ?? false)) {
+  if (!present.BUILTIN_SMTP_URL && !context.hasMailBinding && !context.sendsNoMail && !url.startsWith('sqlite:') && !(config?.MAIL_CAPTURE ?? false)) {
     problems.push(
       'BUILTIN_SMTP_URL is missing — outside local SQLite the built-in sender needs a relay, e.g. smtps://user:password@smtp.example.com:465; ' +
         'set MAIL_CAPTURE=true instead only to store emails without delivering them (testing)',
