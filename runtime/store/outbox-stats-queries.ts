@@ -17,22 +17,21 @@ export type OutboxStats = {
   expiredLeaseSince: string | null;
 };
 
-export async function outboxStats(db: Db, now: string): Promise<OutboxStats> {
-  const counts = await db
-    .selectFrom('emails')
+/** Across all tenants (probes, metrics), or one tenant's (its console). */
+export async function outboxStats(db: Db, now: string, tenantId?: string): Promise<OutboxStats> {
+  const scoped = () => (tenantId === undefined ? db.selectFrom('emails') : db.selectFrom('emails').where('tenant_id', '=', tenantId));
+  const counts = await scoped()
     .select(['status', sql<number>`count(*)`.as('n')])
     .where('status', 'in', ['queued', 'sending', 'failed'])
     .groupBy('status')
     .execute();
   const count = (status: string) => Number(counts.find((r) => r.status === status)?.n ?? 0);
-  const due = await db
-    .selectFrom('emails')
+  const due = await scoped()
     .select(sql<string | null>`min(coalesce(next_attempt_at, created_at))`.as('at'))
     .where('status', '=', 'queued')
     .where((eb) => eb.or([eb('next_attempt_at', 'is', null), eb('next_attempt_at', '<=', now)]))
     .executeTakeFirst();
-  const leases = await db
-    .selectFrom('emails')
+  const leases = await scoped()
     .select([sql<number>`sum(case when lease_until >= ${now} then 1 else 0 end)`.as('held'), sql<string | null>`min(case when lease_until < ${now} then lease_until end)`.as('expired')])
     .where('status', '=', 'sending')
     .executeTakeFirst();
