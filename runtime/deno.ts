@@ -26,10 +26,10 @@ try {
     stopping = true;
     const started = Date.now();
     const deadline = started + config.SHUTDOWN_TIMEOUT_MS;
-    stopTimers();
+    const jobs = stopTimers();
     // Deno.serve's shutdown stops accepting and lets requests in flight finish.
     const requestsFinished = await settlesBy(server.shutdown(), deadline);
-    const { sendsCutOff } = await stopServices(services, deadline);
+    const { sendsCutOff } = await stopServices(services, deadline, jobs);
     services.logger.info('advocate-rules stopped', { signal, durationMs: Date.now() - started, requestsCutOff: !requestsFinished, sendsCutOff });
     Deno.exit(0);
   };

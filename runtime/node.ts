@@ -31,9 +31,9 @@ try {
     stopping = true;
     const started = Date.now();
     const deadline = started + config.SHUTDOWN_TIMEOUT_MS;
-    stopTimers();
+    const jobs = stopTimers();
     const { cutOff } = await http.close(deadline);
-    const { sendsCutOff } = await stopServices(services, deadline);
+    const { sendsCutOff } = await stopServices(services, deadline, jobs);
     services.logger.info('advocate-rules stopped', { signal, durationMs: Date.now() - started, requestsCutOff: cutOff, sendsCutOff });
     process.exit(0);
   };

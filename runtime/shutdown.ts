@@ -21,8 +21,9 @@ export type StopReport = {
   sendsCutOff: boolean;
 };
 
-export async function stopServices(services: Services, deadline: number): Promise<StopReport> {
-  const sendsFinished = await settlesBy(services.dispatcher.stop(), deadline);
+/** `jobs`: the scheduler run under way, if any (startTimers' stop). */
+export async function stopServices(services: Services, deadline: number, jobs: Promise<void> = Promise.resolve()): Promise<StopReport> {
+  const [sendsFinished] = await Promise.all([settlesBy(services.dispatcher.stop(), deadline), settlesBy(jobs, deadline)]);
   await settlesBy(services.builtinTransport.close(), deadline);
   await services.store.db.destroy().catch((error) => services.logger.error('closing the database failed', { error }));
   return { sendsCutOff: !sendsFinished };
