@@ -11,7 +11,7 @@ const BIN = join(import.meta.dirname, '../../bin/advocate-rules.js');
 
 async function cli(args: string[], env: Record<string, string> = {}) {
   try {
-    const { stdout, stderr } = await run(process.execPath, [BIN, ...args], { env: { ...process.env, ...env }, cwd: dir });
+    const { stdout, stderr } = await run(process.execPath, [BIN, ...args], { env: { ...process.env, ADVOCATE_RULES_FROM_SOURCE: '1', ...env }, cwd: dir });
     return { code: 0, stdout, stderr };
   } catch (error) {
     const e = error as { code: number; stdout: string; stderr: string };
