@@ -1,5 +1,6 @@
 import { Hono, type Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
+import { routePath } from 'hono/route';
 import type { AppEnv } from './context.ts';
 import type { Services } from './services.ts';
 import { AppError } from './errors.ts';
@@ -16,6 +17,7 @@ import { emailRoutes } from './routes/emails.ts';
 import { emailSettingsRoutes } from './routes/settings-email.ts';
 import { createAdminRoutes } from './admin/admin-routes.tsx';
 import { rewardRoutes } from './routes/rewards.ts';
+import { credentialRoutes } from './routes/credentials.ts';
 import { participantVerificationRoutes, verificationRoutes } from './routes/verification.ts';
 import { micrositeRoutes, participantPasswordRoutes } from './routes/microsite.ts';
 import { participantPageRoutes } from './routes/participant-pages.ts';
@@ -34,15 +36,27 @@ export function createApp(services: Services, options: AppOptions = {}): Hono<Ap
   const app = new Hono<AppEnv>();
 
   app.use('*', async (c, next) => {
+    const started = performance.now();
     c.set('services', services);
     // A NUL in a path segment would reach a text column PostgreSQL refuses.
     if (/%00/.test(c.req.path) || c.req.path.includes('\u0000')) {
       return c.json(new AppError('bad_request', 'the path must not contain NUL characters').toBody(), 400);
     }
-    c.set('requestId', c.req.header('x-request-id') ?? crypto.randomUUID());
+    // A caller's id is kept only when it is a plain token: it is echoed and logged.
+    const given = c.req.header('x-request-id');
+    c.set('requestId', given && /^[\w.:-]{1,128}$/.test(given) ? given : crypto.randomUUID());
     c.set('peerAddress', options.peerAddress?.(c) ?? null);
     await next();
     c.header('x-request-id', c.var.requestId);
+    // The access log: the route's pattern, never the path itself (tokens travel in some paths).
+    services.logger.info('request', {
+      requestId: c.var.requestId,
+      tenantId: c.var.tenant?.id ?? null,
+      method: c.req.method,
+      route: routePath(c) || null,
+      status: c.res.status,
+      durationMs: Math.round((performance.now() - started) * 10) / 10,
+    });
   });
   app.use(
     '/v1/*',
@@ -75,6 +89,7 @@ export function createApp(services: Services, options: AppOptions = {}): Hono<Ap
   tenantApi.route('/rewards', rewardRoutes);
   tenantApi.route('/emails', emailRoutes);
   tenantApi.route('/settings/email', emailSettingsRoutes);
+  tenantApi.route('/settings/credentials', credentialRoutes);
   app.route('/v1', tenantApi);
   app.route('/admin', createAdminRoutes(app));
 

@@ -25,12 +25,50 @@ export type RuntimeParts = {
   logger?: Logger;
 };
 
+/** The database could not be reached or migrated: one line for the operator, no stack trace. */
+export class StartupError extends Error {}
+
+/** The database URL without its password, for messages. */
+export function describeDatabase(url: string): string {
+  if (!/^postgres(ql)?:\/\//.test(url)) return url;
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = '***';
+    parsed.search = '';
+    return parsed.toString();
+  } catch {
+    return 'postgres://…';
+  }
+}
+
+/** Migrates, or explains in one line why it could not (and closes the store). Returns the migrations applied. */
+export async function migrateOrExplain(store: Store, databaseUrl: string): Promise<string[]> {
+  try {
+    return await migrateToLatest(store.db);
+  } catch (error) {
+    await store.db.destroy().catch(() => {});
+    const e = error as Error & { code?: string; errors?: Error[] };
+    // pg reports a refused connection as an AggregateError with an empty message.
+    const reason = e.message || e.errors?.map((x) => x.message).join('; ') || e.code || String(error);
+    throw new StartupError(
+      `Cannot start: the database ${describeDatabase(databaseUrl)} is unreachable or could not be migrated (${reason.replace(/\s+/g, ' ')}) — check DATABASE_URL, that the database server is running and that this user may create tables`,
+    );
+  }
+}
+
 /** The runtime-neutral half of every entry (Node, Deno, Workers, CLI, tests): migrate, then wire the services. */
 export async function bootServices(parts: RuntimeParts): Promise<Services> {
   const { config, store, smtp } = parts;
-  await migrateToLatest(store.db);
+  await migrateOrExplain(store, config.DATABASE_URL);
   const logger = parts.logger ?? createLogger();
+  const warnings: string[] = [];
+  if (!parts.builtinTransport && !config.BUILTIN_SMTP_URL && !config.DATABASE_URL.startsWith('sqlite:')) {
+    // Only reachable with MAIL_CAPTURE=true (parseConfig refuses it otherwise).
+    warnings.push('MAIL_CAPTURE=true: emails are stored and marked sent but never delivered; set BUILTIN_SMTP_URL to deliver them');
+    logger.warn(warnings[0]);
+  }
   return createServices({
+    warnings,
     config,
     store,
     clock: parts.clock ?? systemClock,

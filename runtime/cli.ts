@@ -3,7 +3,9 @@ import { parseArgs } from 'node:util';
 import { parseConfig, ConfigError } from './config.ts';
 import { withLocalSecrets } from './node/local-secrets.ts';
 import { buildNodeServices, openStore } from './node/node-services.ts';
-import { migrateToLatest } from './store/migrate.ts';
+import { migrateOrExplain, StartupError } from './boot.ts';
+import { generateSecretKey } from './security/secret-box.ts';
+import { rewrapSecrets } from './services/rewrap-service.ts';
 import { createTenant } from './services/tenant-service.ts';
 import { validateRuleset } from '../rules/validate.ts';
 import { compileRuleset } from '../rules/compile.ts';
@@ -24,10 +26,15 @@ Commands:
   rules validate <file> [--templates a,b]   Check a rules file ({"rules": [...]}); errors carry JSON pointers
   rules test <file> --event <json-file> [--participant <json-file>] [--stats <json-file>]
                                             Dry run: which rules fire and why, without a database
+  secrets rewrap                            Re-encrypt every stored secret under the current SECRET_KEY, so
+                                            the keys in SECRET_KEY_PREVIOUS can be removed afterwards
+  secret-key                                Print a fresh random key (32 bytes, base64url) for SECRET_KEY,
+                                            ADMIN_TOKEN or METRICS_TOKEN
   help                                      Show this help
 
 Exit codes: 0 success, 1 invalid rules or failed command, 2 bad usage.
-Environment: DATABASE_URL (default sqlite:./data/advocate.db), SECRET_KEY, ADMIN_TOKEN (generated in ./data for local SQLite).`;
+Environment: DATABASE_URL (default sqlite:./data/advocate.db), SECRET_KEY, ADMIN_TOKEN (generated in ./data for local SQLite).
+The server: \`npm start\` (local, from the sources) or \`npm run build && npm run serve\` (production, node dist/node.js).`;
 
 function readJsonFile(path: string, what: string): unknown {
   try {
@@ -65,16 +72,30 @@ export async function main(argv: string[]): Promise<number> {
     console.log(HELP);
     return 0;
   }
+  if (command === 'secrets' && sub === 'rewrap') {
+    const services = await buildNodeServices(parseConfig(withLocalSecrets(process.env), { sendsNoMail: true }));
+    try {
+      const r = await rewrapSecrets(services);
+      console.log(`re-encrypted ${r.rewrapped} secret(s) under key ${r.keyId}; ${r.alreadyCurrent} already under it` + (r.changedMeanwhile ? `; ${r.changedMeanwhile} changed meanwhile (run again)` : ''));
+      return r.changedMeanwhile ? 1 : 0;
+    } finally {
+      await services.store.db.destroy();
+    }
+  }
+  if (command === 'secret-key') {
+    console.log(generateSecretKey());
+    return 0;
+  }
   if (command === 'migrate') {
     const env = withLocalSecrets(process.env);
     const store = openStore(env.DATABASE_URL || 'sqlite:./data/advocate.db');
-    const applied = await migrateToLatest(store.db);
+    const applied = await migrateOrExplain(store, env.DATABASE_URL || 'sqlite:./data/advocate.db');
     await store.db.destroy();
     console.log(applied.length ? `applied: ${applied.join(', ')}` : 'the database is up to date');
     return 0;
   }
   if (command === 'tenants' && sub === 'create' && arg) {
-    const services = await buildNodeServices(parseConfig(withLocalSecrets(process.env)));
+    const services = await buildNodeServices(parseConfig(withLocalSecrets(process.env), { sendsNoMail: true }));
     const tenant = await createTenant(services, arg);
     await services.store.db.destroy();
     console.log(JSON.stringify(tenant, null, 2));
@@ -122,14 +143,14 @@ export async function main(argv: string[]): Promise<number> {
   throw new UsageError(`unknown command: ${positionals.join(' ')}`);
 }
 
-const isEntry = process.argv[1] && /cli\.ts$|advocate-rules(\.js)?$/.test(process.argv[1]);
+const isEntry = process.argv[1] && /cli\.[jt]s$|advocate-rules(\.js)?$/.test(process.argv[1]);
 if (isEntry) {
   main(process.argv.slice(2)).then(
     (code) => process.exit(code),
     (error) => {
-      if (error instanceof UsageError || error instanceof ConfigError) {
+      if (error instanceof UsageError || error instanceof ConfigError || error instanceof StartupError) {
         console.error(error.message);
-        console.error('Run with --help for usage.');
+        if (error instanceof UsageError) console.error('Run with --help for usage.');
         process.exit(error instanceof UsageError ? 2 : 1);
       }
       console.error(error);

@@ -1,9 +1,10 @@
 import { parseConfig, ConfigError } from './config.ts';
 import { createApp } from './app.ts';
-import { builtinSenderName } from './boot.ts';
+import { builtinSenderName, StartupError } from './boot.ts';
 import { withLocalSecrets } from './node/local-secrets.ts';
 import { buildDenoServices } from './deno/deno-services.ts';
 import { startTimers } from './timers.ts';
+import { settlesBy, stopServices } from './shutdown.ts';
 
 // The Deno entry: the same app and loops as on Node, served by Deno.serve.
 try {
@@ -20,17 +21,23 @@ try {
     },
     (request, info) => app.fetch(request, { remoteAddr: info.remoteAddr }),
   );
-  const shutdown = async () => {
-    stopTimers();
-    await server.shutdown();
-    await services.dispatcher.idle();
-    await services.store.db.destroy();
+  let stopping = false;
+  const shutdown = async (signal: 'SIGINT' | 'SIGTERM') => {
+    if (stopping) Deno.exit(1);
+    stopping = true;
+    const started = Date.now();
+    const deadline = started + config.SHUTDOWN_TIMEOUT_MS;
+    const jobs = stopTimers();
+    // Deno.serve's shutdown stops accepting and lets requests in flight finish.
+    const requestsFinished = await settlesBy(server.shutdown(), deadline);
+    const { sendsCutOff } = await stopServices(services, deadline, jobs);
+    services.logger.info('advocate-rules stopped', { signal, durationMs: Date.now() - started, requestsCutOff: !requestsFinished, sendsCutOff });
     Deno.exit(0);
   };
-  Deno.addSignalListener('SIGINT', shutdown);
-  Deno.addSignalListener('SIGTERM', shutdown);
+  Deno.addSignalListener('SIGINT', () => void shutdown('SIGINT'));
+  Deno.addSignalListener('SIGTERM', () => void shutdown('SIGTERM'));
 } catch (error) {
-  if (error instanceof ConfigError) {
+  if (error instanceof ConfigError || error instanceof StartupError) {
     console.error(error.message);
     Deno.exit(1);
   }

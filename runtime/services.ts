@@ -14,6 +14,8 @@ import type { FiredRule } from '../rules/evaluate.ts';
 import { createSendRateLimiter } from '../plugins/mail/send-rate-limiter.ts';
 import type { HostResolver } from '../plugins/mail/smtp-guard.ts';
 import type { SmtpDriver } from '../plugins/mail/smtp-driver.ts';
+import { createServiceMetrics, type ServiceMetrics } from './metrics/service-metrics.ts';
+import { instrumentSenders } from './metrics/instrument-senders.ts';
 
 /** Everything a request handler may use, built once per process or isolate and injected through c.var. */
 export type Services = {
@@ -30,23 +32,32 @@ export type Services = {
   smtp: SmtpDriver;
   senders: SenderResolver;
   dispatcher: Dispatcher;
+  metrics: ServiceMetrics;
+  /** What an operator must know about this configuration (MAIL_CAPTURE): logged at start, shown by /health. */
+  warnings: string[];
   /** Replaces the compiled evaluator; only the benchmark sets it, to measure the reference engine through the same path. */
   evaluate?: (loaded: LoadedRuleset, facts: FactValues) => FiredRule[] | Promise<FiredRule[]>;
 };
 
-export type ServiceParts = Omit<Services, 'senders' | 'dispatcher'> & { retry?: RetryPolicy; leaseMs?: number };
+export type ServiceParts = Omit<Services, 'senders' | 'dispatcher' | 'metrics' | 'warnings'> & {
+  retry?: RetryPolicy;
+  leaseMs?: number;
+  metrics?: ServiceMetrics;
+  warnings?: string[];
+};
 
 export function createServices(parts: ServiceParts): Services {
   const senders = createSenderResolver(parts);
+  const metrics = parts.metrics ?? createServiceMetrics();
   const dispatcher = createDispatcher({
     store: parts.store,
     clock: parts.clock,
     logger: parts.logger,
-    senders,
+    senders: instrumentSenders(senders, metrics),
     retry: parts.retry,
     leaseMs: parts.leaseMs,
     rateLimiter: createSendRateLimiter(parts.config.MAIL_RATE_PER_SECOND),
     secrets: parts.secrets,
   });
-  return { ...parts, senders, dispatcher };
+  return { ...parts, senders, dispatcher, metrics, warnings: parts.warnings ?? [] };
 }

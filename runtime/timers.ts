@@ -5,7 +5,7 @@ import { runDueJobs } from './scheduler.ts';
  * The in-process loops of long-running runtimes (Node, Deno): the outbox
  * dispatcher and the scheduler. Workers drive the same work from a Cron Trigger.
  */
-export function startTimers(services: Services): () => void {
+export function startTimers(services: Services): () => Promise<void> {
   const dispatch = setInterval(() => services.dispatcher.kick(), services.config.DISPATCH_INTERVAL_MS);
   services.dispatcher.kick();
 
@@ -23,8 +23,10 @@ export function startTimers(services: Services): () => void {
   const schedule = setInterval(tick, services.config.SCHEDULER_INTERVAL_MS);
   tick();
 
+  // Stopping clears the loops; the promise settles when a scheduler run under way has finished.
   return () => {
     clearInterval(dispatch);
     clearInterval(schedule);
+    return running ? running.then(() => undefined) : Promise.resolve();
   };
 }

@@ -2,7 +2,7 @@ import type { Store } from '../../runtime/store/store.ts';
 import type { Clock } from '../../runtime/clock.ts';
 import type { Logger } from '../../runtime/logger.ts';
 import type { EmailTable } from '../../runtime/store/database.ts';
-import { claimDueEmails, finishAttempt } from '../../runtime/store/email-queries.ts';
+import { claimDueEmails, finishAttempt, releaseClaim } from '../../runtime/store/email-queries.ts';
 import { MailDeliveryError } from '../types.ts';
 import type { SenderResolver } from './sender.ts';
 import { backoffMs, DEFAULT_RETRY, type RetryPolicy } from './retry-policy.ts';
@@ -32,6 +32,8 @@ export type Dispatcher = {
   kick(): void;
   /** Resolves when no run is in progress or pending. */
   idle(): Promise<void>;
+  /** Shutdown: claims nothing more, hands back claimed emails not yet being sent, waits for the sends under way. */
+  stop(): Promise<void>;
 };
 
 /**
@@ -45,6 +47,7 @@ export function createDispatcher(o: DispatcherOptions): Dispatcher {
   const retry = o.retry ?? DEFAULT_RETRY;
   let running: Promise<void> | null = null;
   let again = false;
+  let stopping = false;
 
   async function deliver(email: EmailTable, leaseUntil: string) {
     const now = () => o.clock.now().toISOString();
@@ -52,6 +55,7 @@ export function createDispatcher(o: DispatcherOptions): Dispatcher {
     try {
       sender = await o.senders.senderFor(email.tenant_id);
       await o.rateLimiter?.take(email.tenant_id);
+      if (stopping) return void (await releaseClaim(o.store.db, email.id, leaseUntil, now()));
       const result = await sender.transport.send(await buildOutgoingMail(email, sender, o.secrets));
       await finishAttempt(o.store.db, email.id, leaseUntil, { status: 'sent', last_response: result.response, sent_at: now(), sender: sender.name, updated_at: now() });
     } catch (error) {
@@ -82,11 +86,11 @@ export function createDispatcher(o: DispatcherOptions): Dispatcher {
     do {
       again = false;
       try {
-        while ((await runOnce()) === batchSize) {}
+        while (!stopping && (await runOnce()) === batchSize) {}
       } catch (error) {
         o.logger.error('dispatcher run failed', { error });
       }
-    } while (again);
+    } while (again && !stopping);
   }
 
   return {
@@ -98,6 +102,7 @@ export function createDispatcher(o: DispatcherOptions): Dispatcher {
       return total;
     },
     kick() {
+      if (stopping) return;
       if (running) {
         again = true;
         return;
@@ -107,6 +112,10 @@ export function createDispatcher(o: DispatcherOptions): Dispatcher {
       });
     },
     async idle() {
+      while (running) await running;
+    },
+    async stop() {
+      stopping = true;
       while (running) await running;
     },
   };

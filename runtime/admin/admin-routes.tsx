@@ -17,6 +17,7 @@ import { programsPage } from './pages/programs.tsx';
 import { rulesPage } from './pages/rules.tsx';
 import { templatesPage } from './pages/templates.tsx';
 import { emailsPage } from './pages/emails.tsx';
+import { credentialsPage } from './pages/credentials.tsx';
 import { participantsPage } from './pages/participants.tsx';
 
 /**
@@ -50,6 +51,7 @@ export function createAdminRoutes(host: ApiHost): Hono<AdminEnv> {
   signedIn.route('/settings/integrations', integrationsPage);
   signedIn.route('/settings/custom-domain', customDomainPage);
   signedIn.route('/settings/notifications', notificationsPage);
+  signedIn.route('/settings/credentials', credentialsPage);
   signedIn.route('/programs', programsPage);
   signedIn.route('/programs/:programId/rules', rulesPage);
   signedIn.route('/programs/:programId/templates', templatesPage);

@@ -6,6 +6,7 @@ import { parseInput } from '../validation.ts';
 import { findEmail, listEmails, requeueFailed } from '../store/email-queries.ts';
 import { emailDetailView, emailView } from '../services/views.ts';
 import { isTemplateFailure } from '../../plugins/mail/compose.ts';
+import { outboxStats } from '../store/outbox-stats-queries.ts';
 
 const Filter = v.strictObject({
   participantId: v.optional(v.string()),
@@ -16,6 +17,12 @@ const Filter = v.strictObject({
 });
 
 export const emailRoutes = new Hono<AppEnv>()
+  // This tenant's outbox at a glance: what waits, since when, and what failed.
+  .get('/summary', async (c) => {
+    const { services, tenant } = c.var;
+    const s = await outboxStats(services.store.db, services.clock.now().toISOString(), tenant.id);
+    return c.json({ queued: s.queued, sending: s.sending, failed: s.failed, oldestDueAt: s.oldestDueAt });
+  })
   .get('/', async (c) => {
     const f = parseInput(Filter, c.req.query(), 'query');
     const rows = await listEmails(c.var.services.store.db, c.var.tenant.id, f);

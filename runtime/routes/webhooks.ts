@@ -2,6 +2,7 @@ import { Hono } from 'hono';
 import type { AppEnv } from '../context.ts';
 import { AppError } from '../errors.ts';
 import { findTenant } from '../store/tenant-queries.ts';
+import { openWebhookSecrets } from '../services/credential-service.ts';
 import { verifySignature } from '../security/webhook-signature.ts';
 import { handleEvent } from './events.ts';
 import { parseJsonBody } from '../http.ts';
@@ -13,8 +14,10 @@ export const webhookRoutes = new Hono<AppEnv>().post('/:tenantId/programs/:progr
   const { services } = c.var;
   const raw = await c.req.text();
   const tenant = await findTenant(services.store.db, c.req.param('tenantId'));
-  const secret = tenant ? await services.secrets.open(tenant.webhook_secret_sealed, { tenantId: tenant.id, field: 'webhook_secret' }) : null;
-  const ok = await verifySignature(c.req.header('x-advocate-signature'), raw, secret, services.clock.now());
+  // One secret, or two while the tenant rotates: either signs.
+  const secrets = tenant ? await openWebhookSecrets(services, tenant.id) : [];
+  let ok = false;
+  for (const secret of secrets) ok = (await verifySignature(c.req.header('x-advocate-signature'), raw, secret, services.clock.now())) || ok;
   if (!tenant || !ok) throw new AppError('invalid_signature', 'the X-Advocate-Signature header is missing, stale or does not match');
   const body = parseJsonBody(raw);
   return handleEvent(c, { id: tenant.id, name: tenant.name }, c.req.param('programId'), body);

@@ -23,6 +23,12 @@ export async function importSecretKey(raw: string): Promise<Key> {
   return { id: id ?? (await sha256Hex(material)).slice(0, 8), key };
 }
 
+/** The id of the key a sealed value was sealed with (`v1.<kid>.…`), or null if it is not one. */
+export function sealedKeyId(sealed: string): string | null {
+  const [version, kid] = sealed.split('.');
+  return version === 'v1' && kid ? kid : null;
+}
+
 export function generateSecretKey(): string {
   return toBase64Url(crypto.getRandomValues(new Uint8Array(32)));
 }

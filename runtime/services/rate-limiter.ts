@@ -37,6 +37,7 @@ export async function enforceRateLimits(services: Services, checks: { limit: Rat
     if (count > limit.limit) retryAfter = Math.max(retryAfter, Math.ceil((windowStart + limit.windowMs - now) / 1000));
   }
   if (retryAfter > 0) {
+    services.metrics.rateLimited();
     setHeader('Retry-After', String(retryAfter));
     throw new AppError('rate_limited', 'too many attempts; try again later', { retryAfterSeconds: retryAfter });
   }

@@ -1,18 +1,16 @@
 import type { Services } from '../services.ts';
 import { insertTenant } from '../store/tenant-queries.ts';
-import { randomToken, sha256Hex } from '../security/hashing.ts';
+import { inTransaction } from '../store/store.ts';
+import { addApiKey, addWebhookSecret } from './credential-service.ts';
 
 /** The API key and webhook secret are returned here once; the key is kept only as a hash, the secret sealed. */
 export async function createTenant(services: Services, name: string) {
   const id = crypto.randomUUID();
-  const apiKey = `ar_${randomToken(24)}`;
-  const webhookSecret = `whsec_${randomToken(24)}`;
-  await insertTenant(services.store.db, {
-    id,
-    name,
-    api_key_hash: await sha256Hex(apiKey),
-    webhook_secret_sealed: await services.secrets.seal(webhookSecret, { tenantId: id, field: 'webhook_secret' }),
-    created_at: services.clock.now().toISOString(),
+  return inTransaction(services.store, async (db) => {
+    // The tenants row's own key columns are superseded by api_keys and webhook_secrets (key rotation).
+    await insertTenant(db, { id, name, api_key_hash: `moved:${id}`, webhook_secret_sealed: '', created_at: services.clock.now().toISOString() });
+    const { apiKey } = await addApiKey(services, db, id);
+    const { webhookSecret } = await addWebhookSecret(services, db, id);
+    return { id, name, apiKey, webhookSecret };
   });
-  return { id, name, apiKey, webhookSecret };
 }

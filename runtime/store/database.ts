@@ -17,13 +17,36 @@ export type Database = {
   rate_limits: RateLimitTable;
   leases: LeaseTable;
   admin_sessions: AdminSessionTable;
+  api_keys: ApiKeyTable;
+  webhook_secrets: WebhookSecretTable;
 };
 
 export type TenantTable = {
   id: string;
   name: string;
+  /** Superseded by api_keys (2026-11-30): holds a value that matches no key. */
   api_key_hash: string;
+  /** Superseded by webhook_secrets (2026-11-30): empty. */
   webhook_secret_sealed: string;
+  created_at: string;
+};
+
+/** A tenant's API keys (at most two at once, for rotation), kept only as SHA-256 hashes. */
+export type ApiKeyTable = {
+  id: string;
+  tenant_id: string;
+  key_hash: string;
+  /** The key's first characters, to tell keys apart in lists. */
+  hint: string;
+  created_at: string;
+};
+
+/** A tenant's webhook secrets (at most two at once), sealed (field webhook_secret). */
+export type WebhookSecretTable = {
+  id: string;
+  tenant_id: string;
+  secret_sealed: string;
+  hint: string;
   created_at: string;
 };
 

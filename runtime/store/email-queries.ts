@@ -89,6 +89,21 @@ export async function finishAttempt(
   return Number(result.numUpdatedRows ?? 0) === 1;
 }
 
+/**
+ * Hands a claimed email back unsent (a dispatcher shutting down): queued and
+ * due at once, the attempt it never made not counted. Only while the lease is ours.
+ */
+export async function releaseClaim(db: Db, id: string, leaseUntil: string, now: string): Promise<boolean> {
+  const result = await db
+    .updateTable('emails')
+    .set({ status: 'queued', lease_until: null, next_attempt_at: now, attempts: sql<number>`attempts - 1`, updated_at: now })
+    .where('id', '=', id)
+    .where('status', '=', 'sending')
+    .where('lease_until', '=', leaseUntil)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows ?? 0) === 1;
+}
+
 export async function requeueFailed(db: Db, tenantId: string, id: string, now: string): Promise<boolean> {
   const result = await db
     .updateTable('emails')

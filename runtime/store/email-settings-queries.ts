@@ -13,3 +13,18 @@ export async function saveEmailSettings(db: Db, tenantId: string, changes: Parti
     .onConflict((oc) => oc.column('tenant_id').doUpdateSet({ ...changes, updated_at: now }))
     .execute();
 }
+
+/** Every sealed value in email settings, for re-encryption under a new SECRET_KEY. */
+export async function allSealedEmailSettings(db: Db) {
+  return db
+    .selectFrom('email_settings')
+    .select(['tenant_id', 'smtp_password_sealed', 'dkim_private_sealed'])
+    .where((eb) => eb.or([eb('smtp_password_sealed', 'is not', null), eb('dkim_private_sealed', 'is not', null)]))
+    .execute();
+}
+
+/** Replaces one sealed column only if it still holds the value read (a concurrent settings change wins). */
+export async function replaceSealedEmailSetting(db: Db, tenantId: string, column: 'smtp_password_sealed' | 'dkim_private_sealed', from: string, to: string): Promise<boolean> {
+  const result = await db.updateTable('email_settings').set({ [column]: to }).where('tenant_id', '=', tenantId).where(column, '=', from).executeTakeFirst();
+  return Number(result.numUpdatedRows ?? 0) === 1;
+}

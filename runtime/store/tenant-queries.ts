@@ -5,8 +5,14 @@ export async function insertTenant(db: Db, row: TenantTable): Promise<void> {
   await db.insertInto('tenants').values(row).execute();
 }
 
+/** The tenant one of whose API keys (api_keys; a tenant may hold two while rotating) has this hash. */
 export async function findTenantByKeyHash(db: Db, apiKeyHash: string) {
-  return db.selectFrom('tenants').select(['id', 'name']).where('api_key_hash', '=', apiKeyHash).executeTakeFirst();
+  return db
+    .selectFrom('api_keys')
+    .innerJoin('tenants', 'tenants.id', 'api_keys.tenant_id')
+    .select(['tenants.id as id', 'tenants.name as name'])
+    .where('api_keys.key_hash', '=', apiKeyHash)
+    .executeTakeFirst();
 }
 
 export async function findTenant(db: Db, id: string) {

@@ -15,7 +15,7 @@ export type WorkerEnv = Record<string, unknown> & { EMAIL?: SendEmailBinding };
 
 export function workerConfig(env: WorkerEnv): Config {
   const strings = Object.fromEntries(Object.entries(env).filter((entry): entry is [string, string] => typeof entry[1] === 'string'));
-  return parseConfig({ DATABASE_URL: 'd1:DB', ...strings });
+  return parseConfig({ DATABASE_URL: 'd1:DB', ...strings }, { hasMailBinding: env.EMAIL !== undefined });
 }
 
 function openD1Store(config: Config, env: WorkerEnv): Store {

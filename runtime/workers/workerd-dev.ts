@@ -22,8 +22,10 @@ try {
   // Local use needs no configuration, as with `npm start`: missing secrets are
   // generated once and kept beside the local D1 (mode 0600).
   const env = withLocalSecrets({ ...process.env, DATABASE_URL: `sqlite:${join(persistTo, 'd1')}` });
-  const config = parseConfig({ ...env, DATABASE_URL: process.env.DATABASE_URL ?? 'd1:DB' });
-  await run(config.PORT, config.SCHEDULER_INTERVAL_MS, { ...pick(process.env, CONFIG_NAMES), ADMIN_TOKEN: env.ADMIN_TOKEN, SECRET_KEY: env.SECRET_KEY });
+  // A local D1 is a local database: without a relay, mail is captured, as with `npm start`.
+  const MAIL_CAPTURE = process.env.MAIL_CAPTURE || (process.env.BUILTIN_SMTP_URL ? undefined : 'true');
+  const config = parseConfig({ ...env, MAIL_CAPTURE, DATABASE_URL: process.env.DATABASE_URL ?? 'd1:DB' });
+  await run(config.PORT, config.SCHEDULER_INTERVAL_MS, { ...pick(process.env, CONFIG_NAMES), MAIL_CAPTURE, ADMIN_TOKEN: env.ADMIN_TOKEN, SECRET_KEY: env.SECRET_KEY });
 } catch (error) {
   if (!(error instanceof ConfigError)) throw error;
   console.error(error.message);

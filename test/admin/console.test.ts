@@ -178,6 +178,10 @@ describe('admin console in Chromium', () => {
       last_response: '550 5.1.1 Mailbox unavailable', message_id: '<failed-1@acme.test>', sender: 'smtp', created_at: now, updated_at: now, sent_at: null,
     });
     await nav('Emails').click();
+    // The outbox at a glance counts it, with a way to the failed ones.
+    const outbox = page.getByRole('region', { name: 'Outbox' });
+    expect(await outbox.textContent()).toMatch(/Failed\s*1/);
+    expect(await outbox.getByRole('link', { name: 'Show the failed emails' }).getAttribute('href')).toBe('/admin/emails?status=failed');
     await page.getByLabel('Status').selectOption('failed');
     await page.getByRole('button', { name: 'Apply filters' }).click();
     const row = page.getByRole('row').filter({ hasText: 'bob@example.com' });
@@ -349,9 +353,39 @@ describe('admin console in Chromium', () => {
     await page.setViewportSize(DESKTOP);
   });
 
+  it('rotates the webhook secret and adds and revokes a second API key', async () => {
+    await nav('Settings').click();
+    await tab('Keys and secrets').click();
+    const secrets = page.getByRole('region', { name: 'Webhook secrets' });
+    expect(await secrets.getByRole('row').count()).toBe(2); // the header and the one secret
+    await secrets.getByRole('button', { name: 'Create a new webhook secret' }).click();
+    const shown = (await page.locator('#new-credential').textContent())!;
+    expect(shown).toMatch(/^whsec_/);
+    // Shown once: a reload lists it by its first characters only.
+    await page.goto(`${http.url}/admin/settings/credentials`);
+    expect(await page.getByRole('main').textContent()).not.toContain(shown);
+    const rows = page.getByRole('region', { name: 'Webhook secrets' }).getByRole('row');
+    expect(await rows.count()).toBe(3);
+    const old = rows.filter({ hasNotText: shown.slice(0, 10) }).filter({ has: page.getByRole('button', { name: /Revoke/ }) });
+    await old.getByRole('button', { name: /Revoke/ }).click();
+    await expect.poll(() => page.getByRole('status').first().textContent()).toContain('The webhook secret is revoked');
+    const left = await h.request('GET', '/v1/settings/credentials', { token: apiKey });
+    expect(left.body.webhookSecrets.map((s: any) => s.hint)).toEqual([`${shown.slice(0, 10)}…`]);
+
+    const keys = page.getByRole('region', { name: 'API keys' });
+    await keys.getByRole('button', { name: 'Create a new API key' }).click();
+    const newKey = (await page.locator('#new-credential').textContent())!;
+    expect((await h.request('GET', '/v1/programs', { token: newKey })).status).toBe(200);
+    // Revoke the new one (the console is signed in with the first).
+    await page.getByRole('button', { name: `Revoke the API key starting ${newKey.slice(0, 7)}…` }).click();
+    await expect.poll(() => page.getByRole('status').first().textContent()).toContain('The API key is revoked');
+    expect((await h.request('GET', '/v1/programs', { token: newKey })).status).toBe(401);
+    expect(await page.getByRole('region', { name: 'API keys' }).getByText('the only one').count()).toBe(1);
+  });
+
   it('fits a phone screen on every page', async () => {
     await page.setViewportSize(PHONE);
-    const paths = ['/admin/settings', '/admin/settings/integrations', '/admin/settings/custom-domain', '/admin/settings/notifications', '/admin/programs', `/admin/programs/${programId}/rules`, `/admin/programs/${programId}/templates`, `/admin/programs/${programId}/templates/reward`, '/admin/emails', '/admin/participants?q=bob'];
+    const paths = ['/admin/settings', '/admin/settings/integrations', '/admin/settings/custom-domain', '/admin/settings/notifications', '/admin/settings/credentials', '/admin/programs', `/admin/programs/${programId}/rules`, `/admin/programs/${programId}/templates`, `/admin/programs/${programId}/templates/reward`, '/admin/emails', '/admin/participants?q=bob'];
     for (const path of paths) {
       await page.goto(`${http.url}${path}`);
       expect({ path, fits: await fitsWidth(page) }).toEqual({ path, fits: true });

@@ -11,7 +11,7 @@ const BIN = join(import.meta.dirname, '../../bin/advocate-rules.js');
 
 async function cli(args: string[], env: Record<string, string> = {}) {
   try {
-    const { stdout, stderr } = await run(process.execPath, [BIN, ...args], { env: { ...process.env, ...env }, cwd: dir });
+    const { stdout, stderr } = await run(process.execPath, [BIN, ...args], { env: { ...process.env, ADVOCATE_RULES_FROM_SOURCE: '1', ...env }, cwd: dir });
     return { code: 0, stdout, stderr };
   } catch (error) {
     const e = error as { code: number; stdout: string; stderr: string };
@@ -88,5 +88,29 @@ describe('advocate-rules CLI', () => {
     const created = await cli(['tenants', 'create', 'Acme'], env);
     expect(created.code).toBe(0);
     expect(JSON.parse(created.stdout)).toMatchObject({ name: 'Acme', apiKey: expect.stringMatching(/^ar_/) });
+  });
+
+  it('prints a fresh key for SECRET_KEY', async () => {
+    const [a, b] = await Promise.all([cli(['secret-key']), cli(['secret-key'])]);
+    expect(a.stdout.trim()).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(a.stdout).not.toBe(b.stdout);
+  });
+
+  it('re-encrypts the stored secrets under a new SECRET_KEY', async () => {
+    const oldKey = (await cli(['secret-key'])).stdout.trim();
+    const newKey = (await cli(['secret-key'])).stdout.trim();
+    const env = { DATABASE_URL: `sqlite:${join(dir, 'rewrap', 'cli.db')}`, ADMIN_TOKEN: 'cli-admin-token-0123456789' };
+    expect((await cli(['tenants', 'create', 'One'], { ...env, SECRET_KEY: oldKey })).code).toBe(0);
+    expect((await cli(['tenants', 'create', 'Two'], { ...env, SECRET_KEY: oldKey })).code).toBe(0);
+    const first = await cli(['secrets', 'rewrap'], { ...env, SECRET_KEY: newKey, SECRET_KEY_PREVIOUS: oldKey });
+    expect([first.code, first.stdout.trim()]).toEqual([0, expect.stringMatching(/^re-encrypted 2 secret\(s\) under key \S+; 0 already under it$/)]);
+    const again = await cli(['secrets', 'rewrap'], { ...env, SECRET_KEY: newKey });
+    expect(again.stdout).toMatch(/re-encrypted 0 secret\(s\) .*; 2 already under it/);
+  });
+
+  it('says in one line when the database is unreachable', async () => {
+    const res = await cli(['migrate'], { DATABASE_URL: 'postgres://app:hunter2@127.0.0.1:1/advocate' });
+    expect(res.code).toBe(1);
+    expect(res.stderr.trim().split('\n')).toEqual([expect.stringMatching(/^Cannot start: the database postgres:\/\/app:\*\*\*@127\.0\.0\.1:1\/advocate is unreachable/)]);
   });
 });

@@ -16,14 +16,20 @@ export type RunningRuntime = {
 };
 
 
-export async function startRuntime(runtime: RuntimeName, env: Record<string, string>, args: string[] = [], readyMs = 90_000): Promise<RunningRuntime> {
+/** Where and how to start it: by default `npm run start:<runtime>` in this repository; `command` replaces npm. */
+export type StartOptions = { cwd?: string; script?: string; command?: string[] };
+
+export async function startRuntime(runtime: RuntimeName, env: Record<string, string>, args: string[] = [], readyMs = 90_000, o: StartOptions = {}): Promise<RunningRuntime> {
   const port = await freePort();
-  const started = await startProcess('npm', ['run', '--silent', `start:${runtime}`, ...(args.length ? ['--', ...args] : [])], {
+  const script = o.script ?? `start:${runtime}`;
+  const [command, ...commandArgs] = o.command ?? ['npm', 'run', '--silent', script, ...(args.length ? ['--', ...args] : [])];
+  const started = await startProcess(command, commandArgs, {
     env: { ...env, PORT: String(port) },
     // "listening" is each entry's own announcement; workerd's comes after its D1 is migrated.
     ready: /"msg":"advocate-rules listening"/,
     readyMs,
-    what: `npm run start:${runtime}`,
+    what: o.command ? o.command.join(' ') : `npm run ${script}`,
+    cwd: o.cwd,
   });
   return { runtime, baseUrl: `http://127.0.0.1:${port}`, ...started };
 }
@@ -32,10 +38,10 @@ export async function startRuntime(runtime: RuntimeName, env: Record<string, str
 export async function startProcess(
   command: string,
   args: string[],
-  o: { env: Record<string, string>; ready: RegExp; readyMs: number; what: string },
-): Promise<{ output(): string; stop(): Promise<void> }> {
+  o: { env: Record<string, string>; ready: RegExp; readyMs: number; what: string; cwd?: string },
+): Promise<{ output(): string; stop(): Promise<void>; child: ChildProcess; exited: Promise<void> }> {
   const child = spawn(command, args, {
-    cwd: new URL('../..', import.meta.url).pathname,
+    cwd: o.cwd ?? new URL('../..', import.meta.url).pathname,
     env: { ...process.env, ...o.env },
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true,
@@ -54,7 +60,7 @@ export async function startProcess(
     }
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
-  return { output: () => output, stop: () => stop(child, exited) };
+  return { output: () => output, stop: () => stop(child, exited), child, exited };
 }
 
 async function stop(child: ChildProcess, exited: Promise<void>): Promise<void> {

@@ -1,7 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { referralRules } from '../api/fixtures.ts';
-import { startRuntime, type RunningRuntime, type RuntimeName } from './runtime-process.ts';
+import { startRuntime, type RunningRuntime, type RuntimeName, type StartOptions } from './runtime-process.ts';
 import { SMTP_USER, scenarioCertificate, startScenarioSmtp, type ScenarioSmtp } from './scenario-mail.ts';
 
 // The end-to-end scenarios, written once against HTTP and run against the
@@ -16,6 +16,8 @@ export type RuntimeUnderTest = {
   dialect: 'sqlite' | 'postgres' | 'd1';
   /** Extra settings (DATABASE_URL) and arguments to the start script, given a fresh temp folder. */
   prepare(): Promise<{ env: Record<string, string>; args?: string[]; cleanup?(): Promise<void> }>;
+  /** Another start than `npm run start:<runtime>` here, e.g. the built server from a clean install. */
+  start?(): StartOptions;
 };
 
 const ADMIN_TOKEN = 'scenario-admin-token-0123456789';
@@ -103,6 +105,8 @@ export function describeRuntime(label: string, target: RuntimeUnderTest): void {
           ...prepared.env,
         },
         prepared.args,
+        undefined,
+        target.start?.(),
       );
 
       const tenant = await ok(call('POST', '/v1/tenants', { token: ADMIN_TOKEN, body: { name: 'Acme' } }), 201);

@@ -49,6 +49,29 @@ function Filters(p: { f: Record<string, string> }) {
   );
 }
 
+type Summary = { queued: number; sending: number; failed: number; oldestDueAt: string | null };
+
+/** The outbox at a glance: how much waits and since when, how much failed (with a link to those). */
+function OutboxSummary(p: { s: Summary }) {
+  const waiting = p.s.queued + p.s.sending;
+  return (
+    <section class="card" aria-labelledby="outbox-heading">
+      <h2 id="outbox-heading">Outbox</h2>
+      <dl class="facts">
+        <dt>Waiting to go out</dt>
+        <dd>
+          {waiting === 0 ? 'Nothing: every email has been handed to a mail server or has failed.' : `${waiting} (${p.s.sending} being sent now)`}
+          {p.s.oldestDueAt && <div class="small muted">oldest due since {when(p.s.oldestDueAt)}</div>}
+        </dd>
+        <dt>Failed</dt>
+        <dd>
+          {p.s.failed === 0 ? <Badge tone="ok">none</Badge> : <><Badge tone="bad">{p.s.failed}</Badge> <a href="/admin/emails?status=failed">Show the failed emails</a></>}
+        </dd>
+      </dl>
+    </section>
+  );
+}
+
 function EmailRows(p: { emails: Email[]; csrf: string; back: string }) {
   return (
     <table class="stack">
@@ -120,12 +143,16 @@ function Detail(p: { e: EmailDetail }) {
 export const emailsPage = new Hono<AdminEnv>()
   .get('/', async (c) => {
     const f = filtersOf(c);
-    const res = await c.var.api<{ emails: Email[]; next: string | null }>('GET', `/v1/emails?${new URLSearchParams({ ...f, limit: '50' })}`);
+    const [res, summary] = await Promise.all([
+      c.var.api<{ emails: Email[]; next: string | null }>('GET', `/v1/emails?${new URLSearchParams({ ...f, limit: '50' })}`),
+      c.var.api<Summary>('GET', '/v1/emails/summary'),
+    ]);
     const here = `/admin/emails${Object.keys(f).length ? `?${new URLSearchParams(f)}` : ''}`;
     return renderPage(
       c,
       { title: 'Emails', section: 'emails', lead: 'Every email of this tenant: queued, sending, sent or failed, with the mail server’s last answer.' },
       <>
+        {summary.ok && <OutboxSummary s={summary.body} />}
         <Filters f={f} />
         {!res.ok ? (
           <Notice kind="error">{res.error!.message}</Notice>
