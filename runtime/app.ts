@@ -20,15 +20,23 @@ import { participantVerificationRoutes, verificationRoutes } from './routes/veri
 import { micrositeRoutes, participantPasswordRoutes } from './routes/microsite.ts';
 import { participantPageRoutes } from './routes/participant-pages.ts';
 
+/** `%00` (or a raw NUL, which the URL parser would have encoded anyway) anywhere after the origin. */
+function hasNul(url: string): boolean {
+  const rest = url.slice(url.indexOf('/', url.indexOf('//') + 2));
+  return rest.includes('%00') || rest.includes('\u0000');
+}
+
 /** The whole HTTP API over Web standards; each runtime entry only builds `services` and serves this. */
 export function createApp(services: Services): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
 
   app.use('*', async (c, next) => {
     c.set('services', services);
-    // A NUL in a path segment would reach a text column PostgreSQL refuses.
-    if (/%00/.test(c.req.path) || c.req.path.includes('\u0000')) {
-      return c.json(new AppError('bad_request', 'the path must not contain NUL characters').toBody(), 400);
+    // A NUL in a path segment or a query parameter would reach a text column
+    // PostgreSQL refuses (a 500 there, silently kept by SQLite): refused here,
+    // once, for every route. The raw URL is checked, before any decoding.
+    if (hasNul(c.req.url)) {
+      return c.json(new AppError('bad_request', 'the path and query string must not contain NUL characters').toBody(), 400);
     }
     c.set('requestId', c.req.header('x-request-id') ?? crypto.randomUUID());
     await next();
