@@ -2,6 +2,7 @@ import { runEvaluateBench } from './evaluate-bench.ts';
 import { runEventsBench } from './events-bench.ts';
 import { runMailBench } from './mail-bench.ts';
 import { printRows } from './measure.ts';
+import { printHostileRows, runHostileBench } from './hostile-bench.ts';
 
 // `npm run bench`: every figure is a ratio against a baseline measured in the
 // same run on the same inputs, because absolute rates move with the machine.
@@ -14,3 +15,5 @@ printRows('Events through POST /v1/programs/:id/events: compiled rules vs json-r
 console.log('Where one event spends its time (mean ms, compiled path):', events.phases);
 
 printRows('Email delivery: outbox + dispatcher vs nodemailer sending directly (pooled), to a local SMTP sink', await runMailBench());
+
+printHostileRows('Hostile tenant: /health latency on the real Node server (own process, SQLite) while one attack at a time repeats', await runHostileBench());
