@@ -47,6 +47,23 @@ export async function readJson(c: Context): Promise<Record<string, unknown>> {
   return parseJsonBody(await c.req.text());
 }
 
+/**
+ * The one reader of form posts (the console, the participant pages): their
+ * size is bounded by the bodyLimit in front of each. Only text fields are
+ * kept (no form of ours uploads a file); a NUL in a name or a value, which no
+ * browser user can type, is a 400 before a handler sees it.
+ */
+export async function readForm(c: Context): Promise<Record<string, string>> {
+  const body = await c.req.parseBody();
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(body)) {
+    if (typeof v !== 'string') continue;
+    if (k.includes('\u0000') || v.includes('\u0000')) throw new AppError('bad_request', 'form fields must not contain NUL characters');
+    out[k] = v;
+  }
+  return out;
+}
+
 const OPEN_BRACE = 0x7b, OPEN_BRACKET = 0x5b, CLOSE_BRACE = 0x7d, CLOSE_BRACKET = 0x5d, QUOTE = 0x22, BACKSLASH = 0x5c;
 
 /**

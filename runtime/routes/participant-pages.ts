@@ -11,6 +11,7 @@ import { checkRedirect } from '../services/account-emails.ts';
 import { clientAddress, enforceRateLimits, LIMITS } from '../services/rate-limiter.ts';
 import { callerOf } from './microsite.ts';
 import { MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH } from '../security/password-hash.ts';
+import { readForm } from '../http.ts';
 
 // The pages the emailed links open. Opening a link only shows a button: the
 // token is spent by the POST it sends, so mail scanners that fetch every link
@@ -60,7 +61,7 @@ export const participantPageRoutes = new Hono<AppEnv>()
     );
   })
   .post('/verify', async (c) => {
-    const form = await c.req.parseBody();
+    const form = await readForm(c);
     const token = field(form, 'token');
     try {
       await enforceRateLimits(c.var.services, [{ limit: LIMITS.verifyConfirmPerClient, subject: clientAddress((n) => c.req.header(n)) }], (n, value) => c.header(n, value));
@@ -75,7 +76,7 @@ export const participantPageRoutes = new Hono<AppEnv>()
   })
   .get('/reset-password', (c) => page(c, 'Choose a new password', resetForm(c.req.query('token') ?? '')))
   .post('/reset-password', async (c) => {
-    const form = await c.req.parseBody();
+    const form = await readForm(c);
     const token = field(form, 'token');
     const password = field(form, 'password');
     if (password !== field(form, 'repeat')) return page(c, 'Choose a new password', resetForm(token, 'The two passwords differ.'), 422);
