@@ -139,7 +139,7 @@ describe.each(DIALECTS)('request parsing on %s', (dialect) => {
   it('reads form posts through one bounded reader that refuses NUL with 400, on the console and the participant pages', async () => {
     const form = (fields: Record<string, string>) => ({ body: new URLSearchParams(fields).toString(), headers: { 'content-type': 'application/x-www-form-urlencoded' } });
     for (const path of ['/verify', '/reset-password', '/admin/sign-in']) {
-      for (const fields of [{ token: 'a\u0000b', password: 'x', repeat: 'x', _csrf: 'x' }, { 'tok\u0000en': 'x' }]) {
+      for (const fields of [{ token: 'a\u0000b', password: 'x', repeat: 'x', _csrf: 'x' }, { 'tok\u0000en': 'x' }] as Record<string, string>[]) {
         const res = await send('POST', path, form(fields));
         expect(res.status, path).toBe(400);
         if (path.startsWith('/admin')) expect(res.body).toContain('must not contain NUL');
