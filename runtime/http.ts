@@ -90,34 +90,51 @@ function refuseDeepNesting(text: string): void {
   }
 }
 
-/** A value still to visit, linked to its parent so a pointer is built only for the one reported. */
-type Frame = { value: unknown; key: string | number | null; parent: Frame | null };
-
-function pointerTo(frame: Frame): string {
-  const path: (string | number)[] = [];
-  for (let f: Frame | null = frame; f && f.key !== null; f = f.parent) path.push(f.key);
-  return pointerOf(path.reverse());
-}
-
-/** Iterative, in document order: the first NUL, non-finite number or reserved key, or null. */
-function findUnsafeValue(root: unknown): { pointer: string; message: string } | null {
-  const stack: Frame[] = [{ value: root, key: null, parent: null }];
-  while (stack.length > 0) {
-    const frame = stack.pop()!;
-    const { value, key } = frame;
-    if (typeof key === 'string') {
-      if (key.includes('\u0000')) return { pointer: pointerTo(frame), message: 'must not contain NUL characters' };
-      if (RESERVED_KEYS.has(key)) return { pointer: pointerTo(frame), message: `the key "${key}" is reserved and cannot be used` };
+/**
+ * Iterative, in document order: the first NUL, non-finite number or reserved
+ * key, or null. One entry per open container (at most MAX_BODY_DEPTH, which
+ * the text scan guaranteed), so scalars cost no allocation and a pointer is
+ * built only for the value reported.
+ */
+function findUnsafeValue(root: object): { pointer: string; message: string } | null {
+  const containers: object[] = [root];
+  const keysOf: (string[] | null)[] = [Array.isArray(root) ? null : Object.keys(root)];
+  const next: number[] = [0];
+  const at = (last: string | number) => {
+    const path: (string | number)[] = [];
+    for (let level = 0; level < containers.length - 1; level++) {
+      const keys = keysOf[level];
+      path.push(keys ? keys[next[level] - 1] : next[level] - 1);
     }
+    path.push(last);
+    return pointerOf(path);
+  };
+  while (containers.length > 0) {
+    const top = containers.length - 1;
+    const container = containers[top];
+    const keys = keysOf[top];
+    const i = next[top];
+    if (i >= (keys ? keys.length : (container as unknown[]).length)) {
+      containers.pop();
+      keysOf.pop();
+      next.pop();
+      continue;
+    }
+    next[top] = i + 1;
+    const key = keys ? keys[i] : i;
+    if (typeof key === 'string') {
+      if (key.includes('\u0000')) return { pointer: at(key), message: 'must not contain NUL characters' };
+      if (RESERVED_KEYS.has(key)) return { pointer: at(key), message: `the key "${key}" is reserved and cannot be used` };
+    }
+    const value = (container as Record<string | number, unknown>)[key];
     if (typeof value === 'string') {
-      if (value.includes('\u0000')) return { pointer: pointerTo(frame), message: 'must not contain NUL characters' };
+      if (value.includes('\u0000')) return { pointer: at(key), message: 'must not contain NUL characters' };
     } else if (typeof value === 'number') {
-      if (!Number.isFinite(value)) return { pointer: pointerTo(frame), message: 'must be a finite number (this one is too large for a double)' };
-    } else if (Array.isArray(value)) {
-      for (let i = value.length - 1; i >= 0; i--) stack.push({ value: value[i], key: i, parent: frame });
+      if (!Number.isFinite(value)) return { pointer: at(key), message: 'must be a finite number (this one is too large for a double)' };
     } else if (value !== null && typeof value === 'object') {
-      const keys = Object.keys(value);
-      for (let i = keys.length - 1; i >= 0; i--) stack.push({ value: (value as Record<string, unknown>)[keys[i]], key: keys[i], parent: frame });
+      containers.push(value);
+      keysOf.push(Array.isArray(value) ? null : Object.keys(value));
+      next.push(0);
     }
   }
   return null;
