@@ -218,7 +218,7 @@ describe.each(DIALECTS)('fuzzing every route on %s', (dialect) => {
       json: fc.boolean(),
     });
 
-    // /health is polled the whole time on its own connection; every answer must be a 200.
+    // /health is polled the whole time, concurrently with the fuzz; every answer must be a 200.
     const health: number[] = [];
     let polling = true;
     const poller = (async () => {
