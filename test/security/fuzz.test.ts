@@ -10,8 +10,9 @@ import { signPayload } from '../../runtime/security/webhook-signature.ts';
 // app registers (read from app.routes, so a new route is fuzzed without
 // editing this file): JSON bodies on the API, url-encoded forms on the
 // console (signed in or not) and the participant pages; with and without
-// credentials, over the real HTTP server. No answer may be a 5xx and /health,
-// polled throughout, must always answer 200.
+// credentials, over the real HTTP server. No answer may be a 5xx, every
+// refusal of the JSON API must be in the one error shape, and /health, polled
+// throughout, must always answer 200.
 // FUZZ_SEED=<n> replays a run (the seed is in the test's name and printed on
 // failure); FUZZ_RUNS=<n> changes its length.
 
@@ -259,6 +260,18 @@ describe.each(DIALECTS)('fuzzing every route on %s', (dialect) => {
           count++;
           if (res.status >= 500) {
             throw new Error(`${route.method} ${path} answered ${res.status}: ${text.slice(0, 300)}\nbody: ${sent.slice(0, 300)}\nlogged: ${JSON.stringify(errors.slice(-1), (_, v) => (v instanceof Error ? v.stack : v)).slice(0, 1500)}`);
+          }
+          // Every refusal of the JSON API is in the one error shape.
+          if (res.status >= 400 && !isForm(route)) {
+            const shaped = (() => {
+              try {
+                const e = JSON.parse(text).error;
+                return typeof e.code === 'string' && typeof e.message === 'string';
+              } catch {
+                return false;
+              }
+            })();
+            if (!shaped) throw new Error(`${route.method} ${path} answered ${res.status} outside the error shape: ${text.slice(0, 300)}\nbody: ${sent.slice(0, 300)}`);
           }
         }),
         { seed: SEED, numRuns: RUNS, endOnFailure: true },
