@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADMIN_TOKEN, createHarness, type Harness } from '../support/app-harness.ts';
 import { DIALECTS } from '../support/databases.ts';
 import { serveHarness, type HttpServer } from '../support/serve-harness.ts';
+import { consoleSession } from '../support/console-session.ts';
 import type { Logger } from '../../runtime/logger.ts';
 import { signPayload } from '../../runtime/security/webhook-signature.ts';
 
@@ -139,17 +140,6 @@ const query = fc.oneof(
 
 /** A path parameter: a real id most of the time (so the handler runs), else a generated segment. */
 const segment = (real: string) => fc.oneof({ weight: 6, arbitrary: fc.constant(real) }, { weight: 1, arbitrary: fc.oneof(fc.string({ minLength: 1, maxLength: 40 }), oddStrings.filter((s) => s !== '')).map(enc) });
-
-/** Signs in to the console the way a browser does: the form's token and cookie, posted back; then a page's CSRF token. */
-async function consoleSession(h: Harness, apiKey: string) {
-  const cookieOf = (res: Response, name: string) => res.headers.getSetCookie().find((c) => c.startsWith(`${name}=`))!.split(';')[0];
-  const csrfOf = async (res: Response) => /name="_csrf" value="([^"]+)"/.exec(await res.text())![1];
-  const page = await h.app.request('/admin/sign-in');
-  const pre = cookieOf(page, 'ar_admin_pre');
-  const res = await h.app.request('/admin/sign-in', { method: 'POST', headers: { cookie: pre, 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ _csrf: await csrfOf(page), apiKey }) });
-  const cookie = cookieOf(res, 'ar_admin');
-  return { cookie, csrf: await csrfOf(await h.app.request('/admin/settings/notifications', { headers: { cookie } })) };
-}
 
 describe.each(DIALECTS)('fuzzing every route on %s', (dialect) => {
   let h: Harness;

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADMIN_TOKEN, createHarness, type Harness } from '../support/app-harness.ts';
 import { DIALECTS } from '../support/databases.ts';
 import { serveHarness, type HttpServer } from '../support/serve-harness.ts';
+import { consoleSession } from '../support/console-session.ts';
 import { signPayload } from '../../runtime/security/webhook-signature.ts';
 import { MAX_BODY_DEPTH } from '../../runtime/http.ts';
 import { MAX_DEPTH } from '../../rules/schema.ts';
@@ -168,6 +169,24 @@ describe.each(DIALECTS)('request parsing on %s', (dialect) => {
     expect(ok.status).toBe(201);
     const stored = await h.store.db.selectFrom('events').select('data').where('id', '=', 'inf').executeTakeFirstOrThrow();
     expect(JSON.parse(stored.data)).toEqual({ amount: 1e308 });
+  });
+
+  it('the console refuses 1e309 in rules and in a dry-run event at its line, instead of sending it as null', async () => {
+    const { cookie, csrf } = await consoleSession(h, key);
+    const leaf = '{"fact": "event", "path": "$.data.n", "operator": "lessThan", "value": 1e309}';
+    const rules = `{"rules": [{"name": "inf", "conditions": {"all": [\n${leaf}]}, "event": {"type": "reward", "params": {"kind": "credit", "amount": 1}}}]}`;
+    const before = (await h.request('GET', `/v1/programs/${programId}/rules`, { token: key })).body.version;
+    for (const [path, fields] of [
+      ['', { rules }],
+      ['/dry-run', { rules, event: '{"type": "signup"}' }],
+      ['/dry-run', { rules: '{"rules": []}', event: '{"type": "signup",\n"data": {"n": -1e309}}' }],
+    ] as const) {
+      const res = await send('POST', `/admin/programs/${programId}/rules${path}`, { body: new URLSearchParams({ _csrf: csrf, ...fields }).toString(), headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' } });
+      expect(res.status, path).toBe(422);
+      expect(res.body).toContain('too large');
+    }
+    // Nothing was saved.
+    expect((await h.request('GET', `/v1/programs/${programId}/rules`, { token: key })).body.version).toBe(before);
   });
 
   it('refuses __proto__, constructor and prototype at the top of data and nested, with 422 and the pointer', async () => {
