@@ -2,8 +2,9 @@ import { runEvaluateBench } from './evaluate-bench.ts';
 import { runEventsBench } from './events-bench.ts';
 import { runMailBench } from './mail-bench.ts';
 import { runHostileTemplatesBench } from './hostile-templates-bench.ts';
-import { printHostileRows, runHostileEvaluationBench } from './hostile-evaluation-bench.ts';
+import { printHostileRows as printEvaluationAttackRows, runHostileEvaluationBench } from './hostile-evaluation-bench.ts';
 import { printRows } from './measure.ts';
+import { printHostileRows, runHostileBench } from './hostile-bench.ts';
 
 // `npm run bench`: every figure is a ratio against a baseline measured in the
 // same run on the same inputs, because absolute rates move with the machine.
@@ -17,5 +18,6 @@ console.log('Where one event spends its time (mean ms, compiled path):', events.
 
 printRows('Email delivery: outbox + dispatcher vs nodemailer sending directly (pooled), to a local SMTP sink', await runMailBench());
 
+printHostileRows('Hostile tenant: /health latency on the real Node server (own process, SQLite) while one attack at a time repeats', await runHostileBench());
 printRows('Hostile tenant: /health while one tenant sends template bombs to the preview, over HTTP on loopback', await runHostileTemplatesBench());
-printHostileRows(await runHostileEvaluationBench());
+printEvaluationAttackRows(await runHostileEvaluationBench());

@@ -4,6 +4,8 @@ import { FACT_NAMES, type FactName } from './facts.ts';
 export const MAX_DEPTH = 10;
 export const MAX_RULES = 500;
 export const MAX_NAMED_CONDITIONS = 500;
+/** Major units; ×100 it still fits a 32-bit integer column (PostgreSQL's `integer` holds 2,147,483,647). */
+export const MAX_REWARD_AMOUNT = 10_000_000;
 export const RECIPIENTS = ['participant', 'referrer'] as const;
 export const REWARD_KINDS = ['cash', 'credit', 'percent_discount', 'gift_card'] as const;
 export const TEMPLATE_KEY = /^[a-z0-9][a-z0-9-]{0,62}$/;
@@ -114,6 +116,7 @@ const rewardAction = v.strictObject({
       amount: v.pipe(
         v.number('amount must be a number'),
         v.check((n) => Number.isFinite(n) && n > 0, 'amount must be greater than 0'),
+        v.check((n) => n <= MAX_REWARD_AMOUNT, `amount must be at most ${MAX_REWARD_AMOUNT}`),
         v.check(hasAtMostTwoDecimals, 'amount must have at most 2 decimals'),
       ),
       currency: v.optional(v.pipe(v.string('currency must be a string'), v.regex(/^[A-Z]{3}$/, 'currency must be 3 upper-case letters')), 'USD'),

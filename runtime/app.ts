@@ -30,6 +30,11 @@ export type AppOptions = {
    */
   peerAddress?: (c: Context) => string | null | undefined;
 };
+/** `%00` (or a raw NUL, which the URL parser would have encoded anyway) anywhere after the origin. */
+function hasNul(url: string): boolean {
+  const rest = url.slice(url.indexOf('/', url.indexOf('//') + 2));
+  return rest.includes('%00') || rest.includes('\u0000');
+}
 
 /** The whole HTTP API over Web standards; each runtime entry only builds `services` and serves this. */
 export function createApp(services: Services, options: AppOptions = {}): Hono<AppEnv> {
@@ -38,9 +43,11 @@ export function createApp(services: Services, options: AppOptions = {}): Hono<Ap
   app.use('*', async (c, next) => {
     const started = performance.now();
     c.set('services', services);
-    // A NUL in a path segment would reach a text column PostgreSQL refuses.
-    if (/%00/.test(c.req.path) || c.req.path.includes('\u0000')) {
-      return c.json(new AppError('bad_request', 'the path must not contain NUL characters').toBody(), 400);
+    // A NUL in a path segment or a query parameter would reach a text column
+    // PostgreSQL refuses (a 500 there, silently kept by SQLite): refused here,
+    // once, for every route. The raw URL is checked, before any decoding.
+    if (hasNul(c.req.url)) {
+      return c.json(new AppError('bad_request', 'the path and query string must not contain NUL characters').toBody(), 400);
     }
     // A caller's id is kept only when it is a plain token: it is echoed and logged.
     const given = c.req.header('x-request-id');

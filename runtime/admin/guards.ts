@@ -6,6 +6,7 @@ import { findTenantByKeyHash } from '../store/tenant-queries.ts';
 import { clearSessionCookie, csrfMatches, readSession } from './session.ts';
 import { takeFlash } from './flash.ts';
 import { apiFor, type ApiHost } from './api-client.ts';
+import { readForm } from '../http.ts';
 
 const isWrite = (method: string) => method !== 'GET' && method !== 'HEAD';
 
@@ -59,7 +60,7 @@ export function requireSession(host: ApiHost) {
 /** Every signed-in form post carries the session's token; SameSite=Strict alone is not relied on. */
 export const checkCsrf = createMiddleware<AdminEnv>(async (c, next) => {
   if (isWrite(c.req.method)) {
-    const body = await c.req.parseBody();
+    const body = await readForm(c);
     if (!csrfMatches(c.var.session, body._csrf)) {
       throw new AppError('forbidden', 'This form has expired or did not come from the console. Reload the page and try again.');
     }

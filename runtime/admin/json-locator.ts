@@ -91,6 +91,8 @@ function scan(text: string, offsets: Map<string, number>): void {
     }
     NUMBER.lastIndex = i;
     if ((ch === '-' || (ch >= '0' && ch <= '9')) && NUMBER.test(text)) {
+      // JSON.parse would make it ±Infinity and sending it would make it null; the API refuses it (422) too.
+      if (!Number.isFinite(Number(text.slice(i, NUMBER.lastIndex)))) fail('This number is too large: JSON numbers must fit a double (up to about 1.8e308)');
       i = NUMBER.lastIndex;
       return;
     }

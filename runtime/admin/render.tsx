@@ -4,6 +4,7 @@ import type { Child } from 'hono/jsx';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { AdminEnv } from './admin-env.ts';
 import { Layout, type LayoutProps } from './layout.tsx';
+import { readForm } from '../http.ts';
 
 export type PageProps = Omit<LayoutProps, 'tenantName' | 'csrf' | 'nonce' | 'flash' | 'children'>;
 
@@ -19,9 +20,9 @@ export function renderPage(c: Context<AdminEnv>, page: PageProps, body: Child, s
 
 /** Reads a url-encoded form; fields that are files or repeated are not used by any console form. */
 export async function formOf(c: Context<AdminEnv>): Promise<Record<string, string>> {
-  const body = await c.req.parseBody();
+  const body = await readForm(c);
   const out: Record<string, string> = {};
   // Browsers submit a textarea's line breaks as CRLF; one form keeps line and column numbers simple.
-  for (const [k, v] of Object.entries(body)) if (typeof v === 'string') out[k] = v.replace(/\r\n?/g, '\n');
+  for (const [k, v] of Object.entries(body)) out[k] = v.replace(/\r\n?/g, '\n');
   return out;
 }

@@ -12,6 +12,7 @@ import { enforceRateLimits, LIMITS } from '../services/rate-limiter.ts';
 import { requestClient } from '../request-client.ts';
 import { callerOf } from './microsite.ts';
 import { MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH } from '../security/password-hash.ts';
+import { readForm } from '../http.ts';
 
 // The pages the emailed links open. Opening a link only shows a button: the
 // token is spent by the POST it sends, so mail scanners that fetch every link
@@ -61,7 +62,7 @@ export const participantPageRoutes = new Hono<AppEnv>()
     );
   })
   .post('/verify', async (c) => {
-    const form = await c.req.parseBody();
+    const form = await readForm(c);
     const token = field(form, 'token');
     try {
       await enforceRateLimits(c.var.services, [{ limit: LIMITS.verifyConfirmPerClient, subject: requestClient(c) }], (n, value) => c.header(n, value));
@@ -76,7 +77,7 @@ export const participantPageRoutes = new Hono<AppEnv>()
   })
   .get('/reset-password', (c) => page(c, 'Choose a new password', resetForm(c.req.query('token') ?? '')))
   .post('/reset-password', async (c) => {
-    const form = await c.req.parseBody();
+    const form = await readForm(c);
     const token = field(form, 'token');
     const password = field(form, 'password');
     if (password !== field(form, 'repeat')) return page(c, 'Choose a new password', resetForm(token, 'The two passwords differ.'), 422);

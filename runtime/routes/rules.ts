@@ -53,7 +53,8 @@ export const ruleRoutes = new Hono<AppEnv>()
   })
   .post('/:programId/rules/rollback', async (c) => {
     const program = await programOr404(c, c.req.param('programId'));
-    const body = parseInput(v.strictObject({ version: v.pipe(v.number(), v.integer(), v.minValue(1)) }), await readJson(c));
+    // Bounded like the path form (9 digits): a larger number is no version and would overflow PostgreSQL's integer.
+    const body = parseInput(v.strictObject({ version: v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(999_999_999, 'must be a version number')) }), await readJson(c));
     const row = await findRuleVersion(c.var.services.store.db, c.var.tenant.id, program.id, body.version);
     if (!row) throw new AppError('not_found', `rule version ${body.version} not found`, [{ pointer: '/version', message: 'no such version' }]);
     await activateRuleVersion(c.var.services.store.db, c.var.tenant.id, program.id, row.version, c.var.services.clock.now().toISOString());

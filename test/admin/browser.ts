@@ -2,10 +2,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { AddressInfo } from 'node:net';
-import { serve } from '@hono/node-server';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import type { Harness } from '../support/app-harness.ts';
 
 // The console's browser tests run Debian's Chromium (installed by
 // .ci/install-chromium.sh) through playwright-core against the real app
@@ -23,18 +20,7 @@ export async function launchChromium(): Promise<Browser> {
   });
 }
 
-export type HttpServer = { url: string; close(): Promise<void> };
-
-export async function serveHarness(h: Harness): Promise<HttpServer> {
-  return new Promise((resolve) => {
-    const server = serve({ fetch: h.app.fetch, hostname: '127.0.0.1', port: 0 }, (info: AddressInfo) => {
-      resolve({
-        url: `http://127.0.0.1:${info.port}`,
-        close: () => new Promise<void>((done) => server.close(() => done())),
-      });
-    });
-  });
-}
+export { serveHarness, type HttpServer } from '../support/serve-harness.ts';
 
 /**
  * Screenshots go to docs/screenshots only when asked (UPDATE_SCREENSHOTS=1),

@@ -8,6 +8,7 @@ import { isTemplateFailure } from '../../../plugins/mail/compose.ts';
 import { Badge, InputField, Notice, PostForm, SelectField, when } from '../components.tsx';
 import { renderPage } from '../render.tsx';
 import { redirectWithFlash } from '../flash.ts';
+import { readForm } from '../../http.ts';
 
 type Email = ReturnType<typeof emailView>;
 type EmailDetail = ReturnType<typeof emailDetailView>;
@@ -180,7 +181,7 @@ export const emailsPage = new Hono<AdminEnv>()
     return renderPage(c, { title: res.body.subject, section: 'emails', lead: <a href="/admin/emails">← All emails</a> }, <Detail e={res.body} />);
   })
   .post('/:emailId/retry', async (c) => {
-    const back = String((await c.req.parseBody()).back ?? '');
+    const back = (await readForm(c)).back ?? '';
     const to = back.startsWith('/admin/emails') ? back : '/admin/emails';
     const res = await c.var.api<Email>('POST', `/v1/emails/${encodeURIComponent(c.req.param('emailId'))}/retry`);
     if (!res.ok) return redirectWithFlash(c, to, { kind: 'error', text: res.error!.message });

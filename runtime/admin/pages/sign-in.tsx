@@ -12,6 +12,7 @@ import { findTenantByKeyHash } from '../../store/tenant-queries.ts';
 import { issuePresessionToken, presessionTokenMatches, readSession, startSession } from '../session.ts';
 import { safeNext } from '../request-info.ts';
 import { takeFlash, type Flash } from '../flash.ts';
+import { readForm } from '../../http.ts';
 
 function SignInPage(p: { token: string; next: string; error?: string; flash?: Flash | null; nonce: string }) {
   return (
@@ -55,7 +56,7 @@ export const signInRoutes = new Hono<AdminEnv>()
     return render(c, next);
   })
   .post('/sign-in', async (c) => {
-    const form = await c.req.parseBody();
+    const form = await readForm(c);
     const next = safeNext(typeof form.next === 'string' ? form.next : undefined);
     if (!presessionTokenMatches(c, form._csrf)) {
       return render(c, next, 'The sign-in form expired (or cookies are blocked). Please sign in again.', 403);
