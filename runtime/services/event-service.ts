@@ -76,7 +76,7 @@ export async function ingestEvent(services: Services, tenant: Tenant, programId:
   const timings: EventTimings = { load: lap(), facts: 0, evaluate: 0, plan: 0, write: 0 };
   const { facts, referrer } = await buildFacts(store.db, tenant.id, { ruleset, event, participant, program, now });
   timings.facts = lap();
-  const fired = ruleset ? await (services.evaluate ?? evaluateRuleset)(ruleset, facts) : [];
+  const fired = ruleset ? evaluateRuleset(ruleset, facts) : [];
   timings.evaluate = lap();
 
   const firedBody: EventBody['fired'] = [];
