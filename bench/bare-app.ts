@@ -7,6 +7,7 @@ import type { Database } from '../runtime/store/database.ts';
 import { createSqliteDialect } from '../runtime/store/dialects/sqlite-dialect.ts';
 import { createPostgresDialect } from '../runtime/store/dialects/postgres-dialect.ts';
 import { migrateToLatest } from '../runtime/store/migrate.ts';
+import { SQLITE_PRAGMAS } from '../runtime/store/dialects/sqlite-settings.ts';
 
 // The baseline of the events benchmark: the least a Hono app can do to accept
 // the same event. It parses the body, reads the participant and the program,
@@ -46,10 +47,8 @@ async function seed() {
 
 function sqliteWriter(file: string): Writer {
   const db = new Sqlite(file);
-  // The same settings as the service's dialect (runtime/store/dialects/sqlite-dialect.ts).
-  db.pragma('journal_mode = WAL');
-  db.pragma('busy_timeout = 5000');
-  db.pragma('foreign_keys = ON');
+  // The same settings as the service's dialects, durability included.
+  for (const pragma of SQLITE_PRAGMAS) db.pragma(pragma);
   const program = db.prepare('select * from programs where tenant_id = ? and id = ?');
   const participant = db.prepare('select * from participants where tenant_id = ? and id = ?');
   const event = db.prepare(EVENT_SQL + marks(10, false));

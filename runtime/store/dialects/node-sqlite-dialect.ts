@@ -1,4 +1,5 @@
 import { SqliteDialect, type SqliteDatabase } from 'kysely';
+import { SQLITE_PRAGMAS } from './sqlite-settings.ts';
 
 // The embedded database where better-sqlite3's native addon is not an option
 // (Deno). Kysely's SQLite dialect already speaks to a synchronous driver;
@@ -17,11 +18,8 @@ export type DatabaseSyncLike = {
 };
 
 export function createNodeSqliteDialect(database: DatabaseSyncLike): SqliteDialect {
-  // Same settings as the better-sqlite3 dialect: WAL for concurrent readers,
-  // a wait instead of an error when another process holds the write lock.
-  database.exec('pragma journal_mode = WAL');
-  database.exec('pragma busy_timeout = 5000');
-  database.exec('pragma foreign_keys = ON');
+  // Same settings as the better-sqlite3 dialect (sqlite-settings.ts).
+  for (const pragma of SQLITE_PRAGMAS) database.exec(`pragma ${pragma}`);
   const adapted: SqliteDatabase = {
     close: () => database.close(),
     prepare(sql) {

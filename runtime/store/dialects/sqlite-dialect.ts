@@ -2,14 +2,12 @@ import { SqliteDialect } from 'kysely';
 import Sqlite from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { SQLITE_PRAGMAS } from './sqlite-settings.ts';
 
-// Node's embedded database. WAL lets readers run beside the one writer;
-// busy_timeout makes a second process wait instead of failing at once.
+// Node's embedded database, with the settings of sqlite-settings.ts.
 export function createSqliteDialect(file: string): SqliteDialect {
   if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
   const database = new Sqlite(file);
-  database.pragma('journal_mode = WAL');
-  database.pragma('busy_timeout = 5000');
-  database.pragma('foreign_keys = ON');
+  for (const pragma of SQLITE_PRAGMAS) database.pragma(pragma);
   return new SqliteDialect({ database });
 }
