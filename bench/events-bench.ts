@@ -18,6 +18,7 @@ import { startServer, type ServerProcess } from './processes.ts';
 const ADMIN = 'bench-admin-token-0123456789';
 const ROUND_MS = Number(process.env.BENCH_ROUND_MS ?? 1500);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const DATABASES = (process.env.BENCH_DATABASES ?? 'sqlite,postgres').split(',');
 const tsx = ['--import', 'tsx'];
 
 export type Side = { server: ServerProcess; path: string; headers: Record<string, string>; prefix: string };
@@ -95,6 +96,13 @@ async function compare(database: string, ours: Side, bare: Side, concurrencies: 
 
 export async function runEventsBench(): Promise<EventsRow[]> {
   const rows: EventsRow[] = [];
+  if (DATABASES.includes('sqlite')) rows.push(...(await sqliteRows()));
+  if (DATABASES.includes('postgres')) rows.push(...(await postgresRows()));
+  return rows;
+}
+
+async function sqliteRows(): Promise<EventsRow[]> {
+  const rows: EventsRow[] = [];
   const dir = mkdtempSync(join(tmpdir(), 'advocate-events-bench-'));
   try {
     const ours = await startOurs(`sqlite:${join(dir, 'ours.db')}`);
@@ -108,6 +116,11 @@ export async function runEventsBench(): Promise<EventsRow[]> {
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+  return rows;
+}
+
+async function postgresRows(): Promise<EventsRow[]> {
+  const rows: EventsRow[] = [];
   let schemas: Awaited<ReturnType<typeof freshPostgresSchema>>[] = [];
   try {
     schemas = [await freshPostgresSchema('bench'), await freshPostgresSchema('bench')];

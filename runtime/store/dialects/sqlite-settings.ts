@@ -8,3 +8,6 @@
 //   power loss (never corrupts); the service promises more, so it says so.
 // - busy_timeout makes a second process wait for the write lock instead of failing at once.
 export const SQLITE_PRAGMAS = ['journal_mode = WAL', 'synchronous = FULL', 'busy_timeout = 5000', 'foreign_keys = ON'] as const;
+
+/** Prepared statements kept per connection (the app has a few hundred distinct queries; `in (…)` lists vary). */
+export const STATEMENT_CACHE_SIZE = 500;
