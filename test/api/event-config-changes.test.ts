@@ -14,7 +14,7 @@ const emailRule = (name: string) => ({
   name,
   priority: 1,
   conditions: { all: [{ fact: 'event', path: '$.type', operator: 'equal', value: 'purchase' }] },
-  event: { type: 'email', params: { template: 'thanks', to: 'participant' } },
+  event: { type: 'email', params: { template: 'email-action', to: 'participant' } },
 });
 
 describe.each(DIALECTS)('configuration edits between events on %s', (dialect) => {
@@ -28,34 +28,34 @@ describe.each(DIALECTS)('configuration edits between events on %s', (dialect) =>
     expect(res.status).toBe(201);
     return res.body;
   };
-  const template = (subject: string, at: string) =>
-    upsertTemplate(h.store.db, { tenant_id: tenantId, program_id: programId, key: 'thanks', subject, html: '<p>x</p>', text: 'x', updated_at: at });
+  const template = (key: string, subject: string, at: string) =>
+    upsertTemplate(h.store.db, { tenant_id: tenantId, program_id: programId, key, subject, html: '<p>x</p>', text: 'x', updated_at: at });
 
   beforeAll(async () => {
     h = await createHarness(dialect);
     ({ apiKey: key, id: tenantId } = await h.tenant());
     programId = (await h.request('POST', '/v1/programs', { token: key, body: { name: 'Friends' } })).body.id;
-    expect((await h.request('PUT', `/v1/programs/${programId}/templates/thanks`, { token: key, body: { subject: 'v1 {{ program.name }}', html: '<p>x</p>', text: 'x' } })).status).toBe(200);
     expect((await h.request('PUT', `/v1/programs/${programId}/rules`, { token: key, body: { rules: [emailRule('first')] } })).status).toBe(200);
     await h.request('PUT', '/v1/participants/bob', { token: key, body: { email: 'bob@example.com' } });
   });
   afterAll(() => h.close());
 
-  it('sees a template written by another instance', async () => {
+  it('sees a template of the program replace a default one, even when written with an older timestamp', async () => {
+    const byDefault = (await post()).emails[0].subject;
+    await template('other', 'unused', '2026-06-15T12:00:10.000Z');
+    expect((await post()).emails[0].subject).toBe(byDefault);
+    await template('email-action', 'v1 {{ program.name }}', '2020-01-01T00:00:00.000Z');
     expect((await post()).emails[0].subject).toBe('v1 Friends');
-    await template('v2 {{ program.name }}', '2026-06-15T12:00:01.000Z');
-    expect((await post()).emails[0].subject).toBe('v2 Friends');
   });
 
-  it('sees a new template of the program, even one written with an older timestamp', async () => {
-    await upsertTemplate(h.store.db, { tenant_id: tenantId, program_id: programId, key: 'other', subject: 's', html: '<p>x</p>', text: 'x', updated_at: '2020-01-01T00:00:00.000Z' });
-    await template('v3 {{ program.name }}', '2026-06-15T12:00:02.000Z');
-    expect((await post()).emails[0].subject).toBe('v3 Friends');
+  it('sees a template edited by another instance', async () => {
+    await template('email-action', 'v2 {{ program.name }}', '2026-06-15T12:00:11.000Z');
+    expect((await post()).emails[0].subject).toBe('v2 Friends');
   });
 
   it('sees the program renamed and its settings changed', async () => {
     await updateProgramSettings(h.store.db, tenantId, programId, JSON.stringify({ timeZone: 'Europe/Paris' }), 'Family', '2026-06-15T12:00:03.000Z');
-    expect((await post()).emails[0].subject).toBe('v3 Family');
+    expect((await post()).emails[0].subject).toBe('v2 Family');
     const program = await h.request('GET', `/v1/programs/${programId}`, { token: key });
     expect(program.body.settings.timeZone).toBe('Europe/Paris');
   });
