@@ -16,10 +16,12 @@ import { startServer, type ServerProcess } from './processes.ts';
 // included) divided by the events it accepted.
 
 const ADMIN = 'bench-admin-token-0123456789';
+// Knobs for a quick look: BENCH_DATABASES=sqlite, shorter rounds, and
+// BENCH_PROFILE=<dir> to write each server's CPU profile there.
 const ROUND_MS = Number(process.env.BENCH_ROUND_MS ?? 1500);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const DATABASES = (process.env.BENCH_DATABASES ?? 'sqlite,postgres').split(',');
-const tsx = ['--import', 'tsx'];
+const tsx = ['--import', 'tsx', ...(process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : [])];
 
 export type Side = { server: ServerProcess; path: string; headers: Record<string, string>; prefix: string };
 export type Measured = { eventsPerSec: number; p50: number; p99: number; cpuMsPerEvent: number; errors: number };
