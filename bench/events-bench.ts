@@ -17,7 +17,8 @@ import { startServer, type ServerProcess } from './processes.ts';
 
 const ADMIN = 'bench-admin-token-0123456789';
 // Knobs for a quick look: BENCH_DATABASES=sqlite, shorter rounds, and
-// BENCH_PROFILE=<dir> to write each server's CPU profile there.
+// BENCH_PROFILE=<dir> to write each server's CPU profile there;
+// BENCH_MAIL_RATE=1 holds delivery back, to see the event path without the outbox's own writes.
 const ROUND_MS = Number(process.env.BENCH_ROUND_MS ?? 1500);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const DATABASES = (process.env.BENCH_DATABASES ?? 'sqlite,postgres').split(',');
@@ -29,7 +30,7 @@ export type EventsRow = { database: string; concurrency: number; ours: Measured;
 
 /** The real server, configured as `npm start` would be but for the database and a send rate that keeps the outbox drained. */
 export async function startOurs(databaseUrl: string, ruleCounts: number[] = [20]): Promise<Side & { programs: string[] }> {
-  const server = await startServer(process.execPath, [...tsx, 'runtime/node.ts'], { DATABASE_URL: databaseUrl, ADMIN_TOKEN: ADMIN, SECRET_KEY: generateSecretKey(), MAIL_RATE_PER_SECOND: '10000' }, await freePort());
+  const server = await startServer(process.execPath, [...tsx, 'runtime/node.ts'], { DATABASE_URL: databaseUrl, ADMIN_TOKEN: ADMIN, SECRET_KEY: generateSecretKey(), MAIL_RATE_PER_SECOND: process.env.BENCH_MAIL_RATE ?? '10000' }, await freePort());
   const call = async (method: string, path: string, token: string, body: unknown) => {
     const res = await fetch(server.url + path, { method, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
     if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${await res.text()}`);
