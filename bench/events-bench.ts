@@ -29,8 +29,8 @@ export type Measured = { eventsPerSec: number; p50: number; p99: number; cpuMsPe
 export type EventsRow = { database: string; concurrency: number; ours: Measured; bare: Measured };
 
 /** The real server, configured as `npm start` would be but for the database and a send rate that keeps the outbox drained. */
-export async function startOurs(databaseUrl: string, ruleCounts: number[] = [20]): Promise<Side & { programs: string[] }> {
-  const server = await startServer(process.execPath, [...tsx, 'runtime/node.ts'], { DATABASE_URL: databaseUrl, ADMIN_TOKEN: ADMIN, SECRET_KEY: generateSecretKey(), MAIL_RATE_PER_SECOND: process.env.BENCH_MAIL_RATE ?? '10000' }, await freePort());
+export async function startOurs(databaseUrl: string, ruleCounts: number[] = [20], env: Record<string, string> = {}): Promise<Side & { programs: string[] }> {
+  const server = await startServer(process.execPath, [...tsx, 'runtime/node.ts'], { DATABASE_URL: databaseUrl, ADMIN_TOKEN: ADMIN, SECRET_KEY: generateSecretKey(), MAIL_RATE_PER_SECOND: process.env.BENCH_MAIL_RATE ?? '10000', ...env }, await freePort());
   const call = async (method: string, path: string, token: string, body: unknown) => {
     const res = await fetch(server.url + path, { method, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
     if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${await res.text()}`);
@@ -56,8 +56,15 @@ let sequence = 0;
 export async function round(side: Side, concurrency: number, ms: number, path = side.path) {
   const cpu0 = side.server.cpuMs();
   const run = `${side.prefix}${sequence++}-`;
-  const result = await postLoad(side.server.url, path, side.headers, (n) => JSON.stringify(benchEvent(run + n)), concurrency, ms);
-  return { ...result, cpuMs: side.server.cpuMs() - cpu0 };
+  // The server's own account of each event (Server-Timing), summed per phase.
+  const phases: Record<string, number> = {};
+  const result = await postLoad(side.server.url, path, side.headers, (n) => JSON.stringify(benchEvent(run + n)), concurrency, ms, (headers) => {
+    for (const part of String(headers['server-timing'] ?? '').split(', ')) {
+      const [name, dur] = part.split(';dur=');
+      if (dur) phases[name] = (phases[name] ?? 0) + Number(dur);
+    }
+  });
+  return { ...result, cpuMs: side.server.cpuMs() - cpu0, phases };
 }
 
 type Round = Awaited<ReturnType<typeof round>>;

@@ -5,7 +5,15 @@ import http from 'node:http';
 
 export type LoadResult = { count: number; errors: number; seconds: number; latenciesMs: number[] };
 
-export async function postLoad(url: string, path: string, headers: Record<string, string>, body: (n: number) => string, concurrency: number, durationMs: number): Promise<LoadResult> {
+export async function postLoad(
+  url: string,
+  path: string,
+  headers: Record<string, string>,
+  body: (n: number) => string,
+  concurrency: number,
+  durationMs: number,
+  onResponse?: (headers: http.IncomingHttpHeaders) => void,
+): Promise<LoadResult> {
   const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency });
   const target = new URL(path, url);
   const latenciesMs: number[] = [];
@@ -16,7 +24,7 @@ export async function postLoad(url: string, path: string, headers: Record<string
   const client = async () => {
     while (performance.now() < end) {
       const t = performance.now();
-      const status = await post(agent, target, headers, body(n++));
+      const status = await post(agent, target, headers, body(n++), onResponse);
       if (status >= 200 && status < 300) latenciesMs.push(performance.now() - t);
       else errors++;
     }
@@ -27,9 +35,10 @@ export async function postLoad(url: string, path: string, headers: Record<string
   return { count: latenciesMs.length, errors, seconds, latenciesMs };
 }
 
-function post(agent: http.Agent, target: URL, headers: Record<string, string>, body: string): Promise<number> {
+function post(agent: http.Agent, target: URL, headers: Record<string, string>, body: string, onResponse?: (headers: http.IncomingHttpHeaders) => void): Promise<number> {
   return new Promise((resolve, reject) => {
     const req = http.request(target, { method: 'POST', agent, headers: { ...headers, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } }, (res) => {
+      onResponse?.(res.headers);
       res.resume();
       res.on('end', () => resolve(res.statusCode ?? 0));
     });
