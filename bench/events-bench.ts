@@ -1,80 +1,179 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createApp } from '../runtime/app.ts';
-import { parseConfig } from '../runtime/config.ts';
-import { buildNodeServices } from '../runtime/node/node-services.ts';
-import { silentLogger } from '../runtime/logger.ts';
+import { freePort } from '../runtime/node/free-port.ts';
 import { generateSecretKey } from '../runtime/security/secret-box.ts';
-import { createTenant } from '../runtime/services/tenant-service.ts';
-import { createReferenceEvaluator } from './reference-evaluator.ts';
-import { referralProgram } from './referral-program.ts';
-import { printRows, row, type Row } from './measure.ts';
+import { freshPostgresSchema, PG_TEST_URL } from '../test/support/databases.ts';
+import { oneRewardProgram, benchEvent } from './bench-program.ts';
+import { postLoad, percentile } from './load.ts';
+import { startServer, type ServerProcess } from './processes.ts';
+
+// Events end to end over HTTP: the real server (runtime/node.ts, dispatcher
+// and all) against a bare Hono app (bench/bare-app.ts) writing the same rows
+// on the same database kind and settings, each in its own process, measured
+// in alternating rounds so both see the same machine. CPU per event is the
+// server process's own CPU time (the outbox delivery of the event's email
+// included) divided by the events it accepted.
 
 const ADMIN = 'bench-admin-token-0123456789';
+// Knobs for a quick look: BENCH_DATABASES=sqlite, shorter rounds, and
+// BENCH_PROFILE=<dir> to write each server's CPU profile there;
+// BENCH_MAIL_RATE=1 holds delivery back, to see the event path without the outbox's own writes.
+const ROUND_MS = Number(process.env.BENCH_ROUND_MS ?? 1500);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const DATABASES = (process.env.BENCH_DATABASES ?? 'sqlite,postgres').split(',');
+const tsx = ['--import', 'tsx', ...(process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : [])];
 
-/** One app over a fresh SQLite file, with the compiled evaluator or the reference engine. */
-async function setup(reference: boolean) {
-  const dir = mkdtempSync(join(tmpdir(), 'advocate-bench-'));
-  const config = parseConfig({ ADMIN_TOKEN: ADMIN, SECRET_KEY: generateSecretKey(), DATABASE_URL: `sqlite:${join(dir, 'bench.db')}` });
-  const services = await buildNodeServices(config, { logger: silentLogger });
-  if (reference) services.evaluate = createReferenceEvaluator();
-  const app = createApp(services);
-  const { apiKey } = await createTenant(services, 'Bench');
-  const call = async (method: string, path: string, body?: unknown) => {
-    const res = await app.request(path, { method, headers: { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
-    if (res.status >= 300) throw new Error(`${method} ${path}: ${res.status} ${await res.text()}`);
-    return res;
+export type Side = { server: ServerProcess; path: string; headers: Record<string, string>; prefix: string };
+export type Measured = { eventsPerSec: number; p50: number; p99: number; cpuMsPerEvent: number; errors: number };
+export type EventsRow = { database: string; concurrency: number; ours: Measured; bare: Measured };
+
+/** The real server, configured as `npm start` would be but for the database and a send rate that keeps the outbox drained. */
+export async function startOurs(databaseUrl: string, ruleCounts: number[] = [20], env: Record<string, string> = {}): Promise<Side & { programs: string[] }> {
+  const server = await startServer(process.execPath, [...tsx, 'runtime/node.ts'], { DATABASE_URL: databaseUrl, ADMIN_TOKEN: ADMIN, SECRET_KEY: generateSecretKey(), MAIL_RATE_PER_SECOND: process.env.BENCH_MAIL_RATE ?? '10000', ...env }, await freePort());
+  const call = async (method: string, path: string, token: string, body: unknown) => {
+    const res = await fetch(server.url + path, { method, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${await res.text()}`);
+    return res.json() as Promise<Record<string, string>>;
   };
-  const program = (await (await call('POST', '/v1/programs', { name: 'Bench' })).json()) as { id: string };
-  await call('PUT', `/v1/programs/${program.id}/rules`, referralProgram(20));
-  await call('PUT', '/v1/participants/ref', { email: 'ref@example.com', payoutInfoComplete: true, w9OnFile: true });
-  await call('PUT', '/v1/participants/p', { email: 'p@example.com', countryCode: 'US', referredBy: 'ref', payoutInfoComplete: true });
-  let n = 0;
+  const { apiKey } = await call('POST', '/v1/tenants', ADMIN, { name: 'Bench' });
+  await call('PUT', '/v1/participants/p', apiKey, { email: 'p@example.com', firstName: 'P', countryCode: 'US', payoutInfoComplete: true });
+  const programs: string[] = [];
+  for (const count of ruleCounts) {
+    const { id } = await call('POST', '/v1/programs', apiKey, { name: `Bench ${count}` });
+    await call('PUT', `/v1/programs/${id}/rules`, apiKey, oneRewardProgram(count));
+    programs.push(id);
+  }
+  return { server, path: `/v1/programs/${programs[0]}/events`, headers: { authorization: `Bearer ${apiKey}` }, prefix: 'o', programs };
+}
+
+export async function startBare(databaseUrl: string): Promise<Side> {
+  const server = await startServer(process.execPath, [...tsx, 'bench/bare-app.ts'], { DATABASE_URL: databaseUrl }, await freePort());
+  return { server, path: '/v1/programs/bare-program/events', headers: {}, prefix: 'b' };
+}
+
+let sequence = 0;
+export async function round(side: Side, concurrency: number, ms: number, path = side.path) {
+  const cpu0 = side.server.cpuMs();
+  const run = `${side.prefix}${sequence++}-`;
+  // The server's own account of each event (Server-Timing), summed per phase.
   const phases: Record<string, number> = {};
-  const post = async () => {
-    const res = await call('POST', `/v1/programs/${program.id}/events`, { id: `e${n++}`, type: n % 2 ? 'purchase' : 'signup', participantId: 'p', data: { amount: 50 + (n % 200), tags: ['x'] } });
-    for (const part of (res.headers.get('server-timing') ?? '').split(', ')) {
+  const result = await postLoad(side.server.url, path, side.headers, (n) => JSON.stringify(benchEvent(run + n)), concurrency, ms, (headers) => {
+    for (const part of String(headers['server-timing'] ?? '').split(', ')) {
       const [name, dur] = part.split(';dur=');
       if (dur) phases[name] = (phases[name] ?? 0) + Number(dur);
     }
-    await res.arrayBuffer();
-  };
+  });
+  return { ...result, cpuMs: side.server.cpuMs() - cpu0, phases };
+}
+
+type Round = Awaited<ReturnType<typeof round>>;
+
+export function summarize(rounds: Round[]): Measured {
+  const count = rounds.reduce((s, r) => s + r.count, 0);
+  const seconds = rounds.reduce((s, r) => s + r.seconds, 0);
+  const latencies = rounds.flatMap((r) => r.latenciesMs).sort((a, b) => a - b);
   return {
-    post,
-    phases: () => Object.fromEntries(Object.entries(phases).map(([k, v]) => [k, Math.round((v / n) * 1000) / 1000])),
-    async close() {
-      await services.store.db.destroy();
-      rmSync(dir, { recursive: true, force: true });
-    },
+    eventsPerSec: count / seconds,
+    p50: percentile(latencies, 50),
+    p99: percentile(latencies, 99),
+    cpuMsPerEvent: rounds.reduce((s, r) => s + r.cpuMs, 0) / Math.max(1, count),
+    errors: rounds.reduce((s, r) => s + r.errors, 0),
   };
 }
 
-async function timed(post: () => Promise<void>, budgetMs: number) {
-  const start = performance.now();
-  let n = 0;
-  while (performance.now() - start < budgetMs) {
-    await post();
-    n++;
+async function compare(database: string, ours: Side, bare: Side, concurrencies: number[]): Promise<EventsRow[]> {
+  const rows: EventsRow[] = [];
+  for (const concurrency of concurrencies) {
+    await round(ours, concurrency, 300);
+    await round(bare, concurrency, 300);
+    const o: Round[] = [];
+    const b: Round[] = [];
+    // Alternating, and each side first in turn, so drift on a shared machine hits both.
+    for (let i = 0; i < ROUNDS; i++) {
+      if (i % 2 === 0) {
+        o.push(await round(ours, concurrency, ROUND_MS));
+        b.push(await round(bare, concurrency, ROUND_MS));
+      } else {
+        b.push(await round(bare, concurrency, ROUND_MS));
+        o.push(await round(ours, concurrency, ROUND_MS));
+      }
+    }
+    rows.push({ database, concurrency, ours: summarize(o), bare: summarize(b) });
   }
-  return (n * 1000) / (performance.now() - start);
+  return rows;
 }
 
-export async function runEventsBench(budgetMs = 2000): Promise<{ rows: Row[]; phases: Record<string, number> }> {
-  const ours = await setup(false);
-  const reference = await setup(true);
-  await timed(ours.post, 300);
-  await timed(reference.post, 300);
-  const oursRate = await timed(ours.post, budgetMs);
-  const refRate = await timed(reference.post, budgetMs);
-  const phases = ours.phases();
-  await ours.close();
-  await reference.close();
-  return { rows: [row('POST /events, 20 rules, SQLite (vs json-rules-engine in the same path)', oursRate, refRate)], phases };
+export async function runEventsBench(): Promise<EventsRow[]> {
+  const rows: EventsRow[] = [];
+  if (DATABASES.includes('sqlite')) rows.push(...(await sqliteRows()));
+  if (DATABASES.includes('postgres')) rows.push(...(await postgresRows()));
+  return rows;
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) {
-  const { rows, phases } = await runEventsBench();
-  printRows('Events through the HTTP API', rows);
-  console.log('mean ms per phase (ours):', phases);
+async function sqliteRows(): Promise<EventsRow[]> {
+  const rows: EventsRow[] = [];
+  const dir = mkdtempSync(join(tmpdir(), 'advocate-events-bench-'));
+  try {
+    const ours = await startOurs(`sqlite:${join(dir, 'ours.db')}`);
+    const bare = await startBare(`sqlite:${join(dir, 'bare.db')}`);
+    try {
+      rows.push(...(await compare('SQLite', ours, bare, [1, 8, 64])));
+    } finally {
+      await ours.server.stop();
+      await bare.server.stop();
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  return rows;
 }
+
+async function postgresRows(): Promise<EventsRow[]> {
+  const rows: EventsRow[] = [];
+  let schemas: Awaited<ReturnType<typeof freshPostgresSchema>>[] = [];
+  try {
+    schemas = [await freshPostgresSchema('bench'), await freshPostgresSchema('bench')];
+  } catch (error) {
+    console.log(`PostgreSQL at ${PG_TEST_URL} unreachable, its rows are skipped: ${(error as Error).message}`);
+    return rows;
+  }
+  try {
+    const ours = await startOurs(schemas[0].url);
+    const bare = await startBare(schemas[1].url);
+    try {
+      rows.push(...(await compare('PostgreSQL', ours, bare, [1, 16, 64])));
+    } finally {
+      await ours.server.stop();
+      await bare.server.stop();
+    }
+  } finally {
+    for (const s of schemas) await s.drop();
+  }
+  return rows;
+}
+
+const r1 = (x: number) => Math.round(x * 10) / 10;
+const r2 = (x: number) => Math.round(x * 100) / 100;
+const r3 = (x: number) => Math.round(x * 1000) / 1000;
+
+export function printEventsRows(rows: EventsRow[]) {
+  console.log('\nEvents end to end (POST /v1/programs/:id/events over HTTP, 20 rules, 1 fires): the server vs a bare Hono app writing the same rows');
+  console.table(
+    rows.map((r) => ({
+      db: r.database,
+      c: r.concurrency,
+      'ours ev/s': Math.round(r.ours.eventsPerSec),
+      'bare ev/s': Math.round(r.bare.eventsPerSec),
+      'ratio': `${r2(r.ours.eventsPerSec / r.bare.eventsPerSec)}x`,
+      'ours p50/p99 ms': `${r1(r.ours.p50)}/${r1(r.ours.p99)}`,
+      'bare p50/p99 ms': `${r1(r.bare.p50)}/${r1(r.bare.p99)}`,
+      'ours CPU ms/ev': r3(r.ours.cpuMsPerEvent),
+      'bare CPU ms/ev': r3(r.bare.cpuMsPerEvent),
+      'CPU ratio': `${r2(r.ours.cpuMsPerEvent / r.bare.cpuMsPerEvent)}x`,
+      ...(r.ours.errors + r.bare.errors ? { errors: `${r.ours.errors}/${r.bare.errors}` } : {}),
+    })),
+  );
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) printEventsRows(await runEventsBench());

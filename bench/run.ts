@@ -1,5 +1,7 @@
 import { runEvaluateBench } from './evaluate-bench.ts';
-import { runEventsBench } from './events-bench.ts';
+import { printEventsRows, runEventsBench } from './events-bench.ts';
+import { printRuleCount, runRuleCountBench } from './rule-count-bench.ts';
+import { printStartup, runStartupBench } from './startup-bench.ts';
 import { runMailBench } from './mail-bench.ts';
 import { runHostileTemplatesBench } from './hostile-templates-bench.ts';
 import { printHostileRows as printEvaluationAttackRows, runHostileEvaluationBench } from './hostile-evaluation-bench.ts';
@@ -11,11 +13,9 @@ import { printHostileRows, runHostileBench } from './hostile-bench.ts';
 console.log(`advocate-rules benchmarks, Node ${process.version}, ${new Date().toISOString()}`);
 
 printRows('Rule evaluation: compiled rules vs json-rules-engine 7.3.1 (cached Engine)', await runEvaluateBench());
-
-const events = await runEventsBench();
-printRows('Events through POST /v1/programs/:id/events: compiled rules vs json-rules-engine in the same path', events.rows);
-console.log('Where one event spends its time (mean ms, compiled path):', events.phases);
-
+printEventsRows(await runEventsBench());
+printRuleCount(await runRuleCountBench());
+printStartup(await runStartupBench());
 printRows('Email delivery: outbox + dispatcher vs nodemailer sending directly (pooled), to a local SMTP sink', await runMailBench());
 
 printHostileRows('Hostile tenant: /health latency on the real Node server (own process, SQLite) while one attack at a time repeats', await runHostileBench());

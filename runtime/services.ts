@@ -8,9 +8,6 @@ import type { SenderResolver } from '../plugins/mail/sender.ts';
 import { createDispatcher, type Dispatcher } from '../plugins/mail/dispatcher.ts';
 import type { RetryPolicy } from '../plugins/mail/retry-policy.ts';
 import { createSenderResolver } from './services/sender-resolver.ts';
-import type { LoadedRuleset } from './services/ruleset-service.ts';
-import type { FactValues } from '../rules/facts.ts';
-import type { FiredRule } from '../rules/evaluate.ts';
 import { createSendRateLimiter } from '../plugins/mail/send-rate-limiter.ts';
 import type { HostResolver } from '../plugins/mail/smtp-guard.ts';
 import type { SmtpDriver } from '../plugins/mail/smtp-driver.ts';
@@ -35,8 +32,6 @@ export type Services = {
   metrics: ServiceMetrics;
   /** What an operator must know about this configuration (MAIL_CAPTURE): logged at start, shown by /health. */
   warnings: string[];
-  /** Replaces the compiled evaluator; only the benchmark sets it, to measure the reference engine through the same path. */
-  evaluate?: (loaded: LoadedRuleset, facts: FactValues) => FiredRule[] | Promise<FiredRule[]>;
 };
 
 export type ServiceParts = Omit<Services, 'senders' | 'dispatcher' | 'metrics' | 'warnings'> & {

@@ -2,6 +2,7 @@ import type { EmailTable } from '../../runtime/store/database.ts';
 import type { EmailDraft, ProgramView } from '../types.ts';
 import { DEFAULT_TEMPLATES, type TemplateSource } from './templates/default-templates.ts';
 import { renderTemplate, TemplateError, type RenderedMail } from './templates/template-renderer.ts';
+import { sha256 } from '../../runtime/security/sha256.ts';
 import { isTypeEnabled, type NotificationSwitches } from './notification-switches.ts';
 
 export type ComposeEnv = {
@@ -25,7 +26,7 @@ export function findTemplate(key: string, templates: ReadonlyMap<string, Templat
  * the same ID, so receivers that deduplicate on it show one message.
  */
 export async function messageIdFor(tenantId: string, key: string, domain: string): Promise<string> {
-  const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(`${tenantId}\u0000${key}`)));
+  const digest = sha256(new TextEncoder().encode(`${tenantId}\u0000${key}`));
   const hex = Array.from(digest.slice(0, 16), (b) => b.toString(16).padStart(2, '0')).join('');
   return `<${hex}@${domain}>`;
 }

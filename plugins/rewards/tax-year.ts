@@ -33,8 +33,23 @@ function startOfYear(year: number, timeZone: string): number {
   return start;
 }
 
+export type TaxYear = { year: number; from: string; to: string };
+
+// A year's bounds in a zone never change: keep the last few per zone, so an
+// event dated in a known year skips the Intl calls (formatToParts) entirely.
+const knownYears = new Map<string, { year: TaxYear; fromMs: number; toMs: number }[]>();
+
 /** The tax year containing `date`, as a half-open UTC range of ISO strings. */
-export function taxYear(date: Date, timeZone: string): { year: number; from: string; to: string } {
+export function taxYear(date: Date, timeZone: string): TaxYear {
+  const t = date.getTime();
+  const known = knownYears.get(timeZone) ?? [];
+  const hit = known.find((k) => k.fromMs <= t && t < k.toMs);
+  if (hit) return hit.year;
   const year = yearIn(date, timeZone);
-  return { year, from: new Date(startOfYear(year, timeZone)).toISOString(), to: new Date(startOfYear(year + 1, timeZone)).toISOString() };
+  const fromMs = startOfYear(year, timeZone);
+  const toMs = startOfYear(year + 1, timeZone);
+  const result: TaxYear = Object.freeze({ year, from: new Date(fromMs).toISOString(), to: new Date(toMs).toISOString() });
+  // Bounded twice: a few years per zone, and zones only up to what formatterFor already keeps.
+  knownYears.set(timeZone, [{ year: result, fromMs, toMs }, ...known].slice(0, 4));
+  return result;
 }

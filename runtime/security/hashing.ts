@@ -1,11 +1,17 @@
 import { toBase64Url, toHex, utf8 } from './encoding.ts';
+import { sha256 } from './sha256.ts';
 
 export function randomToken(bytes = 32): string {
   return toBase64Url(crypto.getRandomValues(new Uint8Array(bytes)));
 }
 
+/** Inputs up to this many bytes are hashed in JavaScript, synchronously; longer ones by WebCrypto, off the event loop. */
+const SYNC_HASH_LIMIT = 4096;
+
 export async function sha256Hex(text: string): Promise<string> {
-  return toHex(new Uint8Array(await crypto.subtle.digest('SHA-256', utf8.encode(text))));
+  const bytes = utf8.encode(text);
+  if (bytes.length <= SYNC_HASH_LIMIT) return toHex(sha256(bytes));
+  return toHex(new Uint8Array(await crypto.subtle.digest('SHA-256', bytes)));
 }
 
 export async function hmacSha256Hex(secret: string, message: string): Promise<string> {

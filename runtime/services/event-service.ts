@@ -2,12 +2,12 @@ import type { Services } from '../services.ts';
 import type { Tenant } from '../context.ts';
 import { AppError } from '../errors.ts';
 import { inTransaction } from '../store/store.ts';
-import { findProgram, findRuleVersion, listTemplates } from '../store/program-queries.ts';
-import { findParticipant } from '../store/participant-queries.ts';
+import { listTemplates } from '../store/program-queries.ts';
+import { readEventContext } from '../store/event-context-queries.ts';
 import { findEvent, insertEventOnce, storeEventResponse } from '../store/event-queries.ts';
 import { insertEmailOnce } from '../store/email-queries.ts';
 import { findEmailSettings } from '../store/email-settings-queries.ts';
-import type { EmailTable } from '../store/database.ts';
+import type { EmailTable, EventTable } from '../store/database.ts';
 import { sha256Hex } from '../security/hashing.ts';
 import { actionHandlers, type ActionType } from '../../plugins/registry.ts';
 import type { ActionContext, ActionHandler, EmailDraft, ProgramView, RewardDraft } from '../../plugins/types.ts';
@@ -16,6 +16,7 @@ import { readSwitches } from '../../plugins/mail/notification-switches.ts';
 import { participantView, programView, rewardView, emailView } from './views.ts';
 import { writeRewardEffects } from './reward-effects.ts';
 import { loadRuleset } from './ruleset-service.ts';
+import { notificationSwitches, programTemplates } from './mail-config-cache.ts';
 import { buildFacts } from './fact-loader.ts';
 import { evaluateRuleset } from './evaluation.ts';
 import { mailboxDomain } from '../../plugins/mail/address.ts';
@@ -58,17 +59,16 @@ export async function ingestEvent(services: Services, tenant: Tenant, programId:
     return Math.round(d * 1000) / 1000;
   };
   const requestHash = await sha256Hex(JSON.stringify([programId, input.id, input.type, input.participantId, input.data, input.occurredAt ?? null]));
-  const replay = await replayOf(services, tenant, input.id, requestHash);
+  const context = await readEventContext(store.db, tenant.id, programId, input.participantId, input.id);
+  const replay = replayFrom(context.existing, input.id, requestHash);
   if (replay) return replay;
 
-  const programRow = await findProgram(store.db, tenant.id, programId);
-  if (!programRow) throw new AppError('not_found', 'program not found');
-  const program = programView(programRow);
-  const participantRow = await findParticipant(store.db, tenant.id, input.participantId);
-  if (!participantRow) {
+  if (!context.program) throw new AppError('not_found', 'program not found');
+  const program = programView(context.program);
+  if (!context.participant) {
     throw new AppError('validation_failed', 'The request body is invalid', [{ pointer: '/participantId', message: 'no participant with this id; create it with PUT /v1/participants/:id first' }]);
   }
-  const participant = participantView(participantRow);
+  const participant = participantView(context.participant);
   const now = services.clock.now();
   const occurredAt = input.occurredAt ? new Date(input.occurredAt).toISOString() : now.toISOString();
   const event = { id: input.id, type: input.type, data: input.data, occurredAt };
@@ -77,7 +77,7 @@ export async function ingestEvent(services: Services, tenant: Tenant, programId:
   const timings: EventTimings = { load: lap(), facts: 0, evaluate: 0, plan: 0, write: 0 };
   const { facts, referrer } = await buildFacts(store.db, tenant.id, { ruleset, event, participant, program, now });
   timings.facts = lap();
-  const fired = ruleset ? await (services.evaluate ?? evaluateRuleset)(ruleset, facts) : [];
+  const fired = ruleset ? evaluateRuleset(ruleset, facts) : [];
   timings.evaluate = lap();
 
   const firedBody: EventBody['fired'] = [];
@@ -95,14 +95,21 @@ export async function ingestEvent(services: Services, tenant: Tenant, programId:
   // A rule that sends the W-9 notice itself goes through the notice's own path
   // (its data, its once-a-year key); the reward effects decide it under lock.
   const noticeRequests = emailDrafts.filter((d) => d.template === 'w9-notice');
-  const composeEnv = await composeEnvFor(services, tenant.id, program, now.toISOString());
   const nowIso = now.toISOString();
+  const composeEnv: ComposeEnv = {
+    tenantId: tenant.id,
+    program,
+    templates: await programTemplates(store.db, tenant.id, program.id, context.templatesStamp),
+    switches: notificationSwitches(context.notifications),
+    now: nowIso,
+    messageIdDomain: services.config.MAIL_FROM.split('@')[1],
+  };
   const emailRows = await composeAll(emailDrafts.filter((d) => d.template !== 'w9-notice'), composeEnv);
 
   timings.plan = lap();
   try {
     const body = await inTransaction(store, async (db) => {
-      const claimed = await insertEventOnce(db, {
+      const eventRow: EventTable = {
         tenant_id: tenant.id,
         id: event.id,
         program_id: program.id,
@@ -113,8 +120,13 @@ export async function ingestEvent(services: Services, tenant: Tenant, programId:
         request_hash: requestHash,
         response: '',
         created_at: nowIso,
-      });
-      if (!claimed) throw new DuplicateEvent();
+      };
+      // With a transaction the claim is the last write and carries the answer:
+      // a concurrent duplicate's writes are no-ops on their keys and its claim
+      // fails, rolling it all back. D1 runs statement by statement: it claims
+      // first, so a duplicate stops before writing, and stores the answer last.
+      const claimFirst = !store.transactions;
+      if (claimFirst && !(await insertEventOnce(db, eventRow))) throw new DuplicateEvent();
       const emails: EmailTable[] = [];
       for (const row of emailRows) if (await insertEmailOnce(db, row)) emails.push(row);
       const effects = await writeRewardEffects(db, {
@@ -135,7 +147,9 @@ export async function ingestEvent(services: Services, tenant: Tenant, programId:
         rewards: rewards.map(rewardView),
         emails: emails.map(emailView),
       };
-      await storeEventResponse(db, tenant.id, event.id, JSON.stringify(body));
+      const response = JSON.stringify(body);
+      if (claimFirst) await storeEventResponse(db, tenant.id, event.id, response);
+      else if (!(await insertEventOnce(db, { ...eventRow, response }))) throw new DuplicateEvent();
       return body;
     });
     if (body.emails.length > 0) services.dispatcher.kick();
@@ -156,7 +170,11 @@ export async function ingestEvent(services: Services, tenant: Tenant, programId:
 }
 
 async function replayOf(services: Services, tenant: Tenant, id: string, requestHash: string): Promise<EventOutcome | null> {
-  const existing = await findEvent(services.store.db, tenant.id, id);
+  return replayFrom(await findEvent(services.store.db, tenant.id, id), id, requestHash);
+}
+
+/** The stored answer for a repeat of this event; null when there is none yet (no event, or a D1 claim still being written). */
+function replayFrom(existing: Pick<EventTable, 'request_hash' | 'response'> | undefined, id: string, requestHash: string): EventOutcome | null {
   if (!existing || existing.response === '') return null;
   if (existing.request_hash !== requestHash) {
     throw new AppError('idempotency_key_reused', `event id ${id} was already used for a different event`, [{ pointer: '/id', message: 'already used with a different body' }]);

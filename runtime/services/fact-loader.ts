@@ -1,6 +1,7 @@
 import type { Db } from '../store/store.ts';
 import type { ParticipantView, ProgramView } from '../../plugins/types.ts';
-import { factsUsed, type FactValues } from '../../rules/facts.ts';
+import { factsUsed, type FactName, type FactValues } from '../../rules/facts.ts';
+import type { Ruleset } from '../../rules/schema.ts';
 import { findParticipant } from '../store/participant-queries.ts';
 import { participantView } from './views.ts';
 import { loadStats } from './participant-stats.ts';
@@ -14,14 +15,31 @@ export type FactInput = {
   now: Date;
 };
 
+type Reads = { used: ReadonlySet<FactName>; needsReferrer: boolean };
+const NOTHING: Reads = { used: new Set(), needsReferrer: false };
+
+// Loaded rulesets are cached per version (ruleset-service.ts), so the same
+// object comes back for every event of a version: what it reads is worked
+// out once per object.
+const reads = new WeakMap<Ruleset, Reads>();
+
+function readsOf(ruleset: Ruleset): Reads {
+  let r = reads.get(ruleset);
+  if (!r) {
+    const used = factsUsed(ruleset);
+    r = { used, needsReferrer: used.has('referrer') || ruleset.rules.some((rule) => (rule.event.params as { to?: string }).to === 'referrer') };
+    reads.set(ruleset, r);
+  }
+  return r;
+}
+
 /**
  * Loads, in one pass before evaluation, only the facts the ruleset reads
  * (and the referrer when an action pays or mails one): the evaluator itself
  * never does I/O.
  */
 export async function buildFacts(db: Db, tenantId: string, input: FactInput): Promise<{ facts: FactValues; referrer: ParticipantView | null }> {
-  const used = input.ruleset ? factsUsed(input.ruleset.ruleset) : new Set<string>();
-  const needsReferrer = used.has('referrer') || (input.ruleset?.ruleset.rules ?? []).some((r) => (r.event.params as { to?: string }).to === 'referrer');
+  const { used, needsReferrer } = input.ruleset ? readsOf(input.ruleset.ruleset) : NOTHING;
   const referrerRow = needsReferrer && input.participant.referredBy ? await findParticipant(db, tenantId, input.participant.referredBy) : undefined;
   const referrer = referrerRow ? participantView(referrerRow) : null;
   const facts: FactValues = {

@@ -1,9 +1,15 @@
 import * as v from 'valibot';
 import type { ProgramSettings } from '../../plugins/types.ts';
+import { createLru } from '../lru.ts';
 
+// Building an Intl formatter is the costly part of the check: remember the
+// zones that passed (a bounded set, since zone names are case-insensitive).
+const knownZones = new Set<string>();
 const isTimeZone = (tz: string) => {
+  if (knownZones.has(tz)) return true;
   try {
     new Intl.DateTimeFormat('en-US', { timeZone: tz });
+    if (knownZones.size < 1000) knownZones.add(tz);
     return true;
   } catch {
     return false;
@@ -33,4 +39,22 @@ export const ProgramSettingsSchema = v.strictObject({
 /** Fills defaults, so stored settings always read complete. */
 export function normalizeSettings(stored: unknown): ProgramSettings {
   return v.parse(ProgramSettingsSchema, stored ?? {}) as ProgramSettings;
+}
+
+// Parsing the stored settings (an Intl formatter per time-zone check among
+// it) costs far more than an event's own work; the stored text is the key, so
+// an edit on any instance is a new key and nothing needs invalidating.
+const parsed = createLru<string, ProgramSettings>(1000);
+
+/** The settings of a stored program row, parsed once per distinct text; frozen, because every event of the program shares them. */
+export function settingsFromText(text: string): ProgramSettings {
+  return parsed.get(text) ?? parsed.set(text, deepFreeze(normalizeSettings(JSON.parse(text))));
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value !== null && typeof value === 'object') {
+    for (const inner of Object.values(value)) deepFreeze(inner);
+    Object.freeze(value);
+  }
+  return value;
 }

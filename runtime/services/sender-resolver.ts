@@ -1,8 +1,7 @@
 import type { Sender, SenderResolver } from '../../plugins/mail/sender.ts';
 import type { MailTransport } from '../../plugins/types.ts';
 import type { ServiceParts } from '../services.ts';
-import { findTenant } from '../store/tenant-queries.ts';
-import { findEmailSettings, saveEmailSettings } from '../store/email-settings-queries.ts';
+import { findSenderSettings, saveEmailSettings } from '../store/email-settings-queries.ts';
 import type { EmailSettingsTable } from '../store/database.ts';
 import { checkSmtpTarget, SmtpTargetRefusedError } from '../../plugins/mail/smtp-guard.ts';
 import { MailDeliveryError } from '../../plugins/types.ts';
@@ -68,8 +67,7 @@ export function createSenderResolver(parts: ServiceParts): SenderResolver & { fo
 
   return {
     async senderFor(tenantId): Promise<Sender> {
-      const [tenant, row] = await Promise.all([findTenant(parts.store.db, tenantId), findEmailSettings(parts.store.db, tenantId)]);
-      const name = tenant?.name;
+      const { tenantName: name, settings: row } = await findSenderSettings(parts.store.db, tenantId);
       if (row?.smtp_host && (row.smtp_status === 'connected' || row.smtp_status === 'needs_attention')) {
         const from = parseMailbox(row.smtp_test_from ?? '') ?? parseMailbox(row.smtp_username ?? '') ?? { address: parts.config.MAIL_FROM };
         return { name: 'smtp', transport: await tenantTransport(row), from: { name, address: from.address } };

@@ -1,6 +1,6 @@
 import type { EmailTable, ParticipantTable, ProgramTable, RewardTable } from '../store/database.ts';
 import type { ParticipantView, ProgramView } from '../../plugins/types.ts';
-import { normalizeSettings } from './program-settings.ts';
+import { settingsFromText } from './program-settings.ts';
 
 // Rows become API objects here and only here: camelCase, booleans, major and
 // minor units side by side, and never a secret column.
@@ -32,8 +32,8 @@ export function participantBody(row: ParticipantTable) {
   };
 }
 
-export function programView(row: ProgramTable): ProgramView & { activeVersion: number | null; createdAt: string } {
-  return { id: row.id, name: row.name, settings: normalizeSettings(JSON.parse(row.settings)), activeVersion: row.active_version, createdAt: row.created_at };
+export function programView(row: Pick<ProgramTable, 'id' | 'name' | 'settings' | 'active_version' | 'created_at'>): ProgramView & { activeVersion: number | null; createdAt: string } {
+  return { id: row.id, name: row.name, settings: settingsFromText(row.settings), activeVersion: row.active_version, createdAt: row.created_at };
 }
 
 export function rewardView(row: RewardTable) {

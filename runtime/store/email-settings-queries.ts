@@ -5,6 +5,24 @@ export async function findEmailSettings(db: Db, tenantId: string) {
   return db.selectFrom('email_settings').selectAll().where('tenant_id', '=', tenantId).executeTakeFirst();
 }
 
+/**
+ * What choosing a tenant's sender reads, per email, in one statement: the
+ * tenant's name (shown in From) and its email settings (undefined when it has
+ * none yet).
+ */
+export async function findSenderSettings(db: Db, tenantId: string): Promise<{ tenantName: string | undefined; settings: EmailSettingsTable | undefined }> {
+  const row = await db
+    .selectFrom('tenants as t')
+    .leftJoin('email_settings as es', 'es.tenant_id', 't.id')
+    .select('t.name as tenant_name')
+    .selectAll('es')
+    .where('t.id', '=', tenantId)
+    .executeTakeFirst();
+  if (!row) return { tenantName: undefined, settings: undefined };
+  const { tenant_name, ...settings } = row;
+  return { tenantName: tenant_name, settings: settings.tenant_id === null ? undefined : (settings as EmailSettingsTable) };
+}
+
 /** Writes some settings columns, creating the tenant's row on first use. */
 export async function saveEmailSettings(db: Db, tenantId: string, changes: Partial<Omit<EmailSettingsTable, 'tenant_id'>>, now: string) {
   await db

@@ -1,4 +1,6 @@
 import { SqliteDialect, type SqliteDatabase } from 'kysely';
+import { SQLITE_PRAGMAS, STATEMENT_CACHE_SIZE } from './sqlite-settings.ts';
+import { createLru } from '../../lru.ts';
 
 // The embedded database where better-sqlite3's native addon is not an option
 // (Deno). Kysely's SQLite dialect already speaks to a synchronous driver;
@@ -17,23 +19,24 @@ export type DatabaseSyncLike = {
 };
 
 export function createNodeSqliteDialect(database: DatabaseSyncLike): SqliteDialect {
-  // Same settings as the better-sqlite3 dialect: WAL for concurrent readers,
-  // a wait instead of an error when another process holds the write lock.
-  database.exec('pragma journal_mode = WAL');
-  database.exec('pragma busy_timeout = 5000');
-  database.exec('pragma foreign_keys = ON');
+  // Same settings as the better-sqlite3 dialect (sqlite-settings.ts).
+  for (const pragma of SQLITE_PRAGMAS) database.exec(`pragma ${pragma}`);
+  // Statements are cached by their SQL text, as in the better-sqlite3 dialect.
+  const statements = createLru<string, ReturnType<SqliteDatabase['prepare']>>(STATEMENT_CACHE_SIZE);
   const adapted: SqliteDatabase = {
     close: () => database.close(),
     prepare(sql) {
+      const hit = statements.get(sql);
+      if (hit) return hit;
       const statement = database.prepare(sql);
-      return {
+      return statements.set(sql, {
         // A statement that yields columns (SELECT, or a write with RETURNING) is read with all().
         reader: statement.columns().length > 0,
         // node:sqlite returns null-prototype rows; plain objects behave like better-sqlite3's everywhere else.
         all: (params) => statement.all(...params).map((row) => ({ ...(row as object) })),
         run: (params) => statement.run(...params),
         iterate: (params) => statement.iterate(...params),
-      };
+      });
     },
   };
   return new SqliteDialect({ database: adapted });

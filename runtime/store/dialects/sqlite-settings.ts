@@ -1,0 +1,13 @@
+// The settings every embedded SQLite connection gets (better-sqlite3 on Node,
+// node:sqlite on Deno), and the events benchmark's baseline too:
+// - WAL lets readers run beside the one writer.
+// - synchronous = FULL: a commit is on disk before the answer leaves. An event
+//   answered 201 keeps its rewards and outbox rows through a power loss, so
+//   its emails go out once and a retry replays. better-sqlite3 reopens an
+//   existing WAL database at NORMAL, which may lose the last commits on a
+//   power loss (never corrupts); the service promises more, so it says so.
+// - busy_timeout makes a second process wait for the write lock instead of failing at once.
+export const SQLITE_PRAGMAS = ['journal_mode = WAL', 'synchronous = FULL', 'busy_timeout = 5000', 'foreign_keys = ON'] as const;
+
+/** Prepared statements kept per connection (the app has a few hundred distinct queries; `in (…)` lists vary). */
+export const STATEMENT_CACHE_SIZE = 500;
