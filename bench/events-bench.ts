@@ -30,7 +30,7 @@ export type EventsRow = { database: string; concurrency: number; ours: Measured;
 
 /** The real server, configured as `npm start` would be but for the database and a send rate that keeps the outbox drained. */
 export async function startOurs(databaseUrl: string, ruleCounts: number[] = [20], env: Record<string, string> = {}): Promise<Side & { programs: string[] }> {
-  const server = await startServer(process.execPath, [...tsx, 'runtime/node.ts'], { DATABASE_URL: databaseUrl, ADMIN_TOKEN: ADMIN, SECRET_KEY: generateSecretKey(), MAIL_RATE_PER_SECOND: process.env.BENCH_MAIL_RATE ?? '10000', ...env }, await freePort());
+  const server = await startServer(process.execPath, [...tsx, 'runtime/node.ts'], { DATABASE_URL: databaseUrl, ADMIN_TOKEN: ADMIN, SECRET_KEY: generateSecretKey(), MAIL_RATE_PER_SECOND: process.env.BENCH_MAIL_RATE ?? '10000', MAIL_CAPTURE: 'true', ...env }, await freePort());
   const call = async (method: string, path: string, token: string, body: unknown) => {
     const res = await fetch(server.url + path, { method, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
     if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${await res.text()}`);
