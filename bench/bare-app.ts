@@ -36,7 +36,7 @@ async function seed() {
   await migrateToLatest(db);
   const now = new Date().toISOString();
   await db.insertInto('tenants').values({ id: TENANT, name: 'Bare', api_key_hash: 'x', webhook_secret_sealed: 'x', created_at: now }).onConflict((oc) => oc.doNothing()).execute();
-  await db.insertInto('programs').values({ id: 'bare-program', tenant_id: TENANT, name: 'Bare', settings: '{}', active_version: null, created_at: now, updated_at: now }).onConflict((oc) => oc.doNothing()).execute();
+  await db.insertInto('programs').values({ id: 'bare-program', tenant_id: TENANT, name: 'Bare', settings: '{}', active_version: null, templates_version: 0, created_at: now, updated_at: now }).onConflict((oc) => oc.doNothing()).execute();
   await db
     .insertInto('participants')
     .values({ tenant_id: TENANT, id: 'p', email: 'p@example.com', first_name: 'P', last_name: null, locale: null, country_code: 'US', referred_by: null, w9_on_file: 0, w9_on_file_at: null, payout_info_complete: 1, payout_info_completed_at: now, email_verified: 0, email_verified_at: null, password_hash: null, created_at: now, updated_at: now })

@@ -16,7 +16,7 @@ export const programRoutes = new Hono<AppEnv>()
   .post('/', async (c) => {
     const body = parseInput(CreateBody, await readJson(c));
     const now = c.var.services.clock.now().toISOString();
-    const row = { id: crypto.randomUUID(), tenant_id: c.var.tenant.id, name: body.name, settings: JSON.stringify(body.settings), active_version: null, created_at: now, updated_at: now };
+    const row = { id: crypto.randomUUID(), tenant_id: c.var.tenant.id, name: body.name, settings: JSON.stringify(body.settings), active_version: null, templates_version: 0, created_at: now, updated_at: now };
     await insertProgram(c.var.services.store.db, row);
     return c.json(programView(row), 201);
   })

@@ -5,6 +5,7 @@ import { AppError } from '../errors.ts';
 import { readJson } from '../http.ts';
 import { parseInput } from '../validation.ts';
 import { findProgram, listTemplates, upsertTemplate } from '../store/program-queries.ts';
+import { inTransaction } from '../store/store.ts';
 import { DEFAULT_TEMPLATES } from '../../plugins/mail/templates/default-templates.ts';
 import { tryTemplate } from '../../plugins/mail/templates/template-renderer.ts';
 import { previewData } from '../services/template-preview.ts';
@@ -36,7 +37,7 @@ export const templateRoutes = new Hono<AppEnv>()
     const tried = tryTemplate(body, previewData(program.name, key));
     if (!tried.ok) throw new AppError('validation_failed', 'The template does not render', tried.issues);
     const now = services.clock.now().toISOString();
-    await upsertTemplate(services.store.db, { tenant_id: tenant.id, program_id: program.id, key, ...body, updated_at: now });
+    await inTransaction(services.store, (db) => upsertTemplate(db, { tenant_id: tenant.id, program_id: program.id, key, ...body, updated_at: now }));
     return c.json({ key, ...body, source: 'program', updatedAt: now });
   })
   .post('/:programId/templates/:key/preview', async (c) => {

@@ -5,10 +5,10 @@ import { readSwitches, type NotificationSwitches } from '../../plugins/mail/noti
 import { createLru } from '../lru.ts';
 
 // The mail configuration an event composes with, kept per version: the
-// templates under the stamp the event read with its program (count and
-// latest write of the program's templates, so a write on any instance is a
-// new key), the switches under their stored text. Read after the stamp, the
-// templates are never older than it; a stale entry is simply never asked for.
+// templates under the templates_version the event read with its program
+// (every template write on any instance moves it on, so it is a new key), the
+// switches under their stored text. Read after the version, the templates are
+// never older than it; a stale entry is simply never asked for.
 
 const templates = createLru<string, ReadonlyMap<string, TemplateSource>>(1000);
 const switches = createLru<string, NotificationSwitches>(1000);

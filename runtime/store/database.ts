@@ -56,6 +56,8 @@ export type ProgramTable = {
   name: string;
   settings: string;
   active_version: number | null;
+  /** Moved on by every write of one of the program's templates (the cache key of its templates). */
+  templates_version: number;
   created_at: string;
   updated_at: string;
 };

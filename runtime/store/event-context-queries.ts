@@ -15,14 +15,14 @@ export type EventContext = {
   existing: Pick<EventTable, 'request_hash' | 'response'> | undefined;
   /** The tenant's notification switches as stored (null: no email settings yet, all on). */
   notifications: string | null;
-  /** Changes whenever one of the program's templates is written: with the program id, the key of its cached templates. */
+  /** The program's templates_version, moved on by every template write: with the program id, the key of its cached templates. */
   templatesStamp: string;
 };
 
 /**
  * What an event reads before it evaluates, in one statement instead of five:
  * the program, the participant, an event already stored under the same id,
- * the tenant's notification switches, and a stamp of the program's templates.
+ * the tenant's notification switches, and the version of the program's templates.
  * Anchored on the tenant (which exists: it authenticated), so a missing
  * program or participant is a null column, not a missing row.
  */
@@ -33,13 +33,9 @@ export async function readEventContext(db: Db, tenantId: string, programId: stri
     .leftJoin('participants as pa', (j) => j.onRef('pa.tenant_id', '=', 't.id').on('pa.id', '=', participantId))
     .leftJoin('events as ev', (j) => j.onRef('ev.tenant_id', '=', 't.id').on('ev.id', '=', eventId))
     .leftJoin('email_settings as es', 'es.tenant_id', 't.id')
-    .select(['pr.id as program_id', 'pr.name as program_name', 'pr.settings as program_settings', 'pr.active_version as program_active_version', 'pr.created_at as program_created_at'])
+    .select(['pr.id as program_id', 'pr.name as program_name', 'pr.settings as program_settings', 'pr.active_version as program_active_version', 'pr.created_at as program_created_at', 'pr.templates_version as program_templates_version'])
     .select(PARTICIPANT_COLUMNS.map((c) => `pa.${c} as pa_${c}` as const))
     .select(['ev.request_hash as event_request_hash', 'ev.response as event_response', 'es.notifications as notifications'])
-    .select((eb) => [
-      eb.selectFrom('templates').select((e) => e.fn.countAll().as('n')).where('tenant_id', '=', tenantId).where('program_id', '=', programId).as('templates_count'),
-      eb.selectFrom('templates').select((e) => e.fn.max('updated_at').as('m')).where('tenant_id', '=', tenantId).where('program_id', '=', programId).as('templates_updated_at'),
-    ])
     .where('t.id', '=', tenantId)
     .executeTakeFirstOrThrow();
   const r = row as unknown as Record<string, unknown>;
@@ -51,7 +47,6 @@ export async function readEventContext(db: Db, tenantId: string, programId: stri
     participant: r.pa_id === null ? undefined : (Object.fromEntries(PARTICIPANT_COLUMNS.map((c) => [c, r[`pa_${c}`]])) as ParticipantTable),
     existing: row.event_request_hash === null ? undefined : { request_hash: row.event_request_hash, response: row.event_response! },
     notifications: row.notifications ?? null,
-    // PostgreSQL counts as a bigint string, SQLite as a number: the stamp is text either way.
-    templatesStamp: `${Number(row.templates_count ?? 0)}:${row.templates_updated_at ?? ''}`,
+    templatesStamp: String(row.program_templates_version ?? 0),
   };
 }

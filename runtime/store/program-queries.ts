@@ -76,10 +76,22 @@ export async function listTemplates(db: Db, tenantId: string, programId: string)
   return db.selectFrom('templates').selectAll().where('tenant_id', '=', tenantId).where('program_id', '=', programId).orderBy('key').execute();
 }
 
+/**
+ * Writes a template and moves its program's templates_version on, the key
+ * under which every instance caches the program's templates. Call it in a
+ * transaction; on D1 the bump comes second, so a reader that sees the new
+ * version finds the new template.
+ */
 export async function upsertTemplate(db: Db, row: TemplateTable) {
   await db
     .insertInto('templates')
     .values(row)
     .onConflict((oc) => oc.columns(['program_id', 'key']).doUpdateSet({ subject: row.subject, html: row.html, text: row.text, updated_at: row.updated_at }))
+    .execute();
+  await db
+    .updateTable('programs')
+    .set((eb) => ({ templates_version: eb('templates_version', '+', 1) }))
+    .where('tenant_id', '=', row.tenant_id)
+    .where('id', '=', row.program_id)
     .execute();
 }
