@@ -125,6 +125,8 @@ export type EmailTable = {
   attempts: number;
   next_attempt_at: string | null;
   lease_until: string | null;
+  /** The dispatcher holding the claim (set with lease_until); optional so a new row need not name it. */
+  lease_holder?: string | null;
   last_response: string | null;
   message_id: string;
   sender: string | null;

@@ -254,7 +254,7 @@ describe.each(DIALECTS)('a dispatcher that dies mid-batch on %s', (dialect) => {
     const now = h.clock.now();
     // Claimed exactly as a dispatcher would, then the process "dies" before sending.
     const deadLease = new Date(now.getTime() + 60_000).toISOString();
-    const claimed = await claimDueEmails(db, h.services.store.dialect, now.toISOString(), deadLease, 50);
+    const claimed = await claimDueEmails(db, h.services.store.dialect, { now: now.toISOString(), leaseUntil: deadLease, holder: 'dead', limit: 50 });
     expect(claimed.map((e) => e.id).sort()).toEqual(rows.map((r) => r.id).sort());
 
     expect(await h.services.dispatcher.drain()).toBe(0);
@@ -271,7 +271,7 @@ describe.each(DIALECTS)('a dispatcher that dies mid-batch on %s', (dialect) => {
     expect(after.every((e) => e.status === 'sent' && e.attempts === 2)).toBe(true);
 
     // The dead process coming back cannot overwrite what the live one recorded.
-    for (const row of rows) expect(await finishAttempt(db, row.id, deadLease, { status: 'failed' })).toBe(false);
+    for (const row of rows) expect(await finishAttempt(db, row.id, 'dead', { status: 'failed' })).toBe(false);
     expect((await db.selectFrom('emails').select('status').where('tenant_id', '=', tenantId).execute()).every((e) => e.status === 'sent')).toBe(true);
     h.clock.advance(DEFAULT_RETRY.maxMs);
     expect(await h.services.dispatcher.drain()).toBe(0);
