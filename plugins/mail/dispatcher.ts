@@ -2,11 +2,12 @@ import type { Store } from '../../runtime/store/store.ts';
 import type { Clock } from '../../runtime/clock.ts';
 import type { Logger } from '../../runtime/logger.ts';
 import type { EmailTable } from '../../runtime/store/database.ts';
-import { claimDueEmails, finishAttempt, renewLeases, tenantsWithDueEmails } from '../../runtime/store/email-queries.ts';
+import { claimDueEmails, renewLeases, tenantsWithDueEmails } from '../../runtime/store/email-queries.ts';
 import { MailDeliveryError } from '../types.ts';
-import type { SenderResolver } from './sender.ts';
+import type { Sender, SenderResolver } from './sender.ts';
 import { backoffMs, DEFAULT_RETRY, type RetryPolicy } from './retry-policy.ts';
 import type { SendRateLimiter } from './send-rate-limiter.ts';
+import { createFinishBatcher } from './finish-batcher.ts';
 
 export type DispatcherOptions = {
   store: Store;
@@ -34,8 +35,6 @@ export type Dispatcher = {
 
 type Flight = { email: EmailTable; leaseUntil: number; lost: boolean };
 
-/** Claim rounds between two looks for tenants whose mail came in without a kick (another instance queued it). */
-const DISCOVER_EVERY = 8;
 
 /**
  * Drains the outbox, fairly and one lease per message.
@@ -59,10 +58,14 @@ const DISCOVER_EVERY = 8;
 export function createDispatcher(o: DispatcherOptions): Dispatcher {
   const leaseMs = o.leaseMs ?? 60_000;
   const maxInFlight = o.maxInFlight ?? 50;
-  const perTenant = Math.min(o.perTenant ?? 10, maxInFlight);
+  const perTenant = Math.min(o.perTenant ?? 16, maxInFlight);
+  // A tenant is topped up once half its slots are free, not at every finished
+  // send: one claim then brings several emails, and the pool never runs dry.
+  const refillAt = Math.ceil(perTenant / 2);
   const retry = o.retry ?? DEFAULT_RETRY;
   const holder = crypto.randomUUID();
   const db = o.store.db;
+  const finish = createFinishBatcher(o.store, holder);
 
   const flights = new Map<string, Flight>();
   const busy = new Map<string, number>();
@@ -120,12 +123,12 @@ export function createDispatcher(o: DispatcherOptions): Dispatcher {
 
   // ---- one send ---------------------------------------------------------------
 
-  async function deliver(f: Flight) {
+  async function deliver(f: Flight, senderOf: Promise<Sender>) {
     const email = f.email;
     const now = () => o.clock.now().toISOString();
     let sender;
     try {
-      sender = await o.senders.senderFor(email.tenant_id);
+      sender = await senderOf;
       await o.rateLimiter?.take(email.tenant_id);
       if (!(await stillHeld(f))) {
         o.logger.warn('email lease lost before sending; another dispatcher has it', { emailId: email.id, tenantId: email.tenant_id });
@@ -141,12 +144,12 @@ export function createDispatcher(o: DispatcherOptions): Dispatcher {
         messageId: email.message_id,
         dkim: sender.dkim,
       });
-      await finishAttempt(db, email.id, holder, { status: 'sent', last_response: result.response, sent_at: now(), sender: sender.name, updated_at: now() });
+      await finish(email.id, { status: 'sent', last_response: result.response, sent_at: now(), sender: sender.name, updated_at: now() });
     } catch (error) {
       const failure = error instanceof MailDeliveryError ? error : new MailDeliveryError('transient', (error as Error).message);
       const retryable = failure.kind === 'transient' && email.attempts < retry.maxAttempts;
       const answer = failure.response ?? failure.message;
-      await finishAttempt(db, email.id, holder, {
+      await finish(email.id, {
         status: retryable ? 'queued' : 'failed',
         last_response: answer.slice(0, 1000),
         next_attempt_at: retryable ? new Date(nowMs() + backoffMs(email.attempts, retry)).toISOString() : null,
@@ -158,12 +161,12 @@ export function createDispatcher(o: DispatcherOptions): Dispatcher {
     }
   }
 
-  function launch(email: EmailTable, leaseUntil: number) {
+  function launch(email: EmailTable, leaseUntil: number, senderOf: Promise<Sender>) {
     const f: Flight = { email, leaseUntil, lost: false };
     flights.set(email.id, f);
     busy.set(email.tenant_id, (busy.get(email.tenant_id) ?? 0) + 1);
     startHeartbeat();
-    void deliver(f)
+    void deliver(f, senderOf)
       .catch((error) => o.logger.error('email delivery bookkeeping failed', { emailId: email.id, error }))
       .finally(() => {
         flights.delete(email.id);
@@ -193,12 +196,16 @@ export function createDispatcher(o: DispatcherOptions): Dispatcher {
     for (const tenantId of tenants) {
       const room = Math.min(perTenant - (busy.get(tenantId) ?? 0), maxInFlight - flights.size);
       if (flights.size >= maxInFlight) break;
-      if (room <= 0) continue;
+      if (room <= 0 || (room < refillAt && busy.has(tenantId) && room < maxInFlight - flights.size)) continue;
       const now = nowMs();
       const leaseUntil = now + leaseMs;
       const rows = await claimDueEmails(db, o.store.dialect, { now: iso(now), leaseUntil: iso(leaseUntil), holder, limit: room, tenantId });
       if (rows.length < room) drained.add(tenantId);
-      for (const row of rows) launch(row, leaseUntil);
+      if (rows.length === 0) continue;
+      // One look-up of who carries the tenant's mail serves the whole claim.
+      const senderOf = o.senders.senderFor(tenantId);
+      senderOf.catch(() => {}); // each send reports the failure itself
+      for (const row of rows) launch(row, leaseUntil, senderOf);
       claimed += rows.length;
     }
     // Round-robin: the tenant served first this time goes last next time.
@@ -212,10 +219,11 @@ export function createDispatcher(o: DispatcherOptions): Dispatcher {
       const fresh = discover || tenants.length === 0;
       let claimed = await claimRound(fresh);
       // Nothing claimable among the tenants we know of: look for others (another
-      // instance may have queued them). Always before going idle, so drain() means
-      // "nothing due"; otherwise every few rounds, which bounds the cost while a
-      // busy tenant keeps finishing sends one by one.
-      if (claimed === 0 && !fresh && flights.size < maxInFlight && (flights.size === 0 || roundsSinceDiscovery >= DISCOVER_EVERY)) {
+      // instance may have queued them; our own kicks say so at once). Always
+      // before going idle, so drain() means "nothing due"; otherwise once per
+      // turnover of the slots, which bounds the cost of the look while busy
+      // tenants keep finishing sends one by one.
+      if (claimed === 0 && !fresh && flights.size < maxInFlight && (flights.size === 0 || roundsSinceDiscovery >= maxInFlight)) {
         claimed = await claimRound(true);
       }
       if (claimed === 0) return;

@@ -118,13 +118,10 @@ export async function renewLeases(db: Db, holder: string, ids: readonly string[]
   return held;
 }
 
+export type AttemptOutcome = Partial<Pick<EmailTable, 'status' | 'last_response' | 'next_attempt_at' | 'sent_at' | 'sender' | 'updated_at'>>;
+
 /** Finishes an attempt, but only while `holder` still holds the claim. */
-export async function finishAttempt(
-  db: Db,
-  id: string,
-  holder: string,
-  changes: Partial<Pick<EmailTable, 'status' | 'last_response' | 'next_attempt_at' | 'sent_at' | 'sender' | 'updated_at'>>,
-): Promise<boolean> {
+export async function finishAttempt(db: Db, id: string, holder: string, changes: AttemptOutcome): Promise<boolean> {
   const result = await db
     .updateTable('emails')
     .set({ ...changes, lease_until: null, lease_holder: null })
