@@ -13,6 +13,7 @@ import { participantRoutes } from './routes/participants.ts';
 import { eventRoutes } from './routes/events.ts';
 import { webhookRoutes } from './routes/webhooks.ts';
 import { emailRoutes } from './routes/emails.ts';
+import { suppressionRoutes } from './routes/suppressions.ts';
 import { emailSettingsRoutes } from './routes/settings-email.ts';
 import { createAdminRoutes } from './admin/admin-routes.tsx';
 import { rewardRoutes } from './routes/rewards.ts';
@@ -64,6 +65,7 @@ export function createApp(services: Services): Hono<AppEnv> {
   tenantApi.route('/participants', participantPasswordRoutes);
   tenantApi.route('/rewards', rewardRoutes);
   tenantApi.route('/emails', emailRoutes);
+  tenantApi.route('/suppressions', suppressionRoutes);
   tenantApi.route('/settings/email', emailSettingsRoutes);
   app.route('/v1', tenantApi);
   app.route('/admin', createAdminRoutes(app));

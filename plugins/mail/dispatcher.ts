@@ -8,6 +8,8 @@ import type { Sender, SenderResolver } from './sender.ts';
 import { backoffMs, DEFAULT_RETRY, type RetryPolicy } from './retry-policy.ts';
 import type { SendRateLimiter } from './send-rate-limiter.ts';
 import { createFinishBatcher } from './finish-batcher.ts';
+import { recipientRejection } from './recipient-rejection.ts';
+import { addSuppression, suppressedAmong } from '../../runtime/store/suppression-queries.ts';
 
 export type DispatcherOptions = {
   store: Store;
@@ -157,6 +159,8 @@ export function createDispatcher(o: DispatcherOptions): Dispatcher {
         updated_at: now(),
       });
       if (failure.kind === 'auth') await o.senders.onAuthFailure?.(email.tenant_id, answer);
+      const rejected = recipientRejection(failure);
+      if (rejected) await addSuppression(db, { tenant_id: email.tenant_id, address: email.to_address, reason: rejected.slice(0, 500), email_id: email.id, created_at: now() });
       o.logger.warn('email delivery failed', { emailId: email.id, tenantId: email.tenant_id, kind: failure.kind, attempts: email.attempts, retryable, response: answer.slice(0, 200) });
     }
   }
@@ -182,6 +186,29 @@ export function createDispatcher(o: DispatcherOptions): Dispatcher {
 
   // ---- claims -----------------------------------------------------------------
 
+  /**
+   * Settles the claimed emails whose address is on the tenant's suppression
+   * list (stored `suppressed`, never sent, never retried) and returns the rest.
+   * Checked here, at the last moment, so mail queued before a bounce is caught too.
+   */
+  async function withoutSuppressed(tenantId: string, rows: EmailTable[]): Promise<EmailTable[]> {
+    if (rows.length === 0) return rows;
+    const suppressed = await suppressedAmong(db, tenantId, rows.map((r) => r.to_address));
+    if (suppressed.size === 0) return rows;
+    const now = o.clock.now().toISOString();
+    const sendable: EmailTable[] = [];
+    const settled: Promise<boolean>[] = [];
+    for (const row of rows) {
+      const reason = suppressed.get(row.to_address.toLowerCase());
+      if (reason === undefined) sendable.push(row);
+      // The claim counted an attempt; nothing was attempted.
+      else settled.push(finish(row.id, { status: 'suppressed', attempts: row.attempts - 1, last_response: `suppressed: ${reason}`.slice(0, 1000), next_attempt_at: null, updated_at: now }));
+    }
+    await Promise.all(settled);
+    handled += settled.length;
+    return sendable;
+  }
+
   /** One pass over the tenants with mail due, claiming what fits in each one's free slots. */
   async function claimRound(rediscover: boolean): Promise<number> {
     if (rediscover) {
@@ -201,11 +228,12 @@ export function createDispatcher(o: DispatcherOptions): Dispatcher {
       const leaseUntil = now + leaseMs;
       const rows = await claimDueEmails(db, o.store.dialect, { now: iso(now), leaseUntil: iso(leaseUntil), holder, limit: room, tenantId });
       if (rows.length < room) drained.add(tenantId);
-      if (rows.length === 0) continue;
+      const sendable = await withoutSuppressed(tenantId, rows);
+      if (sendable.length === 0) continue;
       // One look-up of who carries the tenant's mail serves the whole claim.
       const senderOf = o.senders.senderFor(tenantId);
       senderOf.catch(() => {}); // each send reports the failure itself
-      for (const row of rows) launch(row, leaseUntil, senderOf);
+      for (const row of sendable) launch(row, leaseUntil, senderOf);
       claimed += rows.length;
     }
     // Round-robin: the tenant served first this time goes last next time.

@@ -8,7 +8,7 @@ import { emailDetailView, emailView } from '../services/views.ts';
 
 const Filter = v.strictObject({
   participantId: v.optional(v.string()),
-  status: v.optional(v.picklist(['queued', 'sending', 'sent', 'failed'])),
+  status: v.optional(v.picklist(['queued', 'sending', 'sent', 'failed', 'suppressed'])),
   type: v.optional(v.string()),
   before: v.optional(v.string()),
   limit: v.optional(v.pipe(v.string(), v.regex(/^\d+$/), v.transform(Number), v.minValue(1), v.maxValue(200)), '50'),

@@ -1,4 +1,4 @@
-import type { EmailTable, ParticipantTable, ProgramTable, RewardTable } from '../store/database.ts';
+import type { EmailTable, ParticipantTable, ProgramTable, RewardTable, SuppressionTable } from '../store/database.ts';
 import type { ParticipantView, ProgramView } from '../../plugins/types.ts';
 import { normalizeSettings } from './program-settings.ts';
 
@@ -88,4 +88,8 @@ const redactTokens = (s: string) => s.replace(/([?&](?:amp;)?token=)[A-Za-z0-9_-
 export function emailDetailView(row: EmailTable) {
   const redact = TOKEN_EMAIL_TYPES.has(row.type) ? redactTokens : (s: string) => s;
   return { ...emailView(row), html: redact(row.html), text: redact(row.text) };
+}
+
+export function suppressionView(row: SuppressionTable) {
+  return { address: row.address, reason: row.reason, emailId: row.email_id, createdAt: row.created_at };
 }

@@ -16,6 +16,7 @@ export type Database = {
   payout_reminders: PayoutReminderTable;
   rate_limits: RateLimitTable;
   leases: LeaseTable;
+  suppressions: SuppressionTable;
 };
 
 export type TenantTable = {
@@ -107,7 +108,8 @@ export type RewardTable = {
   updated_at: string;
 };
 
-export type EmailStatus = 'queued' | 'sending' | 'sent' | 'failed';
+/** `suppressed`: never sent, never retried, because the address is on the tenant's suppression list. */
+export type EmailStatus = 'queued' | 'sending' | 'sent' | 'failed' | 'suppressed';
 
 export type EmailTable = {
   id: string;
@@ -193,4 +195,15 @@ export type LeaseTable = {
   name: string;
   holder: string;
   lease_until: string;
+};
+
+export type SuppressionTable = {
+  tenant_id: string;
+  /** Lower-cased. */
+  address: string;
+  /** The receiving server's answer that put it here. */
+  reason: string;
+  /** The email that bounced, when a bounce put it here. */
+  email_id: string | null;
+  created_at: string;
 };

@@ -118,7 +118,7 @@ export async function renewLeases(db: Db, holder: string, ids: readonly string[]
   return held;
 }
 
-export type AttemptOutcome = Partial<Pick<EmailTable, 'status' | 'last_response' | 'next_attempt_at' | 'sent_at' | 'sender' | 'updated_at'>>;
+export type AttemptOutcome = Partial<Pick<EmailTable, 'status' | 'attempts' | 'last_response' | 'next_attempt_at' | 'sent_at' | 'sender' | 'updated_at'>>;
 
 /** Finishes an attempt, but only while `holder` still holds the claim. */
 export async function finishAttempt(db: Db, id: string, holder: string, changes: AttemptOutcome): Promise<boolean> {

@@ -32,7 +32,8 @@ describe.each(DIALECTS)('outbox retries through a tenant SMTP server on %s', (di
   const scenarios = {
     busy: { mode: 'plain', reply: { at: 'rcpt', code: 421, message: 'Too busy, closing connection' } },
     greylist: { mode: 'plain', reply: { at: 'data', code: 451, message: 'Greylisted, try again later' } },
-    unknownUser: { mode: 'plain', reply: { at: 'rcpt', code: 550, message: 'No such user here' } },
+    // A refusal of this message, not of the mailbox: no suppression (test/api/suppressions.test.ts has that).
+    refused: { mode: 'plain', reply: { at: 'rcpt', code: 550, message: 'Relaying denied by local policy' } },
     login: { mode: 'plain', allowInsecureAuth: true, auth: { username: 'mailer', password: PASSWORD } },
     neverReady: { mode: 'plain', reply: { at: 'mail', code: 451, message: 'Local problem, try later' } },
     healthy: { mode: 'plain' },
@@ -139,19 +140,19 @@ describe.each(DIALECTS)('outbox retries through a tenant SMTP server on %s', (di
   });
 
   it('fails a 550 at once, keeps the answer in the log, and sends it after POST /retry', async () => {
-    const server = servers.unknownUser;
+    const server = servers.refused;
     const t = await tenantOn(server, 'Tenant 550');
     const emailId = await t.mailOnce();
     const failed = await t.email(emailId);
     expect(failed).toMatchObject({ status: 'failed', attempts: 1, nextAttemptAt: null });
-    expect(failed.lastResponse).toMatch(/^550\b.*No such user here/);
+    expect(failed.lastResponse).toMatch(/^550\b.*Relaying denied by local policy/);
     expect((await h.request('GET', '/v1/emails?status=failed', { token: t.token })).body.emails.map((e: { id: string }) => e.id)).toEqual([emailId]);
     const logged = logLines.map((l) => JSON.parse(l)).find((l) => l.emailId === emailId);
     expect(logged).toMatchObject({ level: 'warn', kind: 'permanent', retryable: false });
-    expect(logged.response).toContain('No such user here');
+    expect(logged.response).toContain('Relaying denied');
 
-    // The mailbox exists now; the tenant asks for another try.
-    delete (scenarios.unknownUser as SmtpServerScenario).reply;
+    // The server's operator lifted the refusal; the tenant asks for another try.
+    delete (scenarios.refused as SmtpServerScenario).reply;
     const retried = await h.request('POST', `/v1/emails/${emailId}/retry`, { token: t.token });
     expect(retried.status).toBe(202);
     // The route kicks the dispatcher before answering, so the answer may already show the new attempt.

@@ -13,7 +13,7 @@ type EmailDetail = ReturnType<typeof emailDetailView>;
 const FILTERS = ['status', 'type', 'participantId', 'before'] as const;
 
 function StatusBadge(p: { status: string }) {
-  const tone = p.status === 'sent' ? 'ok' : p.status === 'failed' ? 'bad' : 'warn';
+  const tone = p.status === 'sent' ? 'ok' : p.status === 'failed' || p.status === 'suppressed' ? 'bad' : 'warn';
   return <Badge tone={tone}>{p.status}</Badge>;
 }
 
@@ -35,7 +35,7 @@ function Filters(p: { f: Record<string, string> }) {
           name="status"
           label="Status"
           value={p.f.status ?? ''}
-          options={[{ value: '', label: 'Any status' }, ...['queued', 'sending', 'sent', 'failed'].map((s) => ({ value: s, label: s }))]}
+          options={[{ value: '', label: 'Any status' }, ...['queued', 'sending', 'sent', 'failed', 'suppressed'].map((s) => ({ value: s, label: s }))]}
         />
         <SelectField name="type" label="Type" value={p.f.type ?? ''} options={[{ value: '', label: 'Any type' }, ...[...EMAIL_TYPES, 'smtp-test'].map((t) => ({ value: t, label: t }))]} />
         <InputField name="participantId" label="Participant id" value={p.f.participantId ?? ''} autocomplete="off" />
