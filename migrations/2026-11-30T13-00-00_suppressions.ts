@@ -6,7 +6,9 @@ import type { Kysely } from 'kysely';
 //   renewal) by anyone else matches nothing;
 // - emails_due_by_tenant serves the per-tenant claims of the fair dispatcher;
 // - suppressions: addresses of a tenant that mail must not go to any more
-//   (the receiving server said the mailbox does not exist), one row each.
+//   (the receiving server said the mailbox does not exist), one row each;
+// - participants.unsubscribed_at: when the participant used the one-click
+//   unsubscribe link of an email-action email (null: subscribed).
 
 export async function up(db: Kysely<any>): Promise<void> {
   await db.schema.alterTable('emails').addColumn('lease_holder', 'text').execute();
@@ -22,10 +24,12 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('created_at', 'text', (c) => c.notNull())
     .addPrimaryKeyConstraint('suppressions_pk', ['tenant_id', 'address'])
     .execute();
+  await db.schema.alterTable('participants').addColumn('unsubscribed_at', 'text').execute();
   await db.schema.createIndex('suppressions_log').on('suppressions').columns(['tenant_id', 'created_at']).execute();
 }
 
 export async function down(db: Kysely<any>): Promise<void> {
+  await db.schema.alterTable('participants').dropColumn('unsubscribed_at').execute();
   await db.schema.dropTable('suppressions').execute();
   await db.schema.dropIndex('emails_due_by_tenant').execute();
   await db.schema.alterTable('emails').dropColumn('lease_holder').execute();

@@ -14,6 +14,7 @@ import { eventRoutes } from './routes/events.ts';
 import { webhookRoutes } from './routes/webhooks.ts';
 import { emailRoutes } from './routes/emails.ts';
 import { suppressionRoutes } from './routes/suppressions.ts';
+import { unsubscribeRoutes } from './routes/unsubscribe.ts';
 import { emailSettingsRoutes } from './routes/settings-email.ts';
 import { createAdminRoutes } from './admin/admin-routes.tsx';
 import { rewardRoutes } from './routes/rewards.ts';
@@ -53,6 +54,7 @@ export function createApp(services: Services): Hono<AppEnv> {
   app.route('/v1', micrositeRoutes);
   // The pages the emailed links open.
   app.route('/', participantPageRoutes);
+  app.route('/', unsubscribeRoutes);
 
   const tenantApi = new Hono<AppEnv>();
   tenantApi.use('*', requireTenant);

@@ -8,6 +8,7 @@ import type { SenderResolver } from '../plugins/mail/sender.ts';
 import { createDispatcher, type Dispatcher } from '../plugins/mail/dispatcher.ts';
 import type { RetryPolicy } from '../plugins/mail/retry-policy.ts';
 import { createSenderResolver } from './services/sender-resolver.ts';
+import { unsubscribeUrl } from './services/unsubscribe-service.ts';
 import type { LoadedRuleset } from './services/ruleset-service.ts';
 import type { FactValues } from '../rules/facts.ts';
 import type { FiredRule } from '../rules/evaluate.ts';
@@ -46,6 +47,7 @@ export function createServices(parts: ServiceParts): Services {
     retry: parts.retry,
     leaseMs: parts.leaseMs,
     rateLimiter: createSendRateLimiter(parts.config.MAIL_RATE_PER_SECOND),
+    listUnsubscribe: (email) => unsubscribeUrl(parts, email),
   });
   return { ...parts, senders, dispatcher };
 }

@@ -10,6 +10,8 @@ import type { SendRateLimiter } from './send-rate-limiter.ts';
 import { createFinishBatcher } from './finish-batcher.ts';
 import { recipientRejection } from './recipient-rejection.ts';
 import { addSuppression, suppressedAmong } from '../../runtime/store/suppression-queries.ts';
+import { unsubscribedAmong } from '../../runtime/store/participant-queries.ts';
+import { isUnsubscribable } from './list-unsubscribe.ts';
 
 export type DispatcherOptions = {
   store: Store;
@@ -24,6 +26,8 @@ export type DispatcherOptions = {
   perTenant?: number;
   retry?: RetryPolicy;
   rateLimiter?: SendRateLimiter;
+  /** The one-click unsubscribe URL for an email of the unsubscribable kind; built as the message leaves, never stored. */
+  listUnsubscribe?(email: EmailTable): Promise<string | undefined>;
 };
 
 export type Dispatcher = {
@@ -136,6 +140,7 @@ export function createDispatcher(o: DispatcherOptions): Dispatcher {
         o.logger.warn('email lease lost before sending; another dispatcher has it', { emailId: email.id, tenantId: email.tenant_id });
         return;
       }
+      const listUnsubscribe = await o.listUnsubscribe?.(email);
       const result = await sender.transport.send({
         from: sender.from,
         to: email.to_address,
@@ -144,6 +149,7 @@ export function createDispatcher(o: DispatcherOptions): Dispatcher {
         html: email.html,
         text: email.text,
         messageId: email.message_id,
+        listUnsubscribe,
         dkim: sender.dkim,
       });
       await finish(email.id, { status: 'sent', last_response: result.response, sent_at: now(), sender: sender.name, updated_at: now() });
@@ -188,18 +194,23 @@ export function createDispatcher(o: DispatcherOptions): Dispatcher {
 
   /**
    * Settles the claimed emails whose address is on the tenant's suppression
-   * list (stored `suppressed`, never sent, never retried) and returns the rest.
-   * Checked here, at the last moment, so mail queued before a bounce is caught too.
+   * list, or that are the unsubscribable kind for a participant who
+   * unsubscribed (stored `suppressed`, never sent, never retried), and returns
+   * the rest. Checked here, at the last moment, so mail queued before a bounce
+   * or an unsubscribe is caught too.
    */
   async function withoutSuppressed(tenantId: string, rows: EmailTable[]): Promise<EmailTable[]> {
     if (rows.length === 0) return rows;
     const suppressed = await suppressedAmong(db, tenantId, rows.map((r) => r.to_address));
-    if (suppressed.size === 0) return rows;
+    const optional = rows.filter((r) => isUnsubscribable(r.type) && r.participant_id).map((r) => r.participant_id!);
+    const unsubscribed = optional.length > 0 ? await unsubscribedAmong(db, tenantId, optional) : new Set<string>();
+    if (suppressed.size === 0 && unsubscribed.size === 0) return rows;
     const now = o.clock.now().toISOString();
     const sendable: EmailTable[] = [];
     const settled: Promise<boolean>[] = [];
     for (const row of rows) {
-      const reason = suppressed.get(row.to_address.toLowerCase());
+      const optedOut = isUnsubscribable(row.type) && row.participant_id !== null && unsubscribed.has(row.participant_id);
+      const reason = suppressed.get(row.to_address.toLowerCase()) ?? (optedOut ? 'the participant unsubscribed' : undefined);
       if (reason === undefined) sendable.push(row);
       // The claim counted an attempt; nothing was attempted.
       else settled.push(finish(row.id, { status: 'suppressed', attempts: row.attempts - 1, last_response: `suppressed: ${reason}`.slice(0, 1000), next_attempt_at: null, updated_at: now }));

@@ -18,7 +18,7 @@ import { MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH } from '../security/password-h
 
 type Page = HtmlEscapedString | Promise<HtmlEscapedString>;
 
-function page(c: Context<AppEnv>, title: string, body: Page, status: 200 | 400 | 422 | 429 = 200) {
+export function page(c: Context<AppEnv>, title: string, body: Page, status: 200 | 400 | 422 | 429 = 200) {
   // The token is in this page's URL: no Referer may carry it elsewhere, and no cache may keep it.
   c.header('Referrer-Policy', 'no-referrer');
   c.header('Cache-Control', 'no-store');

@@ -17,6 +17,7 @@ export function participantView(row: ParticipantTable): ParticipantView {
     w9OnFile: row.w9_on_file === 1,
     payoutInfoComplete: row.payout_info_complete === 1,
     emailVerified: row.email_verified === 1,
+    unsubscribed: row.unsubscribed_at != null,
     createdAt: row.created_at,
   };
 }
@@ -27,6 +28,7 @@ export function participantBody(row: ParticipantTable) {
     w9OnFileAt: row.w9_on_file_at,
     payoutInfoCompletedAt: row.payout_info_completed_at,
     emailVerifiedAt: row.email_verified_at,
+    unsubscribedAt: row.unsubscribed_at ?? null,
     passwordSet: row.password_hash !== null,
     updatedAt: row.updated_at,
   };

@@ -72,6 +72,8 @@ export type ParticipantTable = {
   email_verified: number;
   email_verified_at: string | null;
   password_hash: string | null;
+  /** When the participant unsubscribed from email-action emails; null while subscribed. Optional so a row need not name it. */
+  unsubscribed_at?: string | null;
   created_at: string;
   updated_at: string;
 };
