@@ -224,7 +224,7 @@ export function createDispatcher(o: DispatcherOptions): Dispatcher {
   async function claimRound(rediscover: boolean): Promise<number> {
     if (rediscover) {
       // Busy tenants are asked for too, but they do not crowd the list out: it is longer by as many.
-      tenants = await tenantsWithDueEmails(db, o.clock.now().toISOString(), maxInFlight + busy.size);
+      tenants = await tenantsWithDueEmails(db, o.clock.now().toISOString(), holder, maxInFlight + busy.size);
       discover = false;
       roundsSinceDiscovery = 0;
     }

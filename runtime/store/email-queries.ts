@@ -33,11 +33,18 @@ export async function findEmailByKey(db: Db, tenantId: string, key: string) {
   return db.selectFrom('emails').selectAll().where('tenant_id', '=', tenantId).where('idempotency_key', '=', key).executeTakeFirst();
 }
 
-/** Due now: queued and past its retry time, or claimed by a dispatcher whose lease ran out. */
-function isDue(eb: ExpressionBuilder<Database, 'emails'>, now: string) {
+/**
+ * Due now: queued and past its retry time, or claimed by a dispatcher whose
+ * lease ran out. A dispatcher never takes back its own expired claims: those
+ * are sends it still has in progress (its clock jumped, or it stalled), and
+ * a process that died comes back under a new holder name.
+ */
+function isDue(eb: ExpressionBuilder<Database, 'emails'>, now: string, holder?: string) {
+  const expired = [eb('status', '=', 'sending'), eb('lease_until', '<', now)];
+  if (holder) expired.push(eb.or([eb('lease_holder', 'is', null), eb('lease_holder', '!=', holder)]));
   return eb.or([
     eb.and([eb('status', '=', 'queued'), eb.or([eb('next_attempt_at', 'is', null), eb('next_attempt_at', '<=', now)])]),
-    eb.and([eb('status', '=', 'sending'), eb('lease_until', '<', now)]),
+    eb.and(expired),
   ]);
 }
 
@@ -46,11 +53,11 @@ function isDue(eb: ExpressionBuilder<Database, 'emails'>, now: string) {
  * tenant from this list, so one tenant's backlog cannot fill a claim meant
  * for everyone.
  */
-export async function tenantsWithDueEmails(db: Db, now: string, limit: number): Promise<string[]> {
+export async function tenantsWithDueEmails(db: Db, now: string, holder: string, limit: number): Promise<string[]> {
   const rows = await db
     .selectFrom('emails')
     .select('tenant_id')
-    .where((eb) => isDue(eb, now))
+    .where((eb) => isDue(eb, now, holder))
     .groupBy('tenant_id')
     .orderBy((eb) => eb.fn.min('created_at'), 'asc')
     .limit(limit)
@@ -71,11 +78,10 @@ export async function claimDueEmails(db: Db, dialect: DialectName, c: Claim) {
   let due = db
     .selectFrom('emails')
     .select('id')
-    .where((eb) => isDue(eb, c.now));
+    .where((eb) => isDue(eb, c.now, c.holder));
   if (c.tenantId) due = due.where('tenant_id', '=', c.tenantId);
   due = due.orderBy('created_at').limit(c.limit);
-  const stillDue = (eb: ExpressionBuilder<Database, 'emails'>) =>
-    eb.or([eb('status', '=', 'queued'), eb.and([eb('status', '=', 'sending'), eb('lease_until', '<', c.now)])]);
+  const stillDue = (eb: ExpressionBuilder<Database, 'emails'>) => eb.or([eb('status', '=', 'queued'), eb.and([eb('status', '=', 'sending'), eb('lease_until', '<', c.now)])]);
   const claim = { status: 'sending' as const, lease_until: c.leaseUntil, lease_holder: c.holder, attempts: sql<number>`attempts + 1`, updated_at: c.now };
   if (dialect === 'postgres') {
     // A materialized CTE runs the locking SELECT once. Written as
