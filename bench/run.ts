@@ -1,6 +1,7 @@
 import { runEvaluateBench } from './evaluate-bench.ts';
 import { runEventsBench } from './events-bench.ts';
 import { runMailBench } from './mail-bench.ts';
+import { runFairnessBench } from './fairness-bench.ts';
 import { printRows } from './measure.ts';
 
 // `npm run bench`: every figure is a ratio against a baseline measured in the
@@ -14,3 +15,6 @@ printRows('Events through POST /v1/programs/:id/events: compiled rules vs json-r
 console.log('Where one event spends its time (mean ms, compiled path):', events.phases);
 
 printRows('Email delivery: outbox + dispatcher vs nodemailer sending directly (pooled), to a local SMTP sink', await runMailBench());
+
+console.log("\nfairness: other tenants' email delay while one tenant's own SMTP server is slow (dispatcher claims per tenant, round-robin)");
+console.table(await runFairnessBench());
