@@ -3,12 +3,12 @@ import * as v from 'valibot';
 import type { AppEnv } from '../context.ts';
 import { AppError } from '../errors.ts';
 import { parseInput } from '../validation.ts';
-import { findEmail, listEmails, requeueFailed } from '../store/email-queries.ts';
+import { countEmailsByStatus, EMAIL_STATUSES, findEmail, listEmails, requeueFailed } from '../store/email-queries.ts';
 import { emailDetailView, emailView } from '../services/views.ts';
 
 const Filter = v.strictObject({
   participantId: v.optional(v.string()),
-  status: v.optional(v.picklist(['queued', 'sending', 'sent', 'failed', 'suppressed'])),
+  status: v.optional(v.picklist(EMAIL_STATUSES)),
   type: v.optional(v.string()),
   before: v.optional(v.string()),
   limit: v.optional(v.pipe(v.string(), v.regex(/^\d+$/), v.transform(Number), v.minValue(1), v.maxValue(200)), '50'),
@@ -17,8 +17,9 @@ const Filter = v.strictObject({
 export const emailRoutes = new Hono<AppEnv>()
   .get('/', async (c) => {
     const f = parseInput(Filter, c.req.query(), 'query');
-    const rows = await listEmails(c.var.services.store.db, c.var.tenant.id, f);
-    return c.json({ emails: rows.map(emailView), next: rows.length === f.limit ? rows[rows.length - 1].created_at : null });
+    const db = c.var.services.store.db;
+    const [rows, counts] = await Promise.all([listEmails(db, c.var.tenant.id, f), countEmailsByStatus(db, c.var.tenant.id, f)]);
+    return c.json({ emails: rows.map(emailView), next: rows.length === f.limit ? rows[rows.length - 1].created_at : null, counts });
   })
   .get('/:emailId', async (c) => {
     const row = await findEmail(c.var.services.store.db, c.var.tenant.id, c.req.param('emailId'));

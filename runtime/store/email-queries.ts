@@ -25,6 +25,21 @@ export async function listEmails(db: Db, tenantId: string, f: EmailFilter) {
   return q.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(f.limit).execute();
 }
 
+export const EMAIL_STATUSES: readonly EmailStatus[] = ['queued', 'sending', 'sent', 'failed', 'suppressed'];
+
+/** How many of the tenant's emails are in each status, with the log's participant and type filters. */
+export async function countEmailsByStatus(db: Db, tenantId: string, f: Pick<EmailFilter, 'participantId' | 'type'>): Promise<Record<EmailStatus, number>> {
+  let q = db
+    .selectFrom('emails')
+    .select((eb) => ['status', eb.fn.countAll().as('n')])
+    .where('tenant_id', '=', tenantId);
+  if (f.participantId) q = q.where('participant_id', '=', f.participantId);
+  if (f.type) q = q.where('type', '=', f.type);
+  const counts = Object.fromEntries(EMAIL_STATUSES.map((s) => [s, 0])) as Record<EmailStatus, number>;
+  for (const row of await q.groupBy('status').execute()) counts[row.status] = Number(row.n);
+  return counts;
+}
+
 export async function findEmail(db: Db, tenantId: string, id: string) {
   return db.selectFrom('emails').selectAll().where('tenant_id', '=', tenantId).where('id', '=', id).executeTakeFirst();
 }

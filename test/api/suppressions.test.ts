@@ -74,6 +74,7 @@ describe.each(DIALECTS)('the suppression list on %s', (dialect) => {
     expect(server.messages).toHaveLength(0);
     const log = await h.request('GET', '/v1/emails?status=suppressed', { token: t.token });
     expect(log.body.emails.map((e: { id: string }) => e.id)).toEqual([later]);
+    expect(log.body.counts).toEqual({ queued: 0, sending: 0, sent: 0, failed: 1, suppressed: 1 });
     // Not retried either.
     h.clock.advance(86_400_000);
     expect(await h.services.dispatcher.drain()).toBe(0);
