@@ -35,7 +35,10 @@ export type Services = {
   evaluate?: (loaded: LoadedRuleset, facts: FactValues) => FiredRule[] | Promise<FiredRule[]>;
 };
 
-export type ServiceParts = Omit<Services, 'senders' | 'dispatcher'> & { retry?: RetryPolicy; leaseMs?: number };
+/** How many sends a dispatcher keeps in progress: per tenant, and in all. */
+export type DispatchLimits = { perTenant?: number; maxInFlight?: number };
+
+export type ServiceParts = Omit<Services, 'senders' | 'dispatcher'> & { retry?: RetryPolicy; leaseMs?: number; dispatch?: DispatchLimits };
 
 export function createServices(parts: ServiceParts): Services {
   const senders = createSenderResolver(parts);
@@ -46,6 +49,7 @@ export function createServices(parts: ServiceParts): Services {
     senders,
     retry: parts.retry,
     leaseMs: parts.leaseMs,
+    ...parts.dispatch,
     rateLimiter: createSendRateLimiter(parts.config.MAIL_RATE_PER_SECOND),
     listUnsubscribe: (email) => unsubscribeUrl(parts, email),
   });

@@ -2,12 +2,11 @@ import type { Store } from '../../runtime/store/store.ts';
 import type { Clock } from '../../runtime/clock.ts';
 import type { Logger } from '../../runtime/logger.ts';
 import type { EmailTable } from '../../runtime/store/database.ts';
-import { claimDueEmails, renewLeases, tenantsWithDueEmails } from '../../runtime/store/email-queries.ts';
+import { claimDueEmails, finishAttempt, renewLeases, tenantsWithDueEmails, type AttemptOutcome } from '../../runtime/store/email-queries.ts';
 import { MailDeliveryError } from '../types.ts';
 import type { Sender, SenderResolver } from './sender.ts';
 import { backoffMs, DEFAULT_RETRY, type RetryPolicy } from './retry-policy.ts';
 import type { SendRateLimiter } from './send-rate-limiter.ts';
-import { createFinishBatcher } from './finish-batcher.ts';
 import { recipientRejection } from './recipient-rejection.ts';
 import { addSuppression, suppressedAmong } from '../../runtime/store/suppression-queries.ts';
 import { unsubscribedAmong } from '../../runtime/store/participant-queries.ts';
@@ -71,7 +70,9 @@ export function createDispatcher(o: DispatcherOptions): Dispatcher {
   const retry = o.retry ?? DEFAULT_RETRY;
   const holder = crypto.randomUUID();
   const db = o.store.db;
-  const finish = createFinishBatcher(o.store, holder);
+  // Each send records its own outcome, in the request that made it: on Workers a
+  // shared write loop would leave other requests waiting on this one's I/O.
+  const finish = (id: string, changes: AttemptOutcome) => finishAttempt(db, id, holder, changes);
 
   const flights = new Map<string, Flight>();
   const busy = new Map<string, number>();
