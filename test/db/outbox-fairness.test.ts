@@ -115,3 +115,53 @@ describe.each(DIALECTS)('fairness across tenants on %s', (dialect) => {
     expect(slow.messages.map((m) => messageIdOf(m.raw)).sort()).toEqual(stuckRows.map((r) => r.message_id).sort());
   });
 });
+
+describe.each(DIALECTS)('a dispatcher that stalls past its lease on %s', (dialect) => {
+  let h: Harness;
+  let sink: TestSmtpServer;
+
+  beforeAll(async () => {
+    sink = await startSmtpServer({ mode: 'plain' });
+    h = await createHarness(dialect, { env: { BUILTIN_SMTP_URL: `smtp://127.0.0.1:${sink.port}?starttls=off`, MAIL_RATE_PER_SECOND: '1000' } });
+  });
+  afterAll(async () => {
+    await h?.close();
+    await sink?.close();
+  });
+
+  it('does not hand the email to SMTP once another dispatcher has taken it over', async () => {
+    const tenant = await h.tenant('Acme');
+    const [row] = await queueEmails(h, tenant.id, 1, 'stall');
+    // The first dispatcher's send waits at the rate limiter until the test lets it go: a stall.
+    let resume!: () => void;
+    const stalled = new Promise<void>((resolve) => (resume = resolve));
+    let waiting = false;
+    const first = createDispatcher({
+      store: h.services.store,
+      clock: h.clock,
+      logger: silentLogger,
+      senders: h.services.senders,
+      leaseMs: 60_000,
+      rateLimiter: {
+        take: async () => {
+          waiting = true;
+          await stalled;
+        },
+      },
+    });
+    const second = createDispatcher({ store: h.services.store, clock: h.clock, logger: silentLogger, senders: h.services.senders, leaseMs: 60_000 });
+
+    const firstRun = first.drain();
+    await eventually(() => waiting);
+    // Its lease runs out while it stalls (no renewal can happen: the clock jumps), and the second takes the email over.
+    h.clock.advance(60_001);
+    expect(await second.drain()).toBe(1);
+    expect(sink.messages.map((m) => messageIdOf(m.raw))).toEqual([row.message_id]);
+
+    resume();
+    await firstRun;
+    expect(sink.messages).toHaveLength(1);
+    const after = await h.services.store.db.selectFrom('emails').select(['status', 'attempts']).where('id', '=', row.id).executeTakeFirstOrThrow();
+    expect(after).toEqual({ status: 'sent', attempts: 2 });
+  });
+});
