@@ -16,7 +16,8 @@ type Subject = { t: string; p: string };
 
 /** The List-Unsubscribe URL for this email, or undefined when it is not the unsubscribable kind. */
 export async function unsubscribeUrl(parts: Pick<ServiceParts, 'config' | 'secrets'>, email: Pick<EmailTable, 'type' | 'tenant_id' | 'participant_id'>): Promise<string | undefined> {
-  if (!isUnsubscribable(email.type) || !email.participant_id) return undefined;
+  // One-click unsubscribe is HTTPS only (RFC 8058); an http PUBLIC_URL (local use) sends no header.
+  if (!isUnsubscribable(email.type) || !email.participant_id || !parts.config.PUBLIC_URL.startsWith('https://')) return undefined;
   const token = await parts.secrets.seal(JSON.stringify({ t: email.tenant_id, p: email.participant_id } satisfies Subject), CONTEXT);
   const base = parts.config.PUBLIC_URL.endsWith('/') ? parts.config.PUBLIC_URL : `${parts.config.PUBLIC_URL}/`;
   const url = new URL('unsubscribe', base);

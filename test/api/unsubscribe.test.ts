@@ -124,3 +124,22 @@ describe.each(DIALECTS)('unsubscribe on %s', (dialect) => {
     expect(await participant()).toMatchObject({ unsubscribed: false });
   });
 });
+
+describe('unsubscribe headers need an https PUBLIC_URL', () => {
+  it('leaves them out with an http one (local use), since one-click is HTTPS only', async () => {
+    const h = await createMailHarness('sqlite', { env: { PUBLIC_URL: 'http://localhost:3000' } });
+    try {
+      const { apiKey: key } = await h.tenant('Local');
+      const programId = (await h.request('POST', '/v1/programs', { token: key, body: { name: 'Friends' } })).body.id;
+      await h.request('PUT', `/v1/programs/${programId}/rules`, { token: key, body: RULES });
+      await h.request('PUT', '/v1/participants/p0', { token: key, body: { email: 'p0@example.com' } });
+      expect((await h.request('POST', `/v1/programs/${programId}/events`, { token: key, body: { id: 'n1', type: 'news', participantId: 'p0' } })).body.emails).toHaveLength(1);
+      const [mail] = await h.inbox('p0@example.com');
+      expect(mail.subject).not.toBe('');
+      expect(mail.headers['list-unsubscribe']).toBeUndefined();
+      expect(mail.headers['list-unsubscribe-post']).toBeUndefined();
+    } finally {
+      await h.close();
+    }
+  });
+});
