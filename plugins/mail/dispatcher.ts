@@ -167,7 +167,11 @@ export function createDispatcher(o: DispatcherOptions): Dispatcher {
       });
       if (failure.kind === 'auth') await o.senders.onAuthFailure?.(email.tenant_id, answer);
       const rejected = recipientRejection(failure);
-      if (rejected) await addSuppression(db, { tenant_id: email.tenant_id, address: email.to_address, reason: rejected.slice(0, 500), email_id: email.id, created_at: now() });
+      if (rejected) {
+        await addSuppression(db, { tenant_id: email.tenant_id, address: email.to_address, reason: rejected.slice(0, 500), email_id: email.id, created_at: now() });
+        // The address itself stays out of the log; GET /v1/suppressions names it to the tenant.
+        o.logger.info('recipient rejected; address added to the suppression list', { emailId: email.id, tenantId: email.tenant_id });
+      }
       o.logger.warn('email delivery failed', { emailId: email.id, tenantId: email.tenant_id, kind: failure.kind, attempts: email.attempts, retryable, response: answer.slice(0, 200) });
     }
   }
