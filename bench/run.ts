@@ -5,6 +5,7 @@ import { printStartup, runStartupBench } from './startup-bench.ts';
 import { runMailBench } from './mail-bench.ts';
 import { runHostileTemplatesBench } from './hostile-templates-bench.ts';
 import { printHostileRows as printEvaluationAttackRows, runHostileEvaluationBench } from './hostile-evaluation-bench.ts';
+import { runFairnessBench } from './fairness-bench.ts';
 import { printRows } from './measure.ts';
 import { printHostileRows, runHostileBench } from './hostile-bench.ts';
 
@@ -21,3 +22,5 @@ printRows('Email delivery: outbox + dispatcher vs nodemailer sending directly (p
 printHostileRows('Hostile tenant: /health latency on the real Node server (own process, SQLite) while one attack at a time repeats', await runHostileBench());
 printRows('Hostile tenant: /health while one tenant sends template bombs to the preview, over HTTP on loopback', await runHostileTemplatesBench());
 printEvaluationAttackRows(await runHostileEvaluationBench());
+console.log("\nfairness: other tenants' email delay while one tenant's own SMTP server is slow (dispatcher claims per tenant, round-robin)");
+console.table(await runFairnessBench());

@@ -3,6 +3,7 @@ import * as initial from './2026-11-27T00-00-00_initial.ts';
 import * as adminSessions from './2026-11-30T11-00-00_admin_sessions.ts';
 import * as emailLinkSecrets from './2026-11-30T11-05-00_email_link_secrets.ts';
 import * as templatesVersion from './2026-11-30T12-30-00_templates_version.ts';
+import * as suppressions from './2026-11-30T13-00-00_suppressions.ts';
 import * as keyRotation from './2026-11-30T14-00-00_key_rotation.ts';
 
 // A static map rather than a folder scan, so bundled runtimes (Workers) that
@@ -12,6 +13,7 @@ export const migrations: Record<string, Migration> = {
   '2026-11-30T11-00-00_admin_sessions': adminSessions,
   '2026-11-30T11-05-00_email_link_secrets': emailLinkSecrets,
   '2026-11-30T12-30-00_templates_version': templatesVersion,
+  '2026-11-30T13-00-00_suppressions': suppressions,
   '2026-11-30T14-00-00_key_rotation': keyRotation,
 };
 

@@ -15,6 +15,8 @@ export type OutgoingMail = {
   text: string;
   /** `<key@domain>`; derived from the email's idempotency key so a resend keeps it. */
   messageId: string;
+  /** An HTTPS one-click unsubscribe URL (RFC 8058): sent as List-Unsubscribe with List-Unsubscribe-Post. */
+  listUnsubscribe?: string;
   /** Present when the built-in sender signs for a verified custom domain. */
   dkim?: { domainName: string; keySelector: string; privateKey: string };
 };

@@ -16,6 +16,8 @@ export type ParticipantFact = {
   w9OnFile: boolean;
   payoutInfoComplete: boolean;
   emailVerified: boolean;
+  /** Used the unsubscribe link of an email-action email: such emails are no longer sent to them. */
+  unsubscribed: boolean;
   createdAt: string;
 };
 
@@ -61,6 +63,7 @@ const PARTICIPANT_SHAPE: FactShape = {
   w9OnFile: 'scalar',
   payoutInfoComplete: 'scalar',
   emailVerified: 'scalar',
+  unsubscribed: 'scalar',
   createdAt: 'string',
 };
 

@@ -14,6 +14,8 @@ import { participantRoutes } from './routes/participants.ts';
 import { eventRoutes } from './routes/events.ts';
 import { webhookRoutes } from './routes/webhooks.ts';
 import { emailRoutes } from './routes/emails.ts';
+import { suppressionRoutes } from './routes/suppressions.ts';
+import { unsubscribeRoutes } from './routes/unsubscribe.ts';
 import { emailSettingsRoutes } from './routes/settings-email.ts';
 import { createAdminRoutes } from './admin/admin-routes.tsx';
 import { rewardRoutes } from './routes/rewards.ts';
@@ -83,6 +85,7 @@ export function createApp(services: Services, options: AppOptions = {}): Hono<Ap
   app.route('/v1', micrositeRoutes);
   // The pages the emailed links open.
   app.route('/', participantPageRoutes);
+  app.route('/', unsubscribeRoutes);
 
   const tenantApi = new Hono<AppEnv>();
   tenantApi.use('*', requireTenant);
@@ -95,6 +98,7 @@ export function createApp(services: Services, options: AppOptions = {}): Hono<Ap
   tenantApi.route('/participants', participantPasswordRoutes);
   tenantApi.route('/rewards', rewardRoutes);
   tenantApi.route('/emails', emailRoutes);
+  tenantApi.route('/suppressions', suppressionRoutes);
   tenantApi.route('/settings/email', emailSettingsRoutes);
   tenantApi.route('/settings/credentials', credentialRoutes);
   app.route('/v1', tenantApi);

@@ -2,7 +2,7 @@ import type { Config } from './config.ts';
 import type { Store } from './store/store.ts';
 import { migrateToLatest } from './store/migrate.ts';
 import { createSecretBox } from './security/secret-box.ts';
-import { createServices, type Services } from './services.ts';
+import { createServices, type DispatchLimits, type Services } from './services.ts';
 import { systemClock, type Clock } from './clock.ts';
 import { createLogger, type Logger } from './logger.ts';
 import type { MailTransport } from '../plugins/types.ts';
@@ -23,6 +23,8 @@ export type RuntimeParts = {
   builtinTransport?: MailTransport;
   clock?: Clock;
   logger?: Logger;
+  /** The runtime's own bounds on sends in progress (Workers: what one request may hold open). */
+  dispatch?: DispatchLimits;
 };
 
 /** The database could not be reached or migrated: one line for the operator, no stack trace. */
@@ -79,6 +81,7 @@ export async function bootServices(parts: RuntimeParts): Promise<Services> {
     resolver: parts.resolver,
     smtp,
     retry: { ...DEFAULT_RETRY, baseMs: config.MAIL_RETRY_BASE_MS },
+    dispatch: parts.dispatch,
   });
 }
 

@@ -8,6 +8,7 @@ import type { SenderResolver } from '../plugins/mail/sender.ts';
 import { createDispatcher, type Dispatcher } from '../plugins/mail/dispatcher.ts';
 import type { RetryPolicy } from '../plugins/mail/retry-policy.ts';
 import { createSenderResolver } from './services/sender-resolver.ts';
+import { unsubscribeUrl } from './services/unsubscribe-service.ts';
 import { createSendRateLimiter } from '../plugins/mail/send-rate-limiter.ts';
 import type { HostResolver } from '../plugins/mail/smtp-guard.ts';
 import type { SmtpDriver } from '../plugins/mail/smtp-driver.ts';
@@ -34,9 +35,13 @@ export type Services = {
   warnings: string[];
 };
 
+/** How many sends a dispatcher keeps in progress: per tenant, and in all. */
+export type DispatchLimits = { perTenant?: number; maxInFlight?: number };
+
 export type ServiceParts = Omit<Services, 'senders' | 'dispatcher' | 'metrics' | 'warnings'> & {
   retry?: RetryPolicy;
   leaseMs?: number;
+  dispatch?: DispatchLimits;
   metrics?: ServiceMetrics;
   warnings?: string[];
 };
@@ -51,8 +56,10 @@ export function createServices(parts: ServiceParts): Services {
     senders: instrumentSenders(senders, metrics),
     retry: parts.retry,
     leaseMs: parts.leaseMs,
+    ...parts.dispatch,
     rateLimiter: createSendRateLimiter(parts.config.MAIL_RATE_PER_SECOND),
     secrets: parts.secrets,
+    listUnsubscribe: (email) => unsubscribeUrl(parts, email),
   });
   return { ...parts, senders, dispatcher, metrics, warnings: parts.warnings ?? [] };
 }

@@ -2,11 +2,15 @@ import type { Store } from '../../runtime/store/store.ts';
 import type { Clock } from '../../runtime/clock.ts';
 import type { Logger } from '../../runtime/logger.ts';
 import type { EmailTable } from '../../runtime/store/database.ts';
-import { claimDueEmails, finishAttempt, releaseClaim } from '../../runtime/store/email-queries.ts';
+import { claimDueEmails, finishAttempt, releaseClaim, renewLeases, tenantsWithDueEmails, type AttemptOutcome } from '../../runtime/store/email-queries.ts';
 import { MailDeliveryError } from '../types.ts';
-import type { SenderResolver } from './sender.ts';
+import type { Sender, SenderResolver } from './sender.ts';
 import { backoffMs, DEFAULT_RETRY, type RetryPolicy } from './retry-policy.ts';
 import type { SendRateLimiter } from './send-rate-limiter.ts';
+import { recipientRejection } from './recipient-rejection.ts';
+import { addSuppression, suppressedAmong } from '../../runtime/store/suppression-queries.ts';
+import { unsubscribedAmong } from '../../runtime/store/participant-queries.ts';
+import { isUnsubscribable } from './list-unsubscribe.ts';
 import { buildOutgoingMail } from './outgoing-message.ts';
 import type { SecretSealer } from './link-secret.ts';
 
@@ -15,108 +19,304 @@ export type DispatcherOptions = {
   clock: Clock;
   logger: Logger;
   senders: SenderResolver;
-  batchSize?: number;
+  /** How long a claim holds without renewal; renewed every third of it while the send is in progress. */
   leaseMs?: number;
+  /** Sends in progress at once, all tenants together. */
+  maxInFlight?: number;
+  /** Sends in progress at once for one tenant: a slow server holds at most this many of the slots. */
+  perTenant?: number;
   retry?: RetryPolicy;
   rateLimiter?: SendRateLimiter;
+  /** The one-click unsubscribe URL for an email of the unsubscribable kind; built as the message leaves, never stored. */
+  listUnsubscribe?(email: EmailTable): Promise<string | undefined>;
   /** Opens the sealed token of a link (verification, password reset) as the message is built. */
   secrets?: SecretSealer;
 };
 
 export type Dispatcher = {
-  /** Claims one batch and delivers it; returns how many emails it handled. */
-  runOnce(): Promise<number>;
-  /** Delivers until nothing is due (tests, the Workers cron, shutdown). */
+  /** Delivers until nothing is due (tests, the Workers cron, shutdown); returns how many emails it handled. */
   drain(): Promise<number>;
-  /** Asks for a run soon; calls arriving during a run coalesce into one more run. */
+  /** Asks for a claim soon; calls arriving during one coalesce into one more. */
   kick(): void;
-  /** Resolves when no run is in progress or pending. */
+  /** Resolves when no claim and no send is in progress. */
   idle(): Promise<void>;
   /** Shutdown: claims nothing more, hands back claimed emails not yet being sent, waits for the sends under way. */
   stop(): Promise<void>;
 };
 
+type Flight = { email: EmailTable; leaseUntil: number; lost: boolean };
+
+
 /**
- * Drains the outbox. A claim is a lease: if this process dies mid-send the
- * lease expires and another run sends the email again with the same
- * Message-ID. The transport reports what happened; the retry decision is here.
+ * Drains the outbox, fairly and one lease per message.
+ *
+ * Fair: claims are per tenant, round-robin over the tenants with mail due,
+ * each tenant holding at most `perTenant` sends in progress; a finished send
+ * frees its slot at once and the next claim fills it (no waiting for a whole
+ * batch). A tenant whose server answers slowly keeps its own slots busy and
+ * nobody else's.
+ *
+ * Single: each claimed email carries its own lease, renewed while its send is
+ * in progress (waiting for the rate limiter, the pool, or a slow server), and
+ * is handed to SMTP only while this dispatcher still holds it. A dispatcher
+ * that stalls past its lease finds the email taken and lets it go. The one
+ * duplicate left is the process dying after the server accepted a message and
+ * before the outbox recorded it: the lease expires, another run sends it again
+ * with the same Message-ID.
+ *
+ * The transport reports what happened; the retry decision is here.
  */
 export function createDispatcher(o: DispatcherOptions): Dispatcher {
-  const batchSize = o.batchSize ?? 50;
   const leaseMs = o.leaseMs ?? 60_000;
+  const maxInFlight = o.maxInFlight ?? 50;
+  const perTenant = Math.min(o.perTenant ?? 16, maxInFlight);
+  // A tenant is topped up once half its slots are free, not at every finished
+  // send: one claim then brings several emails, and the pool never runs dry.
+  const refillAt = Math.ceil(perTenant / 2);
   const retry = o.retry ?? DEFAULT_RETRY;
-  let running: Promise<void> | null = null;
-  let again = false;
-  let stopping = false;
+  const holder = crypto.randomUUID();
+  const db = o.store.db;
+  // Each send records its own outcome, in the request that made it: on Workers a
+  // shared write loop would leave other requests waiting on this one's I/O.
+  const finish = (id: string, changes: AttemptOutcome) => finishAttempt(db, id, holder, changes);
 
-  async function deliver(email: EmailTable, leaseUntil: string) {
+  const flights = new Map<string, Flight>();
+  const busy = new Map<string, number>();
+  let tenants: string[] = [];
+  let discover = true;
+  let roundsSinceDiscovery = 0;
+  let pumping: Promise<void> | null = null;
+  let again = false;
+  let handled = 0;
+  let waiters: (() => void)[] = [];
+  let stopping = false;
+  let heartbeat: ReturnType<typeof setInterval> | null = null;
+
+  const iso = (ms: number) => new Date(ms).toISOString();
+  const nowMs = () => o.clock.now().getTime();
+
+  function notify() {
+    if (pumping || flights.size > 0) return;
+    const ready = waiters;
+    waiters = [];
+    for (const resolve of ready) resolve();
+  }
+
+  // ---- leases -----------------------------------------------------------------
+
+  async function renew(ids: string[]): Promise<void> {
+    const until = nowMs() + leaseMs;
+    const held = new Set(await renewLeases(db, holder, ids, iso(until)));
+    for (const id of ids) {
+      const f = flights.get(id);
+      if (!f) continue;
+      if (held.has(id)) f.leaseUntil = until;
+      else f.lost = true;
+    }
+  }
+
+  function startHeartbeat() {
+    if (heartbeat) return;
+    heartbeat = setInterval(() => {
+      renew([...flights.keys()]).catch((error) => o.logger.error('lease renewal failed', { error }));
+    }, Math.max(1, Math.floor(leaseMs / 3)));
+  }
+
+  function stopHeartbeat() {
+    if (heartbeat && flights.size === 0) {
+      clearInterval(heartbeat);
+      heartbeat = null;
+    }
+  }
+
+  /** True while this dispatcher may hand the email to SMTP: it holds the claim with at least half a lease to go. */
+  async function stillHeld(f: Flight): Promise<boolean> {
+    if (!f.lost && f.leaseUntil - nowMs() < leaseMs / 2) await renew([f.email.id]);
+    return !f.lost;
+  }
+
+  // ---- one send ---------------------------------------------------------------
+
+  async function deliver(f: Flight, senderOf: Promise<Sender>) {
+    const email = f.email;
     const now = () => o.clock.now().toISOString();
     let sender;
     try {
-      sender = await o.senders.senderFor(email.tenant_id);
+      sender = await senderOf;
       await o.rateLimiter?.take(email.tenant_id);
-      if (stopping) return void (await releaseClaim(o.store.db, email.id, leaseUntil, now()));
-      const result = await sender.transport.send(await buildOutgoingMail(email, sender, o.secrets));
-      await finishAttempt(o.store.db, email.id, leaseUntil, { status: 'sent', last_response: result.response, sent_at: now(), sender: sender.name, updated_at: now() });
+      // Shutdown: what has not reached the server yet goes back to the outbox for the next instance.
+      if (stopping) return void (await releaseClaim(db, email.id, holder, now()));
+      if (!(await stillHeld(f))) {
+        o.logger.warn('email lease lost before sending; another dispatcher has it', { emailId: email.id, tenantId: email.tenant_id });
+        return;
+      }
+      const listUnsubscribe = await o.listUnsubscribe?.(email);
+      const result = await sender.transport.send({ ...(await buildOutgoingMail(email, sender, o.secrets)), listUnsubscribe });
+      await finish(email.id, { status: 'sent', last_response: result.response, sent_at: now(), sender: sender.name, updated_at: now() });
     } catch (error) {
       const failure = error instanceof MailDeliveryError ? error : new MailDeliveryError('transient', (error as Error).message);
       const retryable = failure.kind === 'transient' && email.attempts < retry.maxAttempts;
       const answer = failure.response ?? failure.message;
-      await finishAttempt(o.store.db, email.id, leaseUntil, {
+      await finish(email.id, {
         status: retryable ? 'queued' : 'failed',
         last_response: answer.slice(0, 1000),
-        next_attempt_at: retryable ? new Date(o.clock.now().getTime() + backoffMs(email.attempts, retry)).toISOString() : null,
+        next_attempt_at: retryable ? new Date(nowMs() + backoffMs(email.attempts, retry)).toISOString() : null,
         sender: sender?.name ?? null,
         updated_at: now(),
       });
       if (failure.kind === 'auth') await o.senders.onAuthFailure?.(email.tenant_id, answer);
+      const rejected = recipientRejection(failure);
+      if (rejected) {
+        await addSuppression(db, { tenant_id: email.tenant_id, address: email.to_address, reason: rejected.slice(0, 500), email_id: email.id, created_at: now() });
+        // The address itself stays out of the log; GET /v1/suppressions names it to the tenant.
+        o.logger.info('recipient rejected; address added to the suppression list', { emailId: email.id, tenantId: email.tenant_id });
+      }
       o.logger.warn('email delivery failed', { emailId: email.id, tenantId: email.tenant_id, kind: failure.kind, attempts: email.attempts, retryable, response: answer.slice(0, 200) });
     }
   }
 
-  async function runOnce(): Promise<number> {
-    const now = o.clock.now();
-    const leaseUntil = new Date(now.getTime() + leaseMs).toISOString();
-    const claimed = await claimDueEmails(o.store.db, o.store.dialect, now.toISOString(), leaseUntil, batchSize);
-    await Promise.all(claimed.map((email) => deliver(email, leaseUntil)));
-    return claimed.length;
+  function launch(email: EmailTable, leaseUntil: number, senderOf: Promise<Sender>) {
+    const f: Flight = { email, leaseUntil, lost: false };
+    flights.set(email.id, f);
+    busy.set(email.tenant_id, (busy.get(email.tenant_id) ?? 0) + 1);
+    startHeartbeat();
+    void deliver(f, senderOf)
+      .catch((error) => o.logger.error('email delivery bookkeeping failed', { emailId: email.id, error }))
+      .finally(() => {
+        flights.delete(email.id);
+        const left = (busy.get(email.tenant_id) ?? 1) - 1;
+        if (left > 0) busy.set(email.tenant_id, left);
+        else busy.delete(email.tenant_id);
+        handled++;
+        stopHeartbeat();
+        pump();
+        notify();
+      });
   }
 
-  async function loop() {
-    do {
-      again = false;
-      try {
-        while (!stopping && (await runOnce()) === batchSize) {}
-      } catch (error) {
-        o.logger.error('dispatcher run failed', { error });
+  // ---- claims -----------------------------------------------------------------
+
+  /**
+   * Settles the claimed emails whose address is on the tenant's suppression
+   * list, or that are the unsubscribable kind for a participant who
+   * unsubscribed (stored `suppressed`, never sent, never retried), and returns
+   * the rest. Checked here, at the last moment, so mail queued before a bounce
+   * or an unsubscribe is caught too.
+   */
+  async function withoutSuppressed(tenantId: string, rows: EmailTable[]): Promise<EmailTable[]> {
+    if (rows.length === 0) return rows;
+    const suppressed = await suppressedAmong(db, tenantId, rows.map((r) => r.to_address));
+    const optional = rows.filter((r) => isUnsubscribable(r.type) && r.participant_id).map((r) => r.participant_id!);
+    const unsubscribed = optional.length > 0 ? await unsubscribedAmong(db, tenantId, optional) : new Set<string>();
+    if (suppressed.size === 0 && unsubscribed.size === 0) return rows;
+    const now = o.clock.now().toISOString();
+    const sendable: EmailTable[] = [];
+    const settled: Promise<boolean>[] = [];
+    for (const row of rows) {
+      const optedOut = isUnsubscribable(row.type) && row.participant_id !== null && unsubscribed.has(row.participant_id);
+      const reason = suppressed.get(row.to_address.toLowerCase()) ?? (optedOut ? 'the participant unsubscribed' : undefined);
+      if (reason === undefined) sendable.push(row);
+      // The claim counted an attempt; nothing was attempted.
+      else settled.push(finish(row.id, { status: 'suppressed', attempts: row.attempts - 1, last_response: `suppressed: ${reason}`.slice(0, 1000), next_attempt_at: null, updated_at: now }));
+    }
+    await Promise.all(settled);
+    handled += settled.length;
+    return sendable;
+  }
+
+  /** One pass over the tenants with mail due, claiming what fits in each one's free slots. */
+  async function claimRound(rediscover: boolean): Promise<number> {
+    if (rediscover) {
+      // Busy tenants are asked for too, but they do not crowd the list out: it is longer by as many.
+      tenants = await tenantsWithDueEmails(db, o.clock.now().toISOString(), holder, maxInFlight + busy.size);
+      discover = false;
+      roundsSinceDiscovery = 0;
+    }
+    roundsSinceDiscovery++;
+    let claimed = 0;
+    const drained = new Set<string>();
+    for (const tenantId of tenants) {
+      const room = Math.min(perTenant - (busy.get(tenantId) ?? 0), maxInFlight - flights.size);
+      if (flights.size >= maxInFlight) break;
+      if (room <= 0 || (room < refillAt && busy.has(tenantId) && room < maxInFlight - flights.size)) continue;
+      const now = nowMs();
+      const leaseUntil = now + leaseMs;
+      const rows = await claimDueEmails(db, o.store.dialect, { now: iso(now), leaseUntil: iso(leaseUntil), holder, limit: room, tenantId });
+      if (rows.length < room) drained.add(tenantId);
+      const sendable = await withoutSuppressed(tenantId, rows);
+      if (sendable.length === 0) continue;
+      // One look-up of who carries the tenant's mail serves the whole claim.
+      const senderOf = o.senders.senderFor(tenantId);
+      senderOf.catch(() => {}); // each send reports the failure itself
+      for (const row of sendable) launch(row, leaseUntil, senderOf);
+      claimed += rows.length;
+    }
+    // Round-robin: the tenant served first this time goes last next time.
+    tenants = tenants.filter((t) => !drained.has(t));
+    if (tenants.length > 1) tenants.push(tenants.shift()!);
+    return claimed;
+  }
+
+  async function fill() {
+    while (!stopping && flights.size < maxInFlight) {
+      const fresh = discover || tenants.length === 0;
+      let claimed = await claimRound(fresh);
+      // Nothing claimable among the tenants we know of: look for others (another
+      // instance may have queued them; our own kicks say so at once). Always
+      // before going idle, so drain() means "nothing due"; otherwise once per
+      // turnover of the slots, which bounds the cost of the look while busy
+      // tenants keep finishing sends one by one.
+      if (claimed === 0 && !fresh && flights.size < maxInFlight && (flights.size === 0 || roundsSinceDiscovery >= maxInFlight)) {
+        claimed = await claimRound(true);
       }
-    } while (again && !stopping);
+      if (claimed === 0) return;
+    }
+  }
+
+  function pump() {
+    if (pumping) {
+      again = true;
+      return;
+    }
+    pumping = (async () => {
+      do {
+        again = false;
+        try {
+          await fill();
+        } catch (error) {
+          o.logger.error('dispatcher run failed', { error });
+          return;
+        }
+      } while (again);
+    })().finally(() => {
+      pumping = null;
+      notify();
+    });
+  }
+
+  async function idle() {
+    while (pumping || flights.size > 0) await new Promise<void>((resolve) => waiters.push(resolve));
   }
 
   return {
-    runOnce,
     async drain() {
-      while (running) await running;
-      let total = 0;
-      for (let n = await runOnce(); n > 0; n = await runOnce()) total += n;
-      return total;
+      await idle();
+      const before = handled;
+      discover = true;
+      pump();
+      await idle();
+      return handled - before;
     },
     kick() {
       if (stopping) return;
-      if (running) {
-        again = true;
-        return;
-      }
-      running = loop().finally(() => {
-        running = null;
-      });
+      // New mail may be a tenant we have not seen yet.
+      discover = true;
+      pump();
     },
-    async idle() {
-      while (running) await running;
-    },
+    idle,
     async stop() {
       stopping = true;
-      while (running) await running;
+      await idle();
     },
   };
 }

@@ -6,6 +6,8 @@ export const emailAction: ActionHandler<EmailParams> = {
   plan(params, ctx) {
     const recipient = params.to === 'referrer' ? ctx.referrer : ctx.participant;
     if (!recipient) return { rewards: [], emails: [], skipped: 'the participant has no referrer' };
+    // They used the unsubscribe link; the API can subscribe them again (PUT participant, unsubscribed: false).
+    if (recipient.unsubscribed) return { rewards: [], emails: [], skipped: `${params.to === 'referrer' ? 'the referrer' : 'the participant'} unsubscribed from these emails` };
     return {
       rewards: [],
       emails: [

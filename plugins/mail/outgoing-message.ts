@@ -16,7 +16,7 @@ export function assertSendable(mail: OutgoingMail): void {
   if (!isSingleAddress(mail.to) || !isSingleAddress(mail.from.address) || (mail.replyTo && !isSingleAddress(mail.replyTo))) {
     throw new MailDeliveryError('permanent', 'Message addresses must each be a single mailbox');
   }
-  if (![mail.subject, mail.from.name ?? '', mail.messageId].every(isSafeHeaderText)) {
+  if (![mail.subject, mail.from.name ?? '', mail.messageId, mail.listUnsubscribe ?? ''].every(isSafeHeaderText)) {
     throw new MailDeliveryError('permanent', 'Message headers must not contain line breaks');
   }
 }
@@ -50,6 +50,7 @@ export function toMailOptions(mail: OutgoingMail): SendMailOptions {
     html: mail.html,
     text: mail.text,
     messageId: mail.messageId,
+    ...(mail.listUnsubscribe ? { list: { unsubscribe: { url: mail.listUnsubscribe } }, headers: { 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' } } : {}),
     dkim: mail.dkim ? { domainName: mail.dkim.domainName, keySelector: mail.dkim.keySelector, privateKey: mail.dkim.privateKey } : undefined,
   };
 }

@@ -9,6 +9,12 @@ export type HostResolver = {
   resolveAddresses(host: string): Promise<string[]>;
   /** TXT records of `name`, each as its character-strings; empty when there are none. */
   resolveTxt(name: string): Promise<string[][]>;
+  /**
+   * Addresses the machine itself knows for `host` (the hosts file, `localhost`,
+   * the system's resolver), asked only when DNS has none. Absent where there is
+   * no such thing (Workers).
+   */
+  lookupSystem?(host: string): Promise<string[]>;
 };
 
 export const SMTP_PORTS: readonly number[] = [25, 465, 587, 2525];
@@ -59,13 +65,18 @@ export async function checkSmtpTarget(target: SmtpTarget, options: SmtpGuardOpti
   // RFC 6761 reserves these for loopback; refuse without asking DNS.
   if (!allowPrivate && (host.name === 'localhost' || host.name.endsWith('.localhost'))) throw blockedAddress();
 
-  let addresses: string[];
+  let addresses: string[] = [];
+  let failed = false;
   try {
     addresses = await options.resolver.resolveAddresses(host.name);
   } catch {
-    throw hostRefused('unresolvable', 'SMTP host could not be resolved');
+    failed = true;
   }
-  if (addresses.length === 0) throw hostRefused('unresolvable', 'SMTP host has no address records');
+  // A name DNS does not know may still be the operator's own (`localhost`, a
+  // hosts-file entry for a relay next door). It is judged by its addresses
+  // like any other: through only with allowPrivate when they are private.
+  if (addresses.length === 0 && options.resolver.lookupSystem) addresses = await options.resolver.lookupSystem(host.name).catch(() => []);
+  if (addresses.length === 0) throw hostRefused('unresolvable', failed ? 'SMTP host could not be resolved' : 'SMTP host has no address records');
   // One bad record is enough to refuse: a name that mixes public and internal
   // addresses is either misconfigured or probing.
   if (!addresses.every((ip) => isAllowed(classifyAddress(ip), allowPrivate))) throw blockedAddress();

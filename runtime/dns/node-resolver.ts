@@ -1,4 +1,4 @@
-import { Resolver } from 'node:dns/promises';
+import { lookup, Resolver } from 'node:dns/promises';
 import { isIP } from 'node:net';
 import type { HostResolver } from '../../plugins/mail/smtp-guard.ts';
 
@@ -12,7 +12,11 @@ export type NodeResolverOptions = {
 // Answers that mean "this name has no such records" rather than "DNS failed".
 const NO_RECORDS = new Set(['ENODATA', 'ENOTFOUND', 'NXDOMAIN']);
 
-/** DNS through c-ares, never getaddrinfo: /etc/hosts and odd address spellings stay out of the SMTP guard. */
+/**
+ * DNS through c-ares first, so odd address spellings and the hosts file never
+ * override what DNS says; getaddrinfo (the hosts file, `localhost`) only for
+ * names DNS does not know, and the guard judges those by their addresses.
+ */
 export function createNodeResolver(options: NodeResolverOptions = {}): HostResolver {
   const resolver = new Resolver({ timeout: options.timeoutMs ?? 3000, tries: 2 });
   if (options.server) resolver.setServers([parseServer(options.server)]);
@@ -27,6 +31,10 @@ export function createNodeResolver(options: NodeResolverOptions = {}): HostResol
       const failure = [v4, v6].find((result) => result.status === 'rejected' && !NO_RECORDS.has(errorCode(result.reason)));
       if (failure && failure.status === 'rejected') throw failure.reason;
       return [];
+    },
+    async lookupSystem(host) {
+      const found = await lookup(host, { all: true, verbatim: true });
+      return found.map((a) => a.address);
     },
     async resolveTxt(name) {
       try {

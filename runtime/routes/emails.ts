@@ -3,14 +3,14 @@ import * as v from 'valibot';
 import type { AppEnv } from '../context.ts';
 import { AppError } from '../errors.ts';
 import { parseInput } from '../validation.ts';
-import { findEmail, listEmails, requeueFailed } from '../store/email-queries.ts';
+import { countEmailsByStatus, EMAIL_STATUSES, findEmail, listEmails, requeueFailed } from '../store/email-queries.ts';
 import { emailDetailView, emailView } from '../services/views.ts';
 import { isTemplateFailure } from '../../plugins/mail/compose.ts';
 import { outboxStats } from '../store/outbox-stats-queries.ts';
 
 const Filter = v.strictObject({
   participantId: v.optional(v.string()),
-  status: v.optional(v.picklist(['queued', 'sending', 'sent', 'failed'])),
+  status: v.optional(v.picklist(EMAIL_STATUSES)),
   type: v.optional(v.string()),
   before: v.optional(v.string()),
   limit: v.optional(v.pipe(v.string(), v.regex(/^\d+$/), v.transform(Number), v.minValue(1), v.maxValue(200)), '50'),
@@ -25,8 +25,9 @@ export const emailRoutes = new Hono<AppEnv>()
   })
   .get('/', async (c) => {
     const f = parseInput(Filter, c.req.query(), 'query');
-    const rows = await listEmails(c.var.services.store.db, c.var.tenant.id, f);
-    return c.json({ emails: rows.map(emailView), next: rows.length === f.limit ? rows[rows.length - 1].created_at : null });
+    const db = c.var.services.store.db;
+    const [rows, counts] = await Promise.all([listEmails(db, c.var.tenant.id, f), countEmailsByStatus(db, c.var.tenant.id, f)]);
+    return c.json({ emails: rows.map(emailView), next: rows.length === f.limit ? rows[rows.length - 1].created_at : null, counts });
   })
   .get('/:emailId', async (c) => {
     const row = await findEmail(c.var.services.store.db, c.var.tenant.id, c.req.param('emailId'));

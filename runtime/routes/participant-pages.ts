@@ -20,7 +20,7 @@ import { readForm } from '../http.ts';
 
 type Page = HtmlEscapedString | Promise<HtmlEscapedString>;
 
-function page(c: Context<AppEnv>, title: string, body: Page, status: 200 | 400 | 422 | 429 = 200) {
+export function page(c: Context<AppEnv>, title: string, body: Page, status: 200 | 400 | 422 | 429 = 200) {
   // The token is in this page's URL: no Referer may carry it elsewhere, and no cache may keep it.
   c.header('Referrer-Policy', 'no-referrer');
   c.header('Cache-Control', 'no-store');

@@ -24,6 +24,7 @@ const ParticipantBody = v.strictObject({
   referredBy: v.optional(v.nullable(Id)),
   w9OnFile: v.optional(v.boolean()),
   payoutInfoComplete: v.optional(v.boolean()),
+  unsubscribed: v.optional(v.boolean()),
 });
 
 export const participantRoutes = new Hono<AppEnv>()

@@ -3,6 +3,7 @@ import type { Db } from '../store/store.ts';
 import type { EmailTable } from '../store/database.ts';
 import { findProgram } from '../store/program-queries.ts';
 import { insertEmailOnce } from '../store/email-queries.ts';
+import { suppressedAmong } from '../store/suppression-queries.ts';
 import { hmacSha256Hex, constantTimeEqual } from '../security/hashing.ts';
 import type { ParticipantView, ProgramView } from '../../plugins/types.ts';
 import { composeEmail, type ComposeEnv } from '../../plugins/mail/compose.ts';
@@ -61,8 +62,11 @@ export async function queueAccountEmail(
   env: ComposeEnv,
   a: { type: AccountEmailType; recipient: ParticipantView; key: string; data: Record<string, unknown>; secret: LinkSecret },
 ): Promise<EmailTable | null> {
-  const row = await composeEmail({ type: a.type, template: a.type, recipient: a.recipient, idempotencyKey: a.key, data: a.data }, env);
-  if (!row) return null;
-  row.secret_sealed = await sealLinkSecret(secrets, row, a.secret);
+  const composed = await composeEmail({ type: a.type, template: a.type, recipient: a.recipient, idempotencyKey: a.key, data: a.data }, env);
+  if (!composed) return null;
+  composed.secret_sealed = await sealLinkSecret(secrets, composed, a.secret);
+  // Checked now, not only by the dispatcher, so the answer that queued it says so.
+  const reason = (await suppressedAmong(db, env.tenantId, [composed.to_address])).get(composed.to_address.toLowerCase());
+  const row: EmailTable = reason === undefined || composed.status !== 'queued' ? composed : { ...composed, status: 'suppressed', next_attempt_at: null, last_response: `suppressed: ${reason}`.slice(0, 1000) };
   return (await insertEmailOnce(db, row)) ? row : null;
 }

@@ -20,6 +20,8 @@ export type ParticipantInput = {
   referredBy?: string | null;
   w9OnFile?: boolean;
   payoutInfoComplete?: boolean;
+  /** false re-subscribes a participant who used the unsubscribe link; true unsubscribes. */
+  unsubscribed?: boolean;
 };
 
 /**
@@ -54,6 +56,7 @@ export async function putParticipant(services: Services, tenant: Tenant, id: str
       email_verified: before && before.email === email ? before.email_verified : 0,
       email_verified_at: before && before.email === email ? before.email_verified_at : null,
       password_hash: before?.password_hash ?? null,
+      unsubscribed_at: input.unsubscribed === undefined ? (before?.unsubscribed_at ?? null) : input.unsubscribed ? (before?.unsubscribed_at ?? now) : null,
       created_at: before?.created_at ?? now,
       updated_at: now,
     });

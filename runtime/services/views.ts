@@ -1,4 +1,4 @@
-import type { EmailTable, ParticipantTable, ProgramTable, RewardTable } from '../store/database.ts';
+import type { EmailTable, ParticipantTable, ProgramTable, RewardTable, SuppressionTable } from '../store/database.ts';
 import type { ParticipantView, ProgramView } from '../../plugins/types.ts';
 import { settingsFromText } from './program-settings.ts';
 
@@ -17,6 +17,7 @@ export function participantView(row: ParticipantTable): ParticipantView {
     w9OnFile: row.w9_on_file === 1,
     payoutInfoComplete: row.payout_info_complete === 1,
     emailVerified: row.email_verified === 1,
+    unsubscribed: row.unsubscribed_at != null,
     createdAt: row.created_at,
   };
 }
@@ -27,6 +28,7 @@ export function participantBody(row: ParticipantTable) {
     w9OnFileAt: row.w9_on_file_at,
     payoutInfoCompletedAt: row.payout_info_completed_at,
     emailVerifiedAt: row.email_verified_at,
+    unsubscribedAt: row.unsubscribed_at ?? null,
     passwordSet: row.password_hash !== null,
     updatedAt: row.updated_at,
   };
@@ -88,4 +90,8 @@ const redactTokens = (s: string) => s.replace(/([?&](?:amp;)?token=)[A-Za-z0-9_-
 export function emailDetailView(row: EmailTable) {
   const redact = TOKEN_EMAIL_TYPES.has(row.type) ? redactTokens : (s: string) => s;
   return { ...emailView(row), html: redact(row.html), text: redact(row.text) };
+}
+
+export function suppressionView(row: SuppressionTable) {
+  return { address: row.address, reason: row.reason, emailId: row.email_id, createdAt: row.created_at };
 }

@@ -19,6 +19,7 @@ export type Database = {
   admin_sessions: AdminSessionTable;
   api_keys: ApiKeyTable;
   webhook_secrets: WebhookSecretTable;
+  suppressions: SuppressionTable;
 };
 
 export type TenantTable = {
@@ -97,6 +98,8 @@ export type ParticipantTable = {
   email_verified: number;
   email_verified_at: string | null;
   password_hash: string | null;
+  /** When the participant unsubscribed from email-action emails; null while subscribed. Optional so a row need not name it. */
+  unsubscribed_at?: string | null;
   created_at: string;
   updated_at: string;
 };
@@ -133,7 +136,8 @@ export type RewardTable = {
   updated_at: string;
 };
 
-export type EmailStatus = 'queued' | 'sending' | 'sent' | 'failed';
+/** `suppressed`: never sent, never retried, because the address is on the tenant's suppression list. */
+export type EmailStatus = 'queued' | 'sending' | 'sent' | 'failed' | 'suppressed';
 
 export type EmailTable = {
   id: string;
@@ -151,6 +155,8 @@ export type EmailTable = {
   attempts: number;
   next_attempt_at: string | null;
   lease_until: string | null;
+  /** The dispatcher holding the claim (set with lease_until); optional so a new row need not name it. */
+  lease_holder?: string | null;
   last_response: string | null;
   message_id: string;
   sender: string | null;
@@ -234,4 +240,15 @@ export type AdminSessionTable = {
   expires_at: string;
   /** Set by sign-out: the session is over even if its cookie was copied. */
   ended_at: string | null;
+};
+
+export type SuppressionTable = {
+  tenant_id: string;
+  /** Lower-cased. */
+  address: string;
+  /** The receiving server's answer that put it here. */
+  reason: string;
+  /** The email that bounced, when a bounce put it here. */
+  email_id: string | null;
+  created_at: string;
 };

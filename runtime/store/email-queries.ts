@@ -25,6 +25,21 @@ export async function listEmails(db: Db, tenantId: string, f: EmailFilter) {
   return q.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(f.limit).execute();
 }
 
+export const EMAIL_STATUSES: readonly EmailStatus[] = ['queued', 'sending', 'sent', 'failed', 'suppressed'];
+
+/** How many of the tenant's emails are in each status, with the log's participant and type filters. */
+export async function countEmailsByStatus(db: Db, tenantId: string, f: Pick<EmailFilter, 'participantId' | 'type'>): Promise<Record<EmailStatus, number>> {
+  let q = db
+    .selectFrom('emails')
+    .select((eb) => ['status', eb.fn.countAll().as('n')])
+    .where('tenant_id', '=', tenantId);
+  if (f.participantId) q = q.where('participant_id', '=', f.participantId);
+  if (f.type) q = q.where('type', '=', f.type);
+  const counts = Object.fromEntries(EMAIL_STATUSES.map((s) => [s, 0])) as Record<EmailStatus, number>;
+  for (const row of await q.groupBy('status').execute()) counts[row.status] = Number(row.n);
+  return counts;
+}
+
 export async function findEmail(db: Db, tenantId: string, id: string) {
   return db.selectFrom('emails').selectAll().where('tenant_id', '=', tenantId).where('id', '=', id).executeTakeFirst();
 }
@@ -34,26 +49,55 @@ export async function findEmailByKey(db: Db, tenantId: string, key: string) {
 }
 
 /**
- * Claims up to `limit` due emails with a lease. PostgreSQL skips rows another
- * dispatcher holds (FOR UPDATE SKIP LOCKED); SQLite and D1 have one writer, and
- * the conditional UPDATE makes a claim exclusive there. An expired lease (a
- * dispatcher that died mid-send) makes the email due again.
+ * Due now: queued and past its retry time, or claimed by a dispatcher whose
+ * lease ran out. A dispatcher never takes back its own expired claims: those
+ * are sends it still has in progress (its clock jumped, or it stalled), and
+ * a process that died comes back under a new holder name.
  */
-export async function claimDueEmails(db: Db, dialect: DialectName, now: string, leaseUntil: string, limit: number) {
-  const due = db
+function isDue(eb: ExpressionBuilder<Database, 'emails'>, now: string, holder?: string) {
+  const expired = [eb('status', '=', 'sending'), eb('lease_until', '<', now)];
+  if (holder) expired.push(eb.or([eb('lease_holder', 'is', null), eb('lease_holder', '!=', holder)]));
+  return eb.or([
+    eb.and([eb('status', '=', 'queued'), eb.or([eb('next_attempt_at', 'is', null), eb('next_attempt_at', '<=', now)])]),
+    eb.and(expired),
+  ]);
+}
+
+/**
+ * Tenants with mail due, the longest-waiting first. The dispatcher claims per
+ * tenant from this list, so one tenant's backlog cannot fill a claim meant
+ * for everyone.
+ */
+export async function tenantsWithDueEmails(db: Db, now: string, holder: string, limit: number): Promise<string[]> {
+  const rows = await db
+    .selectFrom('emails')
+    .select('tenant_id')
+    .where((eb) => isDue(eb, now, holder))
+    .groupBy('tenant_id')
+    .orderBy((eb) => eb.fn.min('created_at'), 'asc')
+    .limit(limit)
+    .execute();
+  return rows.map((r) => r.tenant_id);
+}
+
+export type Claim = { now: string; leaseUntil: string; holder: string; limit: number; tenantId?: string };
+
+/**
+ * Claims up to `limit` due emails (of one tenant, when given) for `holder`
+ * until `leaseUntil`. PostgreSQL skips rows another dispatcher holds (FOR
+ * UPDATE SKIP LOCKED); SQLite and D1 have one writer, and the conditional
+ * UPDATE makes a claim exclusive there. An expired lease (a dispatcher that
+ * died mid-send) makes the email due again.
+ */
+export async function claimDueEmails(db: Db, dialect: DialectName, c: Claim) {
+  let due = db
     .selectFrom('emails')
     .select('id')
-    .where((eb) =>
-      eb.or([
-        eb.and([eb('status', '=', 'queued'), eb.or([eb('next_attempt_at', 'is', null), eb('next_attempt_at', '<=', now)])]),
-        eb.and([eb('status', '=', 'sending'), eb('lease_until', '<', now)]),
-      ]),
-    )
-    .orderBy('created_at')
-    .limit(limit);
-  const stillDue = (eb: ExpressionBuilder<Database, 'emails'>) =>
-    eb.or([eb('status', '=', 'queued'), eb.and([eb('status', '=', 'sending'), eb('lease_until', '<', now)])]);
-  const claim = { status: 'sending' as const, lease_until: leaseUntil, attempts: sql<number>`attempts + 1`, updated_at: now };
+    .where((eb) => isDue(eb, c.now, c.holder));
+  if (c.tenantId) due = due.where('tenant_id', '=', c.tenantId);
+  due = due.orderBy('created_at').limit(c.limit);
+  const stillDue = (eb: ExpressionBuilder<Database, 'emails'>) => eb.or([eb('status', '=', 'queued'), eb.and([eb('status', '=', 'sending'), eb('lease_until', '<', c.now)])]);
+  const claim = { status: 'sending' as const, lease_until: c.leaseUntil, lease_holder: c.holder, attempts: sql<number>`attempts + 1`, updated_at: c.now };
   if (dialect === 'postgres') {
     // A materialized CTE runs the locking SELECT once. Written as
     // `id IN (subquery)`, the planner may pick a nested loop that re-runs the
@@ -72,19 +116,39 @@ export async function claimDueEmails(db: Db, dialect: DialectName, now: string, 
   return db.updateTable('emails').set(claim).where('id', 'in', due).where(stillDue).returningAll().execute();
 }
 
-/** Finishes an attempt, but only while this dispatcher still holds the lease. */
-export async function finishAttempt(
-  db: Db,
-  id: string,
-  leaseUntil: string,
-  changes: Partial<Pick<EmailTable, 'status' | 'last_response' | 'next_attempt_at' | 'sent_at' | 'sender' | 'updated_at'>>,
-): Promise<boolean> {
+/**
+ * Extends the leases `holder` still has on these emails; returns the ids it
+ * still holds. An id missing from the answer was finished meanwhile, or (after
+ * a stall longer than the lease) claimed by another dispatcher: either way
+ * this one must not hand it to SMTP.
+ */
+export async function renewLeases(db: Db, holder: string, ids: readonly string[], leaseUntil: string): Promise<string[]> {
+  const held: string[] = [];
+  // In slices: D1 binds at most 100 parameters per statement.
+  for (let i = 0; i < ids.length; i += 90) {
+    const rows = await db
+      .updateTable('emails')
+      .set({ lease_until: leaseUntil })
+      .where('id', 'in', ids.slice(i, i + 90))
+      .where('status', '=', 'sending')
+      .where('lease_holder', '=', holder)
+      .returning('id')
+      .execute();
+    for (const r of rows) held.push(r.id);
+  }
+  return held;
+}
+
+export type AttemptOutcome = Partial<Pick<EmailTable, 'status' | 'attempts' | 'last_response' | 'next_attempt_at' | 'sent_at' | 'sender' | 'updated_at'>>;
+
+/** Finishes an attempt, but only while `holder` still holds the claim. */
+export async function finishAttempt(db: Db, id: string, holder: string, changes: AttemptOutcome): Promise<boolean> {
   const result = await db
     .updateTable('emails')
-    .set({ ...changes, lease_until: null })
+    .set({ ...changes, lease_until: null, lease_holder: null })
     .where('id', '=', id)
     .where('status', '=', 'sending')
-    .where('lease_until', '=', leaseUntil)
+    .where('lease_holder', '=', holder)
     .executeTakeFirst();
   return Number(result.numUpdatedRows ?? 0) === 1;
 }
@@ -93,13 +157,13 @@ export async function finishAttempt(
  * Hands a claimed email back unsent (a dispatcher shutting down): queued and
  * due at once, the attempt it never made not counted. Only while the lease is ours.
  */
-export async function releaseClaim(db: Db, id: string, leaseUntil: string, now: string): Promise<boolean> {
+export async function releaseClaim(db: Db, id: string, holder: string, now: string): Promise<boolean> {
   const result = await db
     .updateTable('emails')
-    .set({ status: 'queued', lease_until: null, next_attempt_at: now, attempts: sql<number>`attempts - 1`, updated_at: now })
+    .set({ status: 'queued', lease_until: null, lease_holder: null, next_attempt_at: now, attempts: sql<number>`attempts - 1`, updated_at: now })
     .where('id', '=', id)
     .where('status', '=', 'sending')
-    .where('lease_until', '=', leaseUntil)
+    .where('lease_holder', '=', holder)
     .executeTakeFirst();
   return Number(result.numUpdatedRows ?? 0) === 1;
 }

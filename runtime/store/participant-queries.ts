@@ -77,3 +77,27 @@ export async function searchParticipants(db: Db, tenantId: string, query: string
     .limit(limit)
     .execute();
 }
+
+/** Which of these participants unsubscribed from email-action emails. */
+export async function unsubscribedAmong(db: Db, tenantId: string, ids: readonly string[]): Promise<Set<string>> {
+  const found = new Set<string>();
+  const wanted = [...new Set(ids)];
+  // In slices: D1 binds at most 100 parameters per statement.
+  for (let i = 0; i < wanted.length; i += 90) {
+    const rows = await db
+      .selectFrom('participants')
+      .select('id')
+      .where('tenant_id', '=', tenantId)
+      .where('id', 'in', wanted.slice(i, i + 90))
+      .where('unsubscribed_at', 'is not', null)
+      .execute();
+    for (const r of rows) found.add(r.id);
+  }
+  return found;
+}
+
+/** Records the unsubscribe once: a second click keeps the first date. Returns false for an unknown participant. */
+export async function markUnsubscribed(db: Db, tenantId: string, id: string, now: string): Promise<boolean> {
+  await db.updateTable('participants').set({ unsubscribed_at: now, updated_at: now }).where('tenant_id', '=', tenantId).where('id', '=', id).where('unsubscribed_at', 'is', null).execute();
+  return (await findParticipant(db, tenantId, id)) !== undefined;
+}

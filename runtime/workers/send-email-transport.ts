@@ -13,6 +13,8 @@ export type SendEmailBinding = {
     html?: string;
     text?: string;
     replyTo?: string;
+    /** Allow-listed headers only (List-Unsubscribe and List-Unsubscribe-Post among them). */
+    headers?: Record<string, string>;
   }): Promise<{ messageId: string }>;
 };
 
@@ -30,6 +32,7 @@ export function createSendEmailTransport(binding: SendEmailBinding): MailTranspo
           html: mail.html,
           text: mail.text,
           replyTo: mail.replyTo,
+          ...(mail.listUnsubscribe ? { headers: { 'List-Unsubscribe': `<${mail.listUnsubscribe}>`, 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' } } : {}),
         });
         return { response: `accepted by Cloudflare Email Service as ${result.messageId}`, messageId: mail.messageId };
       } catch (error) {

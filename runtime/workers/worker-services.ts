@@ -41,6 +41,11 @@ export function servicesFor(env: WorkerEnv): Promise<Services> {
       resolver: createDohResolver(),
       // Cloudflare Email Service when the binding is there; otherwise boot picks the relay (BUILTIN_SMTP_URL) or capture.
       builtinTransport: env.EMAIL ? createSendEmailTransport(env.EMAIL) : undefined,
+      // Sends run in the request (or cron run) that claimed them. At most as many per
+      // tenant as a transport opens sockets (3), so no send waits on a socket another
+      // request holds (workerd cancels a request that only waits on another's I/O), and
+      // six in all, the open connections a Workers request may have.
+      dispatch: { perTenant: 3, maxInFlight: 6 },
     });
   })().catch((error) => {
     booting = null;

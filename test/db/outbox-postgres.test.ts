@@ -21,7 +21,7 @@ async function queueEmails(h: Harness, tenantId: string, count: number): Promise
   const env = { tenantId, program: null, templates: new Map(), switches: ALL_ON, now, messageIdDomain: h.services.config.MAIL_FROM.split('@')[1] };
   const rows: EmailTable[] = [];
   for (let i = 0; i < count; i++) {
-    const recipient = { id: `p${i}`, email: `p${i}@example.com`, firstName: null, lastName: null, locale: null, countryCode: null, referredBy: null, w9OnFile: false, payoutInfoComplete: false, emailVerified: false, createdAt: now };
+    const recipient = { id: `p${i}`, email: `p${i}@example.com`, firstName: null, lastName: null, locale: null, countryCode: null, referredBy: null, w9OnFile: false, payoutInfoComplete: false, emailVerified: false, unsubscribed: false, createdAt: now };
     const row = (await composeEmail({ type: 'email-action', template: 'email-action', recipient, idempotencyKey: `race:${i}`, data: { data: { message: `n${i}` } } }, env))!;
     expect(await insertEmailOnce(h.services.store.db, row)).toBe(true);
     rows.push(row);
@@ -44,11 +44,12 @@ describe('claims on a fresh PostgreSQL outbox', () => {
     await queueEmails(h, tenant.id, COUNT);
     const now = h.clock.now();
     const lease = new Date(now.getTime() + 60_000).toISOString();
-    const claim = () => claimDueEmails(h.services.store.db, 'postgres', now.toISOString(), lease, 50);
-    const [x, y] = await Promise.all([claim(), claim()]);
+    const claim = (holder: string) => claimDueEmails(h.services.store.db, 'postgres', { now: now.toISOString(), leaseUntil: lease, holder, limit: 50 });
+    const [x, y] = await Promise.all([claim('x'), claim('y')]);
     expect([x.length, y.length]).toEqual([50, 50]);
     expect(new Set([...x, ...y].map((e) => e.id)).size).toBe(100);
     expect([...x, ...y].every((e) => e.status === 'sending' && e.attempts === 1 && e.lease_until === lease)).toBe(true);
+    expect(x.every((e) => e.lease_holder === 'x') && y.every((e) => e.lease_holder === 'y')).toBe(true);
   });
 });
 

@@ -32,7 +32,8 @@ describe.each(DIALECTS)('outbox retries through a tenant SMTP server on %s', (di
   const scenarios = {
     busy: { mode: 'plain', reply: { at: 'rcpt', code: 421, message: 'Too busy, closing connection' } },
     greylist: { mode: 'plain', reply: { at: 'data', code: 451, message: 'Greylisted, try again later' } },
-    unknownUser: { mode: 'plain', reply: { at: 'rcpt', code: 550, message: 'No such user here' } },
+    // A refusal of this message, not of the mailbox: no suppression (test/api/suppressions.test.ts has that).
+    refused: { mode: 'plain', reply: { at: 'rcpt', code: 550, message: 'Relaying denied by local policy' } },
     login: { mode: 'plain', allowInsecureAuth: true, auth: { username: 'mailer', password: PASSWORD } },
     neverReady: { mode: 'plain', reply: { at: 'mail', code: 451, message: 'Local problem, try later' } },
     healthy: { mode: 'plain' },
@@ -139,19 +140,19 @@ describe.each(DIALECTS)('outbox retries through a tenant SMTP server on %s', (di
   });
 
   it('fails a 550 at once, keeps the answer in the log, and sends it after POST /retry', async () => {
-    const server = servers.unknownUser;
+    const server = servers.refused;
     const t = await tenantOn(server, 'Tenant 550');
     const emailId = await t.mailOnce();
     const failed = await t.email(emailId);
     expect(failed).toMatchObject({ status: 'failed', attempts: 1, nextAttemptAt: null });
-    expect(failed.lastResponse).toMatch(/^550\b.*No such user here/);
+    expect(failed.lastResponse).toMatch(/^550\b.*Relaying denied by local policy/);
     expect((await h.request('GET', '/v1/emails?status=failed', { token: t.token })).body.emails.map((e: { id: string }) => e.id)).toEqual([emailId]);
     const logged = logLines.map((l) => JSON.parse(l)).find((l) => l.emailId === emailId);
     expect(logged).toMatchObject({ level: 'warn', kind: 'permanent', retryable: false });
-    expect(logged.response).toContain('No such user here');
+    expect(logged.response).toContain('Relaying denied');
 
-    // The mailbox exists now; the tenant asks for another try.
-    delete (scenarios.unknownUser as SmtpServerScenario).reply;
+    // The server's operator lifted the refusal; the tenant asks for another try.
+    delete (scenarios.refused as SmtpServerScenario).reply;
     const retried = await h.request('POST', `/v1/emails/${emailId}/retry`, { token: t.token });
     expect(retried.status).toBe(202);
     // The route kicks the dispatcher before answering, so the answer may already show the new attempt.
@@ -254,7 +255,7 @@ describe.each(DIALECTS)('a dispatcher that dies mid-batch on %s', (dialect) => {
     const now = h.clock.now();
     // Claimed exactly as a dispatcher would, then the process "dies" before sending.
     const deadLease = new Date(now.getTime() + 60_000).toISOString();
-    const claimed = await claimDueEmails(db, h.services.store.dialect, now.toISOString(), deadLease, 50);
+    const claimed = await claimDueEmails(db, h.services.store.dialect, { now: now.toISOString(), leaseUntil: deadLease, holder: 'dead', limit: 50 });
     expect(claimed.map((e) => e.id).sort()).toEqual(rows.map((r) => r.id).sort());
 
     expect(await h.services.dispatcher.drain()).toBe(0);
@@ -271,7 +272,7 @@ describe.each(DIALECTS)('a dispatcher that dies mid-batch on %s', (dialect) => {
     expect(after.every((e) => e.status === 'sent' && e.attempts === 2)).toBe(true);
 
     // The dead process coming back cannot overwrite what the live one recorded.
-    for (const row of rows) expect(await finishAttempt(db, row.id, deadLease, { status: 'failed' })).toBe(false);
+    for (const row of rows) expect(await finishAttempt(db, row.id, 'dead', { status: 'failed' })).toBe(false);
     expect((await db.selectFrom('emails').select('status').where('tenant_id', '=', tenantId).execute()).every((e) => e.status === 'sent')).toBe(true);
     h.clock.advance(DEFAULT_RETRY.maxMs);
     expect(await h.services.dispatcher.drain()).toBe(0);
@@ -285,7 +286,7 @@ async function queueEmails(h: Harness, tenantId: string, count: number, keyPrefi
   const env = { tenantId, program: null, templates: new Map(), switches: ALL_ON, now, messageIdDomain: h.services.config.MAIL_FROM.split('@')[1] };
   const rows: EmailTable[] = [];
   for (let i = 0; i < count; i++) {
-    const recipient = { id: `p${i}`, email: `p${i}@example.com`, firstName: null, lastName: null, locale: null, countryCode: null, referredBy: null, w9OnFile: false, payoutInfoComplete: false, emailVerified: false, createdAt: now };
+    const recipient = { id: `p${i}`, email: `p${i}@example.com`, firstName: null, lastName: null, locale: null, countryCode: null, referredBy: null, w9OnFile: false, payoutInfoComplete: false, emailVerified: false, unsubscribed: false, createdAt: now };
     const row = await composeEmail({ type: 'email-action', template: 'email-action', recipient, idempotencyKey: `${keyPrefix}:${i}`, data: { data: { message: `message ${i}` } } }, env);
     expect(await insertEmailOnce(h.services.store.db, row!)).toBe(true);
     rows.push(row!);

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkSmtpTarget, classifyAddress, SmtpTargetRefusedError, type HostResolver } from '../../plugins/mail/smtp-guard.ts';
 import { createNodeResolver } from '../../runtime/dns/node-resolver.ts';
@@ -162,6 +163,36 @@ describe('checkSmtpTarget: names', () => {
       expect(error.reason).toBe('invalid_host');
     },
   );
+});
+
+describe('checkSmtpTarget: names only the machine knows (hosts file, localhost)', () => {
+  // A DNS server that knows none of them, as a real one would not.
+  let empty: TestDnsServer;
+  let local: HostResolver;
+  // A name of this machine's hosts file other than localhost (containers list their host name there).
+  const hostsName = readFileSync('/etc/hosts', 'utf8')
+    .split('\n')
+    .map((line) => line.replace(/#.*/, '').trim().split(/\s+/))
+    .filter(([ip, ...names]) => (ip === '127.0.0.1' || ip === '::1') && names.length > 0)
+    .flatMap(([, ...names]) => names)
+    .find((name) => name !== 'localhost' && !name.endsWith('.localhost') && /^[a-z0-9.-]+$/i.test(name));
+  beforeAll(async () => {
+    empty = await startDnsServer({});
+    local = createNodeResolver({ server: empty.server });
+  });
+  afterAll(() => empty.close());
+
+  it.each(['localhost', hostsName ?? 'localhost'])('connects %s with allowPrivate, and refuses it like its address without', async (name) => {
+    const checked = await checkSmtpTarget({ host: name, port: 587 }, { resolver: local, allowPrivate: true });
+    expect(checked.servername).toBe(name);
+    expect(['127.0.0.1', '::1']).toContain(checked.address);
+    const error = await refusal(checkSmtpTarget({ host: name, port: 587 }, { resolver: local }));
+    expect(error.reason).toBe('blocked_address');
+  });
+
+  it('still refuses a name neither DNS nor the machine knows', async () => {
+    expect((await refusal(checkSmtpTarget({ host: 'nowhere.invalid', port: 587 }, { resolver: local, allowPrivate: true }))).reason).toBe('unresolvable');
+  });
 });
 
 describe('checkSmtpTarget: ports', () => {

@@ -10,7 +10,16 @@ import { SMTPServer } from 'smtp-server';
 // anchor that may issue certificates, while Node and Deno take it either way.
 
 export type Received = { from: string; to: string[]; raw: string; secure: boolean; user?: string };
-export type ScenarioSmtp = { port: number; mode: Mode; messages: Received[]; close(): Promise<void> };
+export type ScenarioSmtp = {
+  port: number;
+  mode: Mode;
+  messages: Received[];
+  close(): Promise<void>;
+  /** With `hold`: how many messages wait for their answer to DATA. */
+  held(): number;
+  /** With `hold`: answers every waiting DATA (accepting the message) and stops holding. */
+  release(): void;
+};
 type Mode = 'plain' | 'starttls' | 'implicit';
 
 export const SMTP_USER = { username: 'relay-user', password: 'relay password 1' };
@@ -36,8 +45,11 @@ export function scenarioCertificate(): { key: string; cert: string; file: string
  * `failFirst`: recipients whose first delivery attempt gets 451 (greylisting),
  * so only a later run of the background loop can deliver them.
  */
-export async function startScenarioSmtp(mode: Mode, cert: { key: string; cert: string }, o: { failFirst?: RegExp } = {}): Promise<ScenarioSmtp> {
+export async function startScenarioSmtp(mode: Mode, cert: { key: string; cert: string }, o: { failFirst?: RegExp; hold?: boolean } = {}): Promise<ScenarioSmtp> {
   const messages: Received[] = [];
+  // `hold`: a server slow for as long as the scenario needs; DATA is answered (and counted) at release().
+  let holding = Boolean(o.hold);
+  const waiting: (() => void)[] = [];
   const refused = new Set<string>();
   const server = new SMTPServer({
     secure: mode === 'implicit',
@@ -65,14 +77,18 @@ export async function startScenarioSmtp(mode: Mode, cert: { key: string; cert: s
       const chunks: Buffer[] = [];
       stream.on('data', (chunk: Buffer) => chunks.push(chunk));
       stream.on('end', () => {
-        messages.push({
-          from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
-          to: session.envelope.rcptTo.map((r) => r.address),
-          raw: Buffer.concat(chunks).toString('utf8'),
-          secure: session.secure,
-          user: typeof session.user === 'string' ? session.user : undefined,
-        });
-        callback();
+        const accept = () => {
+          messages.push({
+            from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
+            to: session.envelope.rcptTo.map((r) => r.address),
+            raw: Buffer.concat(chunks).toString('utf8'),
+            secure: session.secure,
+            user: typeof session.user === 'string' ? session.user : undefined,
+          });
+          callback();
+        };
+        if (holding) waiting.push(accept);
+        else accept();
       });
     },
   });
@@ -81,5 +97,15 @@ export async function startScenarioSmtp(mode: Mode, cert: { key: string; cert: s
     server.server.once('error', reject);
     server.listen(0, '127.0.0.1', () => resolve((server.server.address() as { port: number }).port));
   });
-  return { port, mode, messages, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
+  return {
+    port,
+    mode,
+    messages,
+    held: () => waiting.length,
+    release() {
+      holding = false;
+      for (const accept of waiting.splice(0)) accept();
+    },
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
 }

@@ -36,6 +36,7 @@ export function describeRuntime(label: string, target: RuntimeUnderTest): void {
     let relay: ScenarioSmtp;
     let cleanup: (() => Promise<void>) | undefined;
     const tenantServers = new Map<string, ScenarioSmtp>();
+    let slow: ScenarioSmtp;
     let key: string;
     let tenantId: string;
     let webhookSecret: string;
@@ -81,6 +82,7 @@ export function describeRuntime(label: string, target: RuntimeUnderTest): void {
       const cert = scenarioCertificate();
       relay = await startScenarioSmtp('starttls', cert, { failFirst: /^greylisted@/ });
       for (const [security, mode] of SECURITY_MODES) tenantServers.set(security, await startScenarioSmtp(mode, cert));
+      slow = await startScenarioSmtp('plain', cert, { hold: true });
       const prepared = await target.prepare();
       cleanup = prepared.cleanup;
       server = await startRuntime(
@@ -93,7 +95,7 @@ export function describeRuntime(label: string, target: RuntimeUnderTest): void {
           BUILTIN_SMTP_URL: `smtp://${SMTP_USER.username}:${encodeURIComponent(SMTP_USER.password)}@127.0.0.1:${relay.port}`,
           // Tenants' servers are on loopback here; production keeps private hosts refused.
           ALLOW_PRIVATE_SMTP_HOSTS: 'true',
-          SMTP_PORTS: [...tenantServers.values()].map((s) => s.port).join(','),
+          SMTP_PORTS: [...tenantServers.values(), slow].map((s) => s.port).join(','),
           // The background loop (a timer, or the Cron Trigger fired by start:workerd) every
           // half second, and a failed email's first retry due after 0.5-1 s.
           DISPATCH_INTERVAL_MS: '500',
@@ -123,6 +125,8 @@ export function describeRuntime(label: string, target: RuntimeUnderTest): void {
       await server?.stop();
       await relay?.close();
       await Promise.all([...tenantServers.values()].map((s) => s.close()));
+      slow?.release();
+      await slow?.close();
       await cleanup?.();
     });
 
@@ -272,6 +276,32 @@ export function describeRuntime(label: string, target: RuntimeUnderTest): void {
       expect(res.status).toBe(422);
       expect(res.body.error).toMatchObject({ code: 'smtp_refused', details: { reason: 'auth_failed' } });
     });
+
+    it("delivers another tenant's mail while one tenant's own server holds every message it was given", async () => {
+      const { tenant: stuck, programId: stuckProgram } = await setUpTenant('Stuck');
+      const connected = await call('PUT', '/v1/settings/email/smtp', { token: stuck.apiKey, body: { host: '127.0.0.1', port: slow.port, security: 'none' } });
+      expect(connected.status, JSON.stringify(connected.body)).toBe(200);
+      await ok(call('PUT', '/v1/participants/sam', { token: stuck.apiKey, body: { email: 'sam@example.com' } }), 201);
+      // Each signup queues two emails (the credit's and the thank-you).
+      for (let i = 0; i < 4; i++) await ok(call('POST', `/v1/programs/${stuckProgram}/events`, { token: stuck.apiKey, body: { id: `stuck-${i}`, type: 'signup', participantId: 'sam' } }), 201);
+      const deadline = Date.now() + 20_000;
+      while (slow.held() === 0) {
+        if (Date.now() > deadline) throw new Error(`the slow server never got a message\n--- server output ---\n${server.output().slice(-4000)}`);
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+
+      await ok(call('PUT', '/v1/participants/olga', { token: key, body: { email: 'olga@example.com' } }), 201);
+      await ok(call('POST', `/v1/programs/${programId}/events`, { token: key, body: { id: 'olga-signup', type: 'signup', participantId: 'olga' } }), 201);
+      const olga = (l: any[]) => l.filter((e) => e.to === 'olga@example.com');
+      await settle(key, (l) => olga(l).length === 2 && olga(l).every((e) => e.status === 'sent'));
+      // All of it went out while the slow server still held every one of the first tenant's messages.
+      expect(slow.messages).toHaveLength(0);
+      expect((await emails(stuck.apiKey)).filter((e) => e.status === 'sent')).toEqual([]);
+
+      slow.release();
+      const log = await settle(stuck.apiKey, (l) => l.length === 8 && l.every((e) => e.status === 'sent'), 60_000);
+      for (const email of log) expect(slow.messages.filter((m) => m.raw.includes(`Message-ID: ${email.messageId}`))).toHaveLength(1);
+    }, 120_000);
 
     // Last, with nothing else going on: no request wakes the dispatcher, so
     // only the background loop can deliver the retry.

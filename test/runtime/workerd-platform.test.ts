@@ -17,7 +17,8 @@ describe('the Worker platform on workerd', () => {
   beforeAll(async () => {
     server = await startRuntime(
       'workerd',
-      { ADMIN_TOKEN, SECRET_KEY: 'c2NlbmFyaW8ta2V5LTMyLWJ5dGVzLWxvbmctLS0tLS0', MAIL_FROM: 'rewards@refer.example.com' },
+      // An https PUBLIC_URL, so the thank-you email (an email action) goes with List-Unsubscribe headers, which the binding must take.
+      { ADMIN_TOKEN, SECRET_KEY: 'c2NlbmFyaW8ta2V5LTMyLWJ5dGVzLWxvbmctLS0tLS0', MAIL_FROM: 'rewards@refer.example.com', PUBLIC_URL: 'https://refer.example.com' },
       ['--config', 'test/runtime/wrangler-send-email.toml', '--persist-to', mkdtempSync(join(tmpdir(), 'advocate-workerd-email-'))],
     );
   }, 120_000);

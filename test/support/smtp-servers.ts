@@ -7,7 +7,15 @@ import { localhostCert, type TestCert } from './certs.ts';
 
 export type ReceivedMessage = { from: string; to: string[]; raw: string; secure: boolean; user?: string };
 
-export type TestSmtpServer = { port: number; messages: ReceivedMessage[]; close(): Promise<void> };
+export type TestSmtpServer = {
+  port: number;
+  messages: ReceivedMessage[];
+  close(): Promise<void>;
+  /** With `holdData`: messages whose DATA the server has read but not yet answered. */
+  held?(): number;
+  /** With `holdData`: answers every held DATA (accepting the message) and stops holding. */
+  release?(): void;
+};
 
 export type InjectedReply = { at: 'mail' | 'rcpt' | 'data' | 'auth'; code: number; message?: string };
 
@@ -24,12 +32,27 @@ export type SmtpServerScenario = {
   reply?: InjectedReply;
   /** Hold the greeting back this long. */
   greetingDelayMs?: number;
+  /** Answer each message's DATA only after this long (a slow server, still within the client's socket timeout). */
+  dataDelayMs?: number;
+  /** Answer no DATA until release() is called: a server that is slow for as long as a test needs. */
+  holdData?: boolean;
 };
 
 export async function startSmtpServer(scenario: SmtpServerScenario): Promise<TestSmtpServer> {
   const messages: ReceivedMessage[] = [];
   const cert = scenario.cert ?? localhostCert();
   const timers = new Set<NodeJS.Timeout>();
+  let holding = Boolean(scenario.holdData);
+  const heldAnswers: (() => void)[] = [];
+  const later = (answer: () => void) => {
+    if (holding) return void heldAnswers.push(answer);
+    if (!scenario.dataDelayMs) return answer();
+    const timer = setTimeout(() => {
+      timers.delete(timer);
+      answer();
+    }, scenario.dataDelayMs);
+    timers.add(timer);
+  };
   const failAt = (step: InjectedReply['at']) =>
     scenario.reply?.at === step ? Object.assign(new Error(scenario.reply.message ?? `Injected ${scenario.reply.code}`), { responseCode: scenario.reply.code }) : null;
 
@@ -71,14 +94,17 @@ export async function startSmtpServer(scenario: SmtpServerScenario): Promise<Tes
       stream.on('end', () => {
         const injected = failAt('data');
         if (injected) return callback(injected);
-        messages.push({
-          from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
-          to: session.envelope.rcptTo.map((rcpt) => rcpt.address),
-          raw: Buffer.concat(chunks).toString('utf8'),
-          secure: session.secure,
-          user: typeof session.user === 'string' ? session.user : undefined,
+        // Recorded when the server answers 250: that is when the message counts as delivered.
+        later(() => {
+          messages.push({
+            from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
+            to: session.envelope.rcptTo.map((rcpt) => rcpt.address),
+            raw: Buffer.concat(chunks).toString('utf8'),
+            secure: session.secure,
+            user: typeof session.user === 'string' ? session.user : undefined,
+          });
+          callback();
         });
-        callback();
       });
     },
   };
@@ -88,6 +114,11 @@ export async function startSmtpServer(scenario: SmtpServerScenario): Promise<Tes
   return {
     port,
     messages,
+    held: () => heldAnswers.length,
+    release() {
+      holding = false;
+      for (const answer of heldAnswers.splice(0)) answer();
+    },
     close: () =>
       new Promise<void>((resolve) => {
         for (const timer of timers) clearTimeout(timer);

@@ -15,7 +15,7 @@ type EmailDetail = ReturnType<typeof emailDetailView>;
 const FILTERS = ['status', 'type', 'participantId', 'before'] as const;
 
 function StatusBadge(p: { status: string }) {
-  const tone = p.status === 'sent' ? 'ok' : p.status === 'failed' ? 'bad' : 'warn';
+  const tone = p.status === 'sent' ? 'ok' : p.status === 'failed' || p.status === 'suppressed' ? 'bad' : 'warn';
   return <Badge tone={tone}>{p.status}</Badge>;
 }
 
@@ -29,7 +29,8 @@ function filtersOf(c: Context<AdminEnv>): Record<string, string> {
   return out;
 }
 
-function Filters(p: { f: Record<string, string> }) {
+function Filters(p: { f: Record<string, string>; counts?: Record<string, number> }) {
+  const label = (s: string) => (p.counts ? `${s} (${p.counts[s] ?? 0})` : s);
   return (
     <form method="get" action="/admin/emails" class="card" aria-label="Filters">
       <div class="grid">
@@ -37,7 +38,7 @@ function Filters(p: { f: Record<string, string> }) {
           name="status"
           label="Status"
           value={p.f.status ?? ''}
-          options={[{ value: '', label: 'Any status' }, ...['queued', 'sending', 'sent', 'failed'].map((s) => ({ value: s, label: s }))]}
+          options={[{ value: '', label: 'Any status' }, ...['queued', 'sending', 'sent', 'failed', 'suppressed'].map((s) => ({ value: s, label: label(s) }))]}
         />
         <SelectField name="type" label="Type" value={p.f.type ?? ''} options={[{ value: '', label: 'Any type' }, ...[...EMAIL_TYPES, 'smtp-test'].map((t) => ({ value: t, label: t }))]} />
         <InputField name="participantId" label="Participant id" value={p.f.participantId ?? ''} autocomplete="off" />
@@ -145,16 +146,16 @@ export const emailsPage = new Hono<AdminEnv>()
   .get('/', async (c) => {
     const f = filtersOf(c);
     const [res, summary] = await Promise.all([
-      c.var.api<{ emails: Email[]; next: string | null }>('GET', `/v1/emails?${new URLSearchParams({ ...f, limit: '50' })}`),
+      c.var.api<{ emails: Email[]; next: string | null; counts: Record<string, number> }>('GET', `/v1/emails?${new URLSearchParams({ ...f, limit: '50' })}`),
       c.var.api<Summary>('GET', '/v1/emails/summary'),
     ]);
     const here = `/admin/emails${Object.keys(f).length ? `?${new URLSearchParams(f)}` : ''}`;
     return renderPage(
       c,
-      { title: 'Emails', section: 'emails', lead: 'Every email of this tenant: queued, sending, sent or failed, with the mail server’s last answer.' },
+      { title: 'Emails', section: 'emails', lead: 'Every email of this tenant: queued, sending, sent, failed or suppressed (an address on the suppression list, or a participant who unsubscribed), with the mail server’s last answer.' },
       <>
         {summary.ok && <OutboxSummary s={summary.body} />}
-        <Filters f={f} />
+        <Filters f={f} counts={res.ok ? res.body.counts : undefined} />
         {!res.ok ? (
           <Notice kind="error">{res.error!.message}</Notice>
         ) : res.body.emails.length === 0 ? (

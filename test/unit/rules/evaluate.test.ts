@@ -20,6 +20,7 @@ const participant = {
   w9OnFile: false,
   payoutInfoComplete: true,
   emailVerified: true,
+  unsubscribed: false,
   createdAt: '2025-01-01T00:00:00.000Z',
 };
 const facts: Facts = {
