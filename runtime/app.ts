@@ -19,6 +19,8 @@ import { rewardRoutes } from './routes/rewards.ts';
 import { participantVerificationRoutes, verificationRoutes } from './routes/verification.ts';
 import { micrositeRoutes, participantPasswordRoutes } from './routes/microsite.ts';
 import { participantPageRoutes } from './routes/participant-pages.ts';
+import { createSpecRoutes } from './routes/specs.ts';
+import { openApiDocument } from './openapi/document.ts';
 
 /** The whole HTTP API over Web standards; each runtime entry only builds `services` and serves this. */
 export function createApp(services: Services): Hono<AppEnv> {
@@ -45,6 +47,7 @@ export function createApp(services: Services): Hono<AppEnv> {
   );
 
   app.route('/', healthRoutes);
+  app.route('/', createSpecRoutes(openApiDocument));
   app.route('/v1/tenants', tenantRoutes);
   app.route('/v1/webhooks', webhookRoutes);
   // Public: participants call these from microsites and widgets, without an API key.

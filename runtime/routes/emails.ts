@@ -6,6 +6,8 @@ import { parseInput } from '../validation.ts';
 import { findEmail, listEmails, requeueFailed } from '../store/email-queries.ts';
 import { emailDetailView, emailView } from '../services/views.ts';
 import { isTemplateFailure } from '../../plugins/mail/compose.ts';
+import type { RouteDoc } from '../openapi/route-doc.ts';
+import { EmailDetailShape, EmailShape, nextCursor } from '../openapi/shapes.ts';
 
 const Filter = v.strictObject({
   participantId: v.optional(v.string()),
@@ -38,3 +40,23 @@ export const emailRoutes = new Hono<AppEnv>()
     services.dispatcher.kick();
     return c.json(emailView((await findEmail(services.store.db, tenant.id, row.id))!), 202);
   });
+
+export const emailDocs: RouteDoc[] = [
+  {
+    method: 'get', path: '/v1/emails', auth: 'apiKey', tags: ['emails'],
+    summary: 'The email log, newest first',
+    query: Filter,
+    responses: { 200: { description: 'a page of emails', schema: v.strictObject({ emails: v.array(EmailShape), next: nextCursor }) } },
+  },
+  {
+    method: 'get', path: '/v1/emails/:emailId', auth: 'apiKey', tags: ['emails'],
+    summary: 'One email with its body (links with tokens redacted)',
+    responses: { 200: { description: 'the email', schema: EmailDetailShape } },
+  },
+  {
+    method: 'post', path: '/v1/emails/:emailId/retry', auth: 'apiKey', tags: ['emails'],
+    summary: 'Queue a failed email again',
+    responses: { 202: { description: 'queued', schema: EmailShape } },
+    errors: ['conflict'],
+  },
+];

@@ -7,6 +7,8 @@ import { readJson } from '../http.ts';
 import { Id, IsoTime, JsonObject } from './schemas.ts';
 import { ingestEvent } from '../services/event-service.ts';
 import { hasHostileKeys } from '../../rules/json-safety.ts';
+import type { RouteDoc } from '../openapi/route-doc.ts';
+import { EventResultShape } from '../openapi/shapes.ts';
 
 export const EventBody = v.strictObject({
   id: Id,
@@ -32,3 +34,19 @@ export async function handleEvent(c: Context<AppEnv>, tenant: Tenant, programId:
 export const eventRoutes = new Hono<AppEnv>().post('/:programId/events', async (c) => {
   return handleEvent(c, c.var.tenant, c.req.param('programId'), await readJson(c));
 });
+
+export const eventResponses = {
+  201: { description: 'the event was evaluated; rewards and emails it created', schema: EventResultShape, headers: { 'Server-Timing': 'milliseconds per phase' } },
+  200: { description: 'a replay: this event id was seen with the same body; the stored answer, `Idempotent-Replayed: true`', schema: EventResultShape, headers: { 'Idempotent-Replayed': '`true`' } },
+};
+
+export const eventDocs: RouteDoc[] = [
+  {
+    method: 'post', path: '/v1/programs/:programId/events', auth: 'apiKey', tags: ['events'],
+    summary: 'Post an event',
+    description: 'The event `id` is its idempotency key: the same id and body answer the stored result; the same id with another body answers 409.',
+    body: EventBody,
+    responses: eventResponses,
+    errors: ['idempotency_key_reused', 'conflict', 'evaluation_failed'],
+  },
+];

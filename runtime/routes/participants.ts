@@ -11,6 +11,8 @@ import { findProgram } from '../store/program-queries.ts';
 import { listRewards } from '../store/reward-queries.ts';
 import { rewardView, programView } from '../services/views.ts';
 import { isSingleAddress } from '../../plugins/mail/address.ts';
+import type { RouteDoc } from '../openapi/route-doc.ts';
+import { ParticipantShape, ParticipantWithStatsShape, RewardShape } from '../openapi/shapes.ts';
 
 const Email = v.pipe(v.string(), v.trim(), v.maxLength(254), v.check(isSingleAddress, 'must be exactly one email address'));
 const Text = v.nullable(v.pipe(v.string(), v.maxLength(200), v.check((s) => !/[\r\n\u0000]/.test(s), 'must be one line')));
@@ -49,3 +51,24 @@ export const participantRoutes = new Hono<AppEnv>()
     if (!(await findParticipant(db, c.var.tenant.id, id))) throw new AppError('not_found', 'participant not found');
     return c.json({ rewards: (await listRewards(db, c.var.tenant.id, id)).map(rewardView) });
   });
+
+export const participantDocs: RouteDoc[] = [
+  {
+    method: 'put', path: '/v1/participants/:participantId', auth: 'apiKey', tags: ['participants'],
+    summary: 'Create or replace a participant',
+    params: { participantId: Id },
+    body: ParticipantBody,
+    responses: { 201: { description: 'created', schema: ParticipantShape }, 200: { description: 'updated', schema: ParticipantShape } },
+  },
+  {
+    method: 'get', path: '/v1/participants/:participantId', auth: 'apiKey', tags: ['participants'],
+    summary: 'Read a participant with its stats',
+    query: v.object({ programId: v.optional(v.pipe(v.string(), v.description("stats under this program's settings (tax year, rates)"))) }),
+    responses: { 200: { description: 'the participant', schema: ParticipantWithStatsShape } },
+  },
+  {
+    method: 'get', path: '/v1/participants/:participantId/rewards', auth: 'apiKey', tags: ['rewards'],
+    summary: "A participant's rewards",
+    responses: { 200: { description: 'the rewards', schema: v.strictObject({ rewards: v.array(RewardShape) }) } },
+  },
+];

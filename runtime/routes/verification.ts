@@ -6,6 +6,8 @@ import { parseInput } from '../validation.ts';
 import { HttpUrl, Id, Token } from './schemas.ts';
 import { confirmVerification, requestVerification } from '../services/verification-service.ts';
 import { clientAddress, enforceRateLimits, LIMITS } from '../services/rate-limiter.ts';
+import type { RouteDoc } from '../openapi/route-doc.ts';
+import { EmailShape } from '../openapi/shapes.ts';
 
 const RequestBody = v.strictObject({ redirectUrl: v.optional(HttpUrl), programId: v.optional(Id) });
 const ConfirmBody = v.strictObject({ token: Token });
@@ -24,3 +26,26 @@ export const verificationRoutes = new Hono<AppEnv>().post('/confirm', async (c) 
   await enforceRateLimits(c.var.services, [{ limit: LIMITS.verifyConfirmPerClient, subject: clientAddress((n) => c.req.header(n)) }], (n, value) => c.header(n, value));
   return c.json(await confirmVerification(c.var.services, body.token));
 });
+
+const VerificationShape = v.strictObject({ participantId: v.string(), emailVerified: v.boolean(), email: v.nullable(EmailShape), expiresAt: v.nullable(v.string()) });
+
+export const verificationDocs: RouteDoc[] = [
+  {
+    method: 'post', path: '/v1/participants/:participantId/verification', auth: 'apiKey', tags: ['participants'],
+    summary: "Send a participant a link to confirm the email address",
+    params: { participantId: Id },
+    body: RequestBody,
+    responses: {
+      202: { description: 'the email is queued', schema: VerificationShape },
+      200: { description: 'already verified, or verification emails are switched off: nothing sent', schema: VerificationShape },
+    },
+    errors: ['rate_limited'],
+  },
+  {
+    method: 'post', path: '/v1/verification/confirm', auth: 'none', tags: ['microsite'],
+    summary: 'Confirm an email address with the token from the link',
+    body: ConfirmBody,
+    responses: { 200: { description: 'the address is confirmed', schema: v.strictObject({ participantId: v.string(), email: v.string(), emailVerified: v.boolean(), emailVerifiedAt: v.nullable(v.string()) }) } },
+    errors: ['invalid_token', 'token_expired', 'token_used', 'rate_limited'],
+  },
+];

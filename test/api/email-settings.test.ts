@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHarness, type Harness } from '../support/app-harness.ts';
 import { DIALECTS } from '../support/databases.ts';
+import { checkExchanges } from '../support/openapi-check.ts';
 import { startSmtpServer, type TestSmtpServer } from '../support/smtp-servers.ts';
 import { localhostCert } from '../support/certs.ts';
 import { createLogger } from '../../runtime/logger.ts';
@@ -150,5 +151,10 @@ describe('SMTP host checks without the operator override', () => {
     const res = await h.request('PUT', '/v1/settings/email/smtp', { token: key, body: { host: 'smtp.example.com', port: 22, security: 'tls' } });
     expect(res.status).toBe(422);
     expect(res.body.error.details[0].pointer).toBe('/port');
+  });
+
+  // Runs last: every answer the tests above received is described by the OpenAPI document.
+  it('answered only as the OpenAPI document describes', () => {
+    expect(checkExchanges(h.recorded)).toEqual([]);
   });
 });
