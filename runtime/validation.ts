@@ -15,7 +15,8 @@ export function issuesToDetails(issues: readonly v.BaseIssue<unknown>[], base = 
 
 /** Parses untrusted input or throws a 422 naming every bad field. */
 export function parseInput<S extends v.GenericSchema>(schema: S, input: unknown, what = 'request body'): v.InferOutput<S> {
-  const result = v.safeParse(schema, input);
+  // One message per field: a value that is not a timestamp need not also hear it is not a calendar date.
+  const result = v.safeParse(schema, input, { abortPipeEarly: true });
   if (result.success) return result.output;
   throw new AppError('validation_failed', `The ${what} is invalid`, issuesToDetails(result.issues));
 }

@@ -120,7 +120,7 @@ export const EventResultShape = v.strictObject({
 });
 
 /** Pages of a list: newest first; pass `next` back as `before` for the following page (null on the last). */
-export const nextCursor = v.pipe(v.nullable(v.string()), v.description('cursor for the next page (pass it as `before`); null on the last page'));
+export const NextShape = v.pipe(v.nullable(v.string()), v.description('cursor for the next page (pass it as `before`); null on the last page'));
 
 /** The rules documents have their own JSON Schema (`/schemas/rules.json`); here they stay open. */
 export const RuleVersionShape = v.looseObject({
@@ -129,6 +129,17 @@ export const RuleVersionShape = v.looseObject({
   createdAt: v.optional(time),
   rules: v.array(v.looseObject({ name: str })),
   conditions: v.optional(v.record(v.string(), v.unknown())),
+});
+
+export const EventShape = v.strictObject({
+  id: str,
+  programId: str,
+  type: str,
+  participantId: str,
+  data: v.record(v.string(), v.unknown()),
+  occurredAt: time,
+  createdAt: time,
+  processed: v.boolean(),
 });
 
 export const StatusMessageShape = v.object({ status: str, message: v.optional(str) });

@@ -5,23 +5,23 @@ import { AppError } from '../errors.ts';
 import { parseInput } from '../validation.ts';
 import { findEmail, listEmails, requeueFailed } from '../store/email-queries.ts';
 import { emailDetailView, emailView } from '../services/views.ts';
+import { decodeCursor, nextCursor, PageQuery } from './pagination.ts';
 import { isTemplateFailure } from '../../plugins/mail/compose.ts';
 import type { RouteDoc } from '../openapi/route-doc.ts';
-import { EmailDetailShape, EmailShape, nextCursor } from '../openapi/shapes.ts';
+import { EmailDetailShape, EmailShape, NextShape } from '../openapi/shapes.ts';
 
 const Filter = v.strictObject({
   participantId: v.optional(v.string()),
   status: v.optional(v.picklist(['queued', 'sending', 'sent', 'failed'])),
   type: v.optional(v.string()),
-  before: v.optional(v.string()),
-  limit: v.optional(v.pipe(v.string(), v.regex(/^\d+$/), v.transform(Number), v.minValue(1), v.maxValue(200)), '50'),
+  ...PageQuery,
 });
 
 export const emailRoutes = new Hono<AppEnv>()
   .get('/', async (c) => {
     const f = parseInput(Filter, c.req.query(), 'query');
-    const rows = await listEmails(c.var.services.store.db, c.var.tenant.id, f);
-    return c.json({ emails: rows.map(emailView), next: rows.length === f.limit ? rows[rows.length - 1].created_at : null });
+    const rows = await listEmails(c.var.services.store.db, c.var.tenant.id, { ...f, before: decodeCursor(f.before) });
+    return c.json({ emails: rows.map(emailView), next: nextCursor(rows, f.limit) });
   })
   .get('/:emailId', async (c) => {
     const row = await findEmail(c.var.services.store.db, c.var.tenant.id, c.req.param('emailId'));
@@ -46,7 +46,7 @@ export const emailDocs: RouteDoc[] = [
     method: 'get', path: '/v1/emails', auth: 'apiKey', tags: ['emails'],
     summary: 'The email log, newest first',
     query: Filter,
-    responses: { 200: { description: 'a page of emails', schema: v.strictObject({ emails: v.array(EmailShape), next: nextCursor }) } },
+    responses: { 200: { description: 'a page of emails', schema: v.strictObject({ emails: v.array(EmailShape), next: NextShape }) } },
   },
   {
     method: 'get', path: '/v1/emails/:emailId', auth: 'apiKey', tags: ['emails'],

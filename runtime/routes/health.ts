@@ -8,7 +8,7 @@ import type { RouteDoc } from '../openapi/route-doc.ts';
 export const healthRoutes = new Hono<AppEnv>().get('/health', async (c) => {
   try {
     // Reading a table the latest migration created proves both the connection and the schema.
-    await sql`select count(*) from leases`.execute(c.var.services.store.db);
+    await sql`select count(*) from idempotency_keys`.execute(c.var.services.store.db);
   } catch {
     throw new AppError('unavailable', 'the database is not reachable or not migrated');
   }

@@ -1,4 +1,4 @@
-import type { EmailTable, ParticipantTable, ProgramTable, RewardTable } from '../store/database.ts';
+import type { EmailTable, EventTable, ParticipantTable, ProgramTable, RewardTable } from '../store/database.ts';
 import type { ParticipantView, ProgramView } from '../../plugins/types.ts';
 import { normalizeSettings } from './program-settings.ts';
 
@@ -88,4 +88,18 @@ const redactTokens = (s: string) => s.replace(/([?&](?:amp;)?token=)[A-Za-z0-9_-
 export function emailDetailView(row: EmailTable) {
   const redact = TOKEN_EMAIL_TYPES.has(row.type) ? redactTokens : (s: string) => s;
   return { ...emailView(row), html: redact(row.html), text: redact(row.text) };
+}
+
+export function eventView(row: Pick<EventTable, 'id' | 'program_id' | 'type' | 'participant_id' | 'data' | 'occurred_at' | 'created_at' | 'response'>) {
+  return {
+    id: row.id,
+    programId: row.program_id,
+    type: row.type,
+    participantId: row.participant_id,
+    data: JSON.parse(row.data) as Record<string, unknown>,
+    occurredAt: row.occurred_at,
+    createdAt: row.created_at,
+    /** False only while the first request for it is still writing (or died mid-way, on D1). */
+    processed: row.response !== '',
+  };
 }

@@ -16,6 +16,17 @@ export type Database = {
   payout_reminders: PayoutReminderTable;
   rate_limits: RateLimitTable;
   leases: LeaseTable;
+  idempotency_keys: IdempotencyKeyTable;
+};
+
+export type IdempotencyKeyTable = {
+  tenant_id: string;
+  scope: string;
+  key: string;
+  request_hash: string;
+  status: number;
+  response: string;
+  created_at: string;
 };
 
 export type TenantTable = {

@@ -1,4 +1,5 @@
 import { sql } from 'kysely';
+import { newestFirst, type Cursor } from './pagination.ts';
 import type { Db, DialectName } from './store.ts';
 import type { ParticipantTable } from './database.ts';
 
@@ -76,4 +77,20 @@ export async function searchParticipants(db: Db, tenantId: string, query: string
     .where((eb) => eb.or([eb('id', '=', query.trim()), eb('email', '=', q)]))
     .limit(limit)
     .execute();
+}
+
+export type ParticipantFilter = { emailPrefix?: string; limit: number; before?: Cursor };
+
+/**
+ * Newest first, on the (tenant_id, created_at) index. The email prefix is an
+ * exact substr comparison along that scan: a range on the email index would be
+ * wrong under PostgreSQL collations that ignore punctuation.
+ */
+export async function listParticipants(db: Db, tenantId: string, f: ParticipantFilter) {
+  let q = db.selectFrom('participants').selectAll().where('tenant_id', '=', tenantId);
+  if (f.emailPrefix) {
+    const prefix = f.emailPrefix.toLowerCase();
+    q = q.where((eb) => eb(eb.fn('substr', ['email', eb.val(1), eb.val(prefix.length)]), '=', prefix));
+  }
+  return newestFirst(q, f.before, f.limit).execute();
 }
