@@ -30,7 +30,7 @@ function implicitErrors(route: RouteDoc): ErrorCode[] {
   if (route.body) codes.push('invalid_json', 'payload_too_large', 'validation_failed');
   if (route.query || route.params) codes.push('validation_failed');
   if (route.path.includes('/:')) codes.push('not_found');
-  if (route.idempotent) codes.push('idempotency_key_reused');
+  if (route.idempotent) codes.push('bad_request', 'idempotency_key_reused', 'conflict');
   return codes;
 }
 

@@ -3,6 +3,7 @@ import * as v from 'valibot';
 import type { AppEnv } from '../context.ts';
 import { AppError } from '../errors.ts';
 import { readJson } from '../http.ts';
+import { idempotent } from '../idempotency.ts';
 import { parseInput } from '../validation.ts';
 import { findProgram, insertProgram, listPrograms, updateProgramSettings } from '../store/program-queries.ts';
 import { ProgramSettingsSchema } from '../services/program-settings.ts';
@@ -15,7 +16,7 @@ const CreateBody = v.strictObject({ name: Name, settings: v.optional(ProgramSett
 const PatchBody = v.strictObject({ name: v.optional(Name), settings: v.optional(v.record(v.string(), v.unknown())) });
 
 export const programRoutes = new Hono<AppEnv>()
-  .post('/', async (c) => {
+  .post('/', idempotent('POST /v1/programs'), async (c) => {
     const body = parseInput(CreateBody, await readJson(c));
     const now = c.var.services.clock.now().toISOString();
     const row = { id: crypto.randomUUID(), tenant_id: c.var.tenant.id, name: body.name, settings: JSON.stringify(body.settings), active_version: null, created_at: now, updated_at: now };
@@ -45,6 +46,7 @@ export const programDocs: RouteDoc[] = [
     method: 'post', path: '/v1/programs', auth: 'apiKey', tags: ['programs'],
     summary: 'Create a program',
     body: CreateBody,
+    idempotent: true,
     responses: { 201: { description: 'the program', schema: ProgramShape } },
   },
   {

@@ -2,6 +2,7 @@ import { Hono } from 'hono';
 import * as v from 'valibot';
 import type { AppEnv } from '../context.ts';
 import { readJson } from '../http.ts';
+import { idempotent } from '../idempotency.ts';
 import { parseInput } from '../validation.ts';
 import { findEmailSettings, saveEmailSettings } from '../store/email-settings-queries.ts';
 import { connectTenantSmtp, disconnectTenantSmtp, emailSettingsView, updateSwitches } from '../services/email-settings-service.ts';
@@ -45,7 +46,7 @@ export const emailSettingsRoutes = new Hono<AppEnv>()
     return c.json({ ...settings, status: 'connected' });
   })
   .delete('/smtp', async (c) => c.json(await disconnectTenantSmtp(c.var.services, c.var.tenant)))
-  .post('/smtp/test', async (c) => {
+  .post('/smtp/test', idempotent('POST /v1/settings/email/smtp/test'), async (c) => {
     const body = parseInput(TestBody, await readJson(c));
     return c.json(await sendSmtpTest(c.var.services, c.var.tenant, body.to));
   })
@@ -86,6 +87,7 @@ export const emailSettingsDocs: RouteDoc[] = [
     method: 'post', path: '/v1/settings/email/smtp/test', auth: 'apiKey', tags: ['email settings'],
     summary: 'Send a test email through the connected server',
     body: TestBody,
+    idempotent: true,
     responses: { 200: { description: 'the server accepted it', schema: AnyObject } },
     errors: ['conflict', 'smtp_unreachable'],
   },

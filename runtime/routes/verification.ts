@@ -2,6 +2,7 @@ import { Hono } from 'hono';
 import * as v from 'valibot';
 import type { AppEnv } from '../context.ts';
 import { readJson } from '../http.ts';
+import { idempotent } from '../idempotency.ts';
 import { parseInput } from '../validation.ts';
 import { HttpUrl, Id, Token } from './schemas.ts';
 import { confirmVerification, requestVerification } from '../services/verification-service.ts';
@@ -13,7 +14,7 @@ const RequestBody = v.strictObject({ redirectUrl: v.optional(HttpUrl), programId
 const ConfirmBody = v.strictObject({ token: Token });
 
 /** With the API key: the tenant's backend asks for a verification email. */
-export const participantVerificationRoutes = new Hono<AppEnv>().post('/:participantId/verification', async (c) => {
+export const participantVerificationRoutes = new Hono<AppEnv>().post('/:participantId/verification', idempotent('POST /v1/participants/:participantId/verification'), async (c) => {
   const id = parseInput(Id, c.req.param('participantId'), 'participant id');
   const body = parseInput(RequestBody, await readJson(c));
   const result = await requestVerification(c.var.services, c.var.tenant, id, body);
@@ -35,6 +36,7 @@ export const verificationDocs: RouteDoc[] = [
     summary: "Send a participant a link to confirm the email address",
     params: { participantId: Id },
     body: RequestBody,
+    idempotent: true,
     responses: {
       202: { description: 'the email is queued', schema: VerificationShape },
       200: { description: 'already verified, or verification emails are switched off: nothing sent', schema: VerificationShape },

@@ -51,6 +51,6 @@ export async function enforceRateLimits(services: Services, checks: { limit: Rat
   }
   if (retryAfter > 0) {
     setHeader('Retry-After', String(retryAfter));
-    throw new AppError('rate_limited', 'too many attempts; try again later', { retryAfterSeconds: retryAfter });
+    throw new AppError('rate_limited', 'too many attempts; try again later', [], { retryAfterSeconds: retryAfter });
   }
 }

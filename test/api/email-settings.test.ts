@@ -44,20 +44,20 @@ describe.each(DIALECTS)('tenant SMTP integration on %s', (dialect) => {
   it('refuses a wrong password and stores nothing', async () => {
     const res = await connect({ host: '127.0.0.1', port: tenantServer.port, security: 'tls', username: 'mailer', password: 'wrong' });
     expect(res.status).toBe(422);
-    expect(res.body.error.details.reason).toBe('auth_failed');
+    expect(res.body.error.reason).toBe('auth_failed');
     expect((await h.request('GET', '/v1/settings/email', { token: key })).body.mode).toBe('builtin');
   });
 
   it('says so when SSL is chosen for a STARTTLS port', async () => {
     const res = await connect({ host: '127.0.0.1', port: tenantServer.port, security: 'ssl', username: 'mailer', password: PASSWORD });
     expect(res.status).toBe(422);
-    expect(res.body.error.details.reason).toBe('wrong_security_for_port');
+    expect(res.body.error.reason).toBe('wrong_security_for_port');
   });
 
   it('refuses credentials in clear unless acknowledged', async () => {
     const res = await connect({ host: '127.0.0.1', port: tenantServer.port, security: 'none', username: 'mailer', password: PASSWORD });
     expect(res.status).toBe(422);
-    expect(res.body.error.details.reason).toBe('plaintext_credentials_refused');
+    expect(res.body.error.reason).toBe('plaintext_credentials_refused');
   });
 
   it('connects over implicit TLS', async () => {
