@@ -28,7 +28,10 @@ const TYPE_WORDS: Record<string, string> = {
   null: 'must be null',
 };
 
-const size = (input: unknown, n: unknown, bound: string) => (Array.isArray(input) ? `must have ${bound} ${n} items` : `must be ${bound} ${n} characters long`);
+const size = (input: unknown, n: unknown, bound: string) => {
+  if (bound === 'at least' && n === 1) return 'must not be empty';
+  return Array.isArray(input) ? `must have ${bound} ${n} items` : `must be ${bound} ${n} characters long`;
+};
 
 /** valibot's default messages ("Invalid type: Expected …") said in words; a message a schema wrote itself is kept. */
 function predicate(issue: Issue): string {

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { Validator } from '@seriousme/openapi-schema-validator';
+import openapiTS, { astToString } from 'openapi-typescript';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHarness, ADMIN_TOKEN, type Harness } from '../support/app-harness.ts';
 import { DIALECTS } from '../support/databases.ts';
@@ -59,9 +60,11 @@ describe('the OpenAPI document', () => {
     expect(doc.paths['/v1/programs'].post.requestBody.content['application/json'].schema).toMatchObject({ type: 'object', required: ['name'], additionalProperties: false });
   });
 
-  it('is the same as docs/openapi.json and docs/rules.schema.json (run `npm run openapi` after changing a route)', async () => {
+  it('is the same as docs/openapi.json, docs/rules.schema.json and client/openapi-types.ts (run `npm run openapi` after changing a route)', async () => {
     expect(JSON.parse(readFileSync(new URL('docs/openapi.json', root), 'utf8'))).toEqual(openApiDocument());
     expect(JSON.parse(readFileSync(new URL('docs/rules.schema.json', root), 'utf8'))).toEqual(rulesJsonSchema());
+    const types = astToString(await openapiTS(openApiDocument() as never, { alphabetize: false }));
+    expect(readFileSync(new URL('client/openapi-types.ts', root), 'utf8')).toContain(types);
     const served = await h.app.request('/schemas/rules.json');
     expect(served.headers.get('content-type')).toContain('application/schema+json');
     expect(await served.json()).toEqual(rulesJsonSchema());
