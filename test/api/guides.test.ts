@@ -4,6 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHarness, type Harness } from '../support/app-harness.ts';
 import { DIALECTS } from '../support/databases.ts';
 import { rulesJsonSchema } from '../../rules/json-schema.ts';
+import { openApiDocument } from '../../runtime/openapi/document.ts';
+import { checkExchanges } from '../support/openapi-check.ts';
 
 // The guides' examples are run, so the docs cannot drift from the API. Fenced
 // blocks tagged `json rules` are saved as a program's rules (and checked
@@ -60,5 +62,36 @@ describe.each(DIALECTS)('docs/rules.md examples on %s', (dialect) => {
         expect(res.body.fired.length === 1, where).toBe(block.body.result);
       }
     }
+  });
+});
+
+describe.each(DIALECTS)('docs/email.md examples on %s', (dialect) => {
+  let h: Harness;
+  let token: string;
+  beforeAll(async () => {
+    h = await createHarness(dialect, { env: { SPF_INCLUDE: 'spf.refer.example.com' } });
+    token = (await h.tenant()).apiKey;
+  });
+  afterAll(() => h.close());
+
+  it('has SMTP settings the API accepts and a domain whose records are the ones the guide lists', async () => {
+    const all = blocks('email.md');
+    const smtp = all.filter((b) => b.tag === 'smtp');
+    expect(smtp.length).toBeGreaterThanOrEqual(4);
+    const doc = openApiDocument() as any;
+    const accepts = new Ajv2020({ strict: false }).compile(doc.paths['/v1/settings/email/smtp'].put.requestBody.content['application/json'].schema);
+    for (const block of smtp) expect(accepts(block.body), `docs/email.md line ${block.line}: ${JSON.stringify(accepts.errors)}`).toBe(true);
+
+    const [domain] = all.filter((b) => b.tag === 'domain');
+    const res = await h.request('PUT', '/v1/settings/email/domain', { token, body: domain.body });
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    const records = res.body.domain.records.map((r: any) => [r.purpose, r.name, r.value.split(';')[0].split(' ')[0]]);
+    expect(records).toEqual([
+      ['dkim', `${res.body.domain.selector}._domainkey.mail.example.com`, 'v=DKIM1'],
+      ['spf', 'mail.example.com', 'v=spf1'],
+      ['dmarc', '_dmarc.mail.example.com', 'v=DMARC1'],
+    ]);
+    expect(res.body.domain.selector).toMatch(/^ar\d{6}$/);
+    expect(checkExchanges(h.recorded)).toEqual([]);
   });
 });
