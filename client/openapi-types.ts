@@ -718,6 +718,173 @@ export interface components {
                 allowed?: string[];
             };
         };
+        Program: {
+            id: string;
+            name: string;
+            settings: {
+                w9ThresholdCents: number;
+                timeZone: string;
+                usdRates: {
+                    [key: string]: number;
+                };
+                payoutReminder: {
+                    everyDays: number;
+                    maxReminders: number;
+                };
+                verificationTtlHours: number;
+                passwordResetTtlMinutes: number;
+                w9FormUrl?: string;
+                payoutDetailsUrl?: string;
+            };
+            activeVersion: number | null;
+            /** Format: date-time */
+            createdAt: string;
+        };
+        Participant: {
+            id: string;
+            email: string;
+            firstName: string | null;
+            lastName: string | null;
+            locale: string | null;
+            countryCode: string | null;
+            referredBy: string | null;
+            w9OnFile: boolean;
+            payoutInfoComplete: boolean;
+            emailVerified: boolean;
+            /** Format: date-time */
+            createdAt: string;
+            w9OnFileAt: string | null;
+            payoutInfoCompletedAt: string | null;
+            emailVerifiedAt: string | null;
+            passwordSet: boolean;
+            /** Format: date-time */
+            updatedAt: string;
+        };
+        ParticipantWithStats: {
+            id: string;
+            email: string;
+            firstName: string | null;
+            lastName: string | null;
+            locale: string | null;
+            countryCode: string | null;
+            referredBy: string | null;
+            w9OnFile: boolean;
+            payoutInfoComplete: boolean;
+            emailVerified: boolean;
+            /** Format: date-time */
+            createdAt: string;
+            w9OnFileAt: string | null;
+            payoutInfoCompletedAt: string | null;
+            emailVerifiedAt: string | null;
+            passwordSet: boolean;
+            /** Format: date-time */
+            updatedAt: string;
+            stats: {
+                rewardCount: number;
+                referralCount: number;
+                taxYear: number;
+                /** @description USD cents of cash rewards in the current tax year */
+                cashRewardsThisYear: number;
+                excludedCurrencies: string[];
+                pendingPayoutCents: number;
+                w9Required: boolean;
+            };
+        };
+        Reward: {
+            id: string;
+            programId: string;
+            eventId: string;
+            rule: string;
+            participantId: string;
+            /** @enum {string} */
+            kind: "cash" | "credit" | "percent_discount" | "gift_card";
+            /** @description major units (amountMinor / 100) */
+            amount: number;
+            /** @description integer minor units */
+            amountMinor: number;
+            currency: string;
+            description: string | null;
+            status: string;
+            /** Format: date-time */
+            occurredAt: string;
+            /** Format: date-time */
+            createdAt: string;
+        };
+        Email: {
+            id: string;
+            type: string;
+            template: string | null;
+            to: string;
+            subject: string;
+            /** @enum {string} */
+            status: "queued" | "sending" | "sent" | "failed";
+            attempts: number;
+            participantId: string | null;
+            programId: string | null;
+            lastResponse: string | null;
+            nextAttemptAt: string | null;
+            messageId: string | null;
+            sender: string | null;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+            sentAt: string | null;
+        };
+        EmailDetail: {
+            id: string;
+            type: string;
+            template: string | null;
+            to: string;
+            subject: string;
+            /** @enum {string} */
+            status: "queued" | "sending" | "sent" | "failed";
+            attempts: number;
+            participantId: string | null;
+            programId: string | null;
+            lastResponse: string | null;
+            nextAttemptAt: string | null;
+            messageId: string | null;
+            sender: string | null;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+            sentAt: string | null;
+            html: string;
+            text: string;
+        };
+        Event: {
+            id: string;
+            programId: string;
+            type: string;
+            participantId: string;
+            data: {
+                [key: string]: unknown;
+            };
+            /** Format: date-time */
+            occurredAt: string;
+            /** Format: date-time */
+            createdAt: string;
+            processed: boolean;
+        };
+        EventResult: {
+            event: {
+                id: string;
+                programId: string;
+                type: string;
+                participantId: string;
+                /** Format: date-time */
+                occurredAt: string;
+            };
+            fired: {
+                rule: string;
+                action: string;
+                skipped?: string;
+            }[];
+            rewards: components["schemas"]["Reward"][];
+            emails: components["schemas"]["Email"][];
+        };
     };
     responses: never;
     parameters: never;
@@ -915,62 +1082,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        event: {
-                            id: string;
-                            programId: string;
-                            type: string;
-                            participantId: string;
-                            /** Format: date-time */
-                            occurredAt: string;
-                        };
-                        fired: {
-                            rule: string;
-                            action: string;
-                            skipped?: string;
-                        }[];
-                        rewards: {
-                            id: string;
-                            programId: string;
-                            eventId: string;
-                            rule: string;
-                            participantId: string;
-                            /** @enum {string} */
-                            kind: "cash" | "credit" | "percent_discount" | "gift_card";
-                            /** @description major units (amountMinor / 100) */
-                            amount: number;
-                            /** @description integer minor units */
-                            amountMinor: number;
-                            currency: string;
-                            description: string | null;
-                            status: string;
-                            /** Format: date-time */
-                            occurredAt: string;
-                            /** Format: date-time */
-                            createdAt: string;
-                        }[];
-                        emails: {
-                            id: string;
-                            type: string;
-                            template: string | null;
-                            to: string;
-                            subject: string;
-                            /** @enum {string} */
-                            status: "queued" | "sending" | "sent" | "failed";
-                            attempts: number;
-                            participantId: string | null;
-                            programId: string | null;
-                            lastResponse: string | null;
-                            nextAttemptAt: string | null;
-                            messageId: string | null;
-                            sender: string | null;
-                            /** Format: date-time */
-                            createdAt: string;
-                            /** Format: date-time */
-                            updatedAt: string;
-                            sentAt: string | null;
-                        }[];
-                    };
+                    "application/json": components["schemas"]["EventResult"];
                 };
             };
             /** @description the event was evaluated; rewards and emails it created */
@@ -981,62 +1093,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        event: {
-                            id: string;
-                            programId: string;
-                            type: string;
-                            participantId: string;
-                            /** Format: date-time */
-                            occurredAt: string;
-                        };
-                        fired: {
-                            rule: string;
-                            action: string;
-                            skipped?: string;
-                        }[];
-                        rewards: {
-                            id: string;
-                            programId: string;
-                            eventId: string;
-                            rule: string;
-                            participantId: string;
-                            /** @enum {string} */
-                            kind: "cash" | "credit" | "percent_discount" | "gift_card";
-                            /** @description major units (amountMinor / 100) */
-                            amount: number;
-                            /** @description integer minor units */
-                            amountMinor: number;
-                            currency: string;
-                            description: string | null;
-                            status: string;
-                            /** Format: date-time */
-                            occurredAt: string;
-                            /** Format: date-time */
-                            createdAt: string;
-                        }[];
-                        emails: {
-                            id: string;
-                            type: string;
-                            template: string | null;
-                            to: string;
-                            subject: string;
-                            /** @enum {string} */
-                            status: "queued" | "sending" | "sent" | "failed";
-                            attempts: number;
-                            participantId: string | null;
-                            programId: string | null;
-                            lastResponse: string | null;
-                            nextAttemptAt: string | null;
-                            messageId: string | null;
-                            sender: string | null;
-                            /** Format: date-time */
-                            createdAt: string;
-                            /** Format: date-time */
-                            updatedAt: string;
-                            sentAt: string | null;
-                        }[];
-                    };
+                    "application/json": components["schemas"]["EventResult"];
                 };
             };
             /** @description error: `invalid_json` */
@@ -1128,27 +1185,7 @@ export interface operations {
                     "application/json": {
                         participantId: string;
                         emailVerified: boolean;
-                        email: {
-                            id: string;
-                            type: string;
-                            template: string | null;
-                            to: string;
-                            subject: string;
-                            /** @enum {string} */
-                            status: "queued" | "sending" | "sent" | "failed";
-                            attempts: number;
-                            participantId: string | null;
-                            programId: string | null;
-                            lastResponse: string | null;
-                            nextAttemptAt: string | null;
-                            messageId: string | null;
-                            sender: string | null;
-                            /** Format: date-time */
-                            createdAt: string;
-                            /** Format: date-time */
-                            updatedAt: string;
-                            sentAt: string | null;
-                        } | null;
+                        email: components["schemas"]["Email"] | null;
                         expiresAt: string | null;
                     };
                 };
@@ -1164,27 +1201,7 @@ export interface operations {
                     "application/json": {
                         participantId: string;
                         emailVerified: boolean;
-                        email: {
-                            id: string;
-                            type: string;
-                            template: string | null;
-                            to: string;
-                            subject: string;
-                            /** @enum {string} */
-                            status: "queued" | "sending" | "sent" | "failed";
-                            attempts: number;
-                            participantId: string | null;
-                            programId: string | null;
-                            lastResponse: string | null;
-                            nextAttemptAt: string | null;
-                            messageId: string | null;
-                            sender: string | null;
-                            /** Format: date-time */
-                            createdAt: string;
-                            /** Format: date-time */
-                            updatedAt: string;
-                            sentAt: string | null;
-                        } | null;
+                        email: components["schemas"]["Email"] | null;
                         expiresAt: string | null;
                     };
                 };
@@ -1796,28 +1813,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        programs: {
-                            id: string;
-                            name: string;
-                            settings: {
-                                w9ThresholdCents: number;
-                                timeZone: string;
-                                usdRates: {
-                                    [key: string]: number;
-                                };
-                                payoutReminder: {
-                                    everyDays: number;
-                                    maxReminders: number;
-                                };
-                                verificationTtlHours: number;
-                                passwordResetTtlMinutes: number;
-                                w9FormUrl?: string;
-                                payoutDetailsUrl?: string;
-                            };
-                            activeVersion: number | null;
-                            /** Format: date-time */
-                            createdAt: string;
-                        }[];
+                        programs: components["schemas"]["Program"][];
                     };
                 };
             };
@@ -1884,28 +1880,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        id: string;
-                        name: string;
-                        settings: {
-                            w9ThresholdCents: number;
-                            timeZone: string;
-                            usdRates: {
-                                [key: string]: number;
-                            };
-                            payoutReminder: {
-                                everyDays: number;
-                                maxReminders: number;
-                            };
-                            verificationTtlHours: number;
-                            passwordResetTtlMinutes: number;
-                            w9FormUrl?: string;
-                            payoutDetailsUrl?: string;
-                        };
-                        activeVersion: number | null;
-                        /** Format: date-time */
-                        createdAt: string;
-                    };
+                    "application/json": components["schemas"]["Program"];
                 };
             };
             /** @description error: `invalid_json`, `bad_request` */
@@ -1972,28 +1947,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        id: string;
-                        name: string;
-                        settings: {
-                            w9ThresholdCents: number;
-                            timeZone: string;
-                            usdRates: {
-                                [key: string]: number;
-                            };
-                            payoutReminder: {
-                                everyDays: number;
-                                maxReminders: number;
-                            };
-                            verificationTtlHours: number;
-                            passwordResetTtlMinutes: number;
-                            w9FormUrl?: string;
-                            payoutDetailsUrl?: string;
-                        };
-                        activeVersion: number | null;
-                        /** Format: date-time */
-                        createdAt: string;
-                    };
+                    "application/json": components["schemas"]["Program"];
                 };
             };
             /** @description error: `unauthorized` */
@@ -2042,28 +1996,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        id: string;
-                        name: string;
-                        settings: {
-                            w9ThresholdCents: number;
-                            timeZone: string;
-                            usdRates: {
-                                [key: string]: number;
-                            };
-                            payoutReminder: {
-                                everyDays: number;
-                                maxReminders: number;
-                            };
-                            verificationTtlHours: number;
-                            passwordResetTtlMinutes: number;
-                            w9FormUrl?: string;
-                            payoutDetailsUrl?: string;
-                        };
-                        activeVersion: number | null;
-                        /** Format: date-time */
-                        createdAt: string;
-                    };
+                    "application/json": components["schemas"]["Program"];
                 };
             };
             /** @description error: `invalid_json` */
@@ -2785,20 +2718,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        events: {
-                            id: string;
-                            programId: string;
-                            type: string;
-                            participantId: string;
-                            data: {
-                                [key: string]: unknown;
-                            };
-                            /** Format: date-time */
-                            occurredAt: string;
-                            /** Format: date-time */
-                            createdAt: string;
-                            processed: boolean;
-                        }[];
+                        events: components["schemas"]["Event"][];
                         /** @description cursor for the next page (pass it as `before`); null on the last page */
                         next: string | null;
                     };
@@ -2866,62 +2786,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        event: {
-                            id: string;
-                            programId: string;
-                            type: string;
-                            participantId: string;
-                            /** Format: date-time */
-                            occurredAt: string;
-                        };
-                        fired: {
-                            rule: string;
-                            action: string;
-                            skipped?: string;
-                        }[];
-                        rewards: {
-                            id: string;
-                            programId: string;
-                            eventId: string;
-                            rule: string;
-                            participantId: string;
-                            /** @enum {string} */
-                            kind: "cash" | "credit" | "percent_discount" | "gift_card";
-                            /** @description major units (amountMinor / 100) */
-                            amount: number;
-                            /** @description integer minor units */
-                            amountMinor: number;
-                            currency: string;
-                            description: string | null;
-                            status: string;
-                            /** Format: date-time */
-                            occurredAt: string;
-                            /** Format: date-time */
-                            createdAt: string;
-                        }[];
-                        emails: {
-                            id: string;
-                            type: string;
-                            template: string | null;
-                            to: string;
-                            subject: string;
-                            /** @enum {string} */
-                            status: "queued" | "sending" | "sent" | "failed";
-                            attempts: number;
-                            participantId: string | null;
-                            programId: string | null;
-                            lastResponse: string | null;
-                            nextAttemptAt: string | null;
-                            messageId: string | null;
-                            sender: string | null;
-                            /** Format: date-time */
-                            createdAt: string;
-                            /** Format: date-time */
-                            updatedAt: string;
-                            sentAt: string | null;
-                        }[];
-                    };
+                    "application/json": components["schemas"]["EventResult"];
                 };
             };
             /** @description the event was evaluated; rewards and emails it created */
@@ -2932,62 +2797,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        event: {
-                            id: string;
-                            programId: string;
-                            type: string;
-                            participantId: string;
-                            /** Format: date-time */
-                            occurredAt: string;
-                        };
-                        fired: {
-                            rule: string;
-                            action: string;
-                            skipped?: string;
-                        }[];
-                        rewards: {
-                            id: string;
-                            programId: string;
-                            eventId: string;
-                            rule: string;
-                            participantId: string;
-                            /** @enum {string} */
-                            kind: "cash" | "credit" | "percent_discount" | "gift_card";
-                            /** @description major units (amountMinor / 100) */
-                            amount: number;
-                            /** @description integer minor units */
-                            amountMinor: number;
-                            currency: string;
-                            description: string | null;
-                            status: string;
-                            /** Format: date-time */
-                            occurredAt: string;
-                            /** Format: date-time */
-                            createdAt: string;
-                        }[];
-                        emails: {
-                            id: string;
-                            type: string;
-                            template: string | null;
-                            to: string;
-                            subject: string;
-                            /** @enum {string} */
-                            status: "queued" | "sending" | "sent" | "failed";
-                            attempts: number;
-                            participantId: string | null;
-                            programId: string | null;
-                            lastResponse: string | null;
-                            nextAttemptAt: string | null;
-                            messageId: string | null;
-                            sender: string | null;
-                            /** Format: date-time */
-                            createdAt: string;
-                            /** Format: date-time */
-                            updatedAt: string;
-                            sentAt: string | null;
-                        }[];
-                    };
+                    "application/json": components["schemas"]["EventResult"];
                 };
             };
             /** @description error: `invalid_json` */
@@ -3066,26 +2876,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        participants: {
-                            id: string;
-                            email: string;
-                            firstName: string | null;
-                            lastName: string | null;
-                            locale: string | null;
-                            countryCode: string | null;
-                            referredBy: string | null;
-                            w9OnFile: boolean;
-                            payoutInfoComplete: boolean;
-                            emailVerified: boolean;
-                            /** Format: date-time */
-                            createdAt: string;
-                            w9OnFileAt: string | null;
-                            payoutInfoCompletedAt: string | null;
-                            emailVerifiedAt: string | null;
-                            passwordSet: boolean;
-                            /** Format: date-time */
-                            updatedAt: string;
-                        }[];
+                        participants: components["schemas"]["Participant"][];
                         /** @description cursor for the next page (pass it as `before`); null on the last page */
                         next: string | null;
                     };
@@ -3130,36 +2921,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        id: string;
-                        email: string;
-                        firstName: string | null;
-                        lastName: string | null;
-                        locale: string | null;
-                        countryCode: string | null;
-                        referredBy: string | null;
-                        w9OnFile: boolean;
-                        payoutInfoComplete: boolean;
-                        emailVerified: boolean;
-                        /** Format: date-time */
-                        createdAt: string;
-                        w9OnFileAt: string | null;
-                        payoutInfoCompletedAt: string | null;
-                        emailVerifiedAt: string | null;
-                        passwordSet: boolean;
-                        /** Format: date-time */
-                        updatedAt: string;
-                        stats: {
-                            rewardCount: number;
-                            referralCount: number;
-                            taxYear: number;
-                            /** @description USD cents of cash rewards in the current tax year */
-                            cashRewardsThisYear: number;
-                            excludedCurrencies: string[];
-                            pendingPayoutCents: number;
-                            w9Required: boolean;
-                        };
-                    };
+                    "application/json": components["schemas"]["ParticipantWithStats"];
                 };
             };
             /** @description error: `unauthorized` */
@@ -3221,26 +2983,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        id: string;
-                        email: string;
-                        firstName: string | null;
-                        lastName: string | null;
-                        locale: string | null;
-                        countryCode: string | null;
-                        referredBy: string | null;
-                        w9OnFile: boolean;
-                        payoutInfoComplete: boolean;
-                        emailVerified: boolean;
-                        /** Format: date-time */
-                        createdAt: string;
-                        w9OnFileAt: string | null;
-                        payoutInfoCompletedAt: string | null;
-                        emailVerifiedAt: string | null;
-                        passwordSet: boolean;
-                        /** Format: date-time */
-                        updatedAt: string;
-                    };
+                    "application/json": components["schemas"]["Participant"];
                 };
             };
             /** @description created */
@@ -3249,26 +2992,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        id: string;
-                        email: string;
-                        firstName: string | null;
-                        lastName: string | null;
-                        locale: string | null;
-                        countryCode: string | null;
-                        referredBy: string | null;
-                        w9OnFile: boolean;
-                        payoutInfoComplete: boolean;
-                        emailVerified: boolean;
-                        /** Format: date-time */
-                        createdAt: string;
-                        w9OnFileAt: string | null;
-                        payoutInfoCompletedAt: string | null;
-                        emailVerifiedAt: string | null;
-                        passwordSet: boolean;
-                        /** Format: date-time */
-                        updatedAt: string;
-                    };
+                    "application/json": components["schemas"]["Participant"];
                 };
             };
             /** @description error: `invalid_json` */
@@ -3336,26 +3060,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        rewards: {
-                            id: string;
-                            programId: string;
-                            eventId: string;
-                            rule: string;
-                            participantId: string;
-                            /** @enum {string} */
-                            kind: "cash" | "credit" | "percent_discount" | "gift_card";
-                            /** @description major units (amountMinor / 100) */
-                            amount: number;
-                            /** @description integer minor units */
-                            amountMinor: number;
-                            currency: string;
-                            description: string | null;
-                            status: string;
-                            /** Format: date-time */
-                            occurredAt: string;
-                            /** Format: date-time */
-                            createdAt: string;
-                        }[];
+                        rewards: components["schemas"]["Reward"][];
                     };
                 };
             };
@@ -3404,26 +3109,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        rewards: {
-                            id: string;
-                            programId: string;
-                            eventId: string;
-                            rule: string;
-                            participantId: string;
-                            /** @enum {string} */
-                            kind: "cash" | "credit" | "percent_discount" | "gift_card";
-                            /** @description major units (amountMinor / 100) */
-                            amount: number;
-                            /** @description integer minor units */
-                            amountMinor: number;
-                            currency: string;
-                            description: string | null;
-                            status: string;
-                            /** Format: date-time */
-                            occurredAt: string;
-                            /** Format: date-time */
-                            createdAt: string;
-                        }[];
+                        rewards: components["schemas"]["Reward"][];
                         /** @description cursor for the next page (pass it as `before`); null on the last page */
                         next: string | null;
                     };
@@ -3466,26 +3152,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        id: string;
-                        programId: string;
-                        eventId: string;
-                        rule: string;
-                        participantId: string;
-                        /** @enum {string} */
-                        kind: "cash" | "credit" | "percent_discount" | "gift_card";
-                        /** @description major units (amountMinor / 100) */
-                        amount: number;
-                        /** @description integer minor units */
-                        amountMinor: number;
-                        currency: string;
-                        description: string | null;
-                        status: string;
-                        /** Format: date-time */
-                        occurredAt: string;
-                        /** Format: date-time */
-                        createdAt: string;
-                    };
+                    "application/json": components["schemas"]["Reward"];
                 };
             };
             /** @description error: `unauthorized` */
@@ -3548,27 +3215,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        emails: {
-                            id: string;
-                            type: string;
-                            template: string | null;
-                            to: string;
-                            subject: string;
-                            /** @enum {string} */
-                            status: "queued" | "sending" | "sent" | "failed";
-                            attempts: number;
-                            participantId: string | null;
-                            programId: string | null;
-                            lastResponse: string | null;
-                            nextAttemptAt: string | null;
-                            messageId: string | null;
-                            sender: string | null;
-                            /** Format: date-time */
-                            createdAt: string;
-                            /** Format: date-time */
-                            updatedAt: string;
-                            sentAt: string | null;
-                        }[];
+                        emails: components["schemas"]["Email"][];
                         /** @description cursor for the next page (pass it as `before`); null on the last page */
                         next: string | null;
                     };
@@ -3611,29 +3258,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        id: string;
-                        type: string;
-                        template: string | null;
-                        to: string;
-                        subject: string;
-                        /** @enum {string} */
-                        status: "queued" | "sending" | "sent" | "failed";
-                        attempts: number;
-                        participantId: string | null;
-                        programId: string | null;
-                        lastResponse: string | null;
-                        nextAttemptAt: string | null;
-                        messageId: string | null;
-                        sender: string | null;
-                        /** Format: date-time */
-                        createdAt: string;
-                        /** Format: date-time */
-                        updatedAt: string;
-                        sentAt: string | null;
-                        html: string;
-                        text: string;
-                    };
+                    "application/json": components["schemas"]["EmailDetail"];
                 };
             };
             /** @description error: `unauthorized` */
@@ -3673,27 +3298,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        id: string;
-                        type: string;
-                        template: string | null;
-                        to: string;
-                        subject: string;
-                        /** @enum {string} */
-                        status: "queued" | "sending" | "sent" | "failed";
-                        attempts: number;
-                        participantId: string | null;
-                        programId: string | null;
-                        lastResponse: string | null;
-                        nextAttemptAt: string | null;
-                        messageId: string | null;
-                        sender: string | null;
-                        /** Format: date-time */
-                        createdAt: string;
-                        /** Format: date-time */
-                        updatedAt: string;
-                        sentAt: string | null;
-                    };
+                    "application/json": components["schemas"]["Email"];
                 };
             };
             /** @description error: `unauthorized` */

@@ -1,18 +1,43 @@
 import type * as v from 'valibot';
-import { toJsonSchema } from '@valibot/to-json-schema';
+import { toJsonSchema, toJsonSchemaDefs } from '@valibot/to-json-schema';
 import { ERROR_STATUS, type ErrorCode } from '../errors.ts';
 import type { Auth, RouteDoc } from './route-doc.ts';
-import { ErrorShape } from './shapes.ts';
+import { EmailDetailShape, EmailShape, ErrorShape, EventResultShape, EventShape, ParticipantShape, ParticipantWithStatsShape, ProgramShape, RewardShape } from './shapes.ts';
 
 type Json = Record<string, unknown>;
 
 /** Hono's `/v1/programs/:programId` is OpenAPI's `/v1/programs/{programId}`. */
 export const openApiPath = (honoPath: string) => honoPath.replace(/:([A-Za-z0-9_]+)(\{[^}]*\})?/g, '{$1}');
 
+/** Answer shapes every client meets, named once under components/schemas (and so in the typed client). */
+const SHARED = {
+  Error: ErrorShape,
+  Program: ProgramShape,
+  Participant: ParticipantShape,
+  ParticipantWithStats: ParticipantWithStatsShape,
+  Reward: RewardShape,
+  Email: EmailShape,
+  EmailDetail: EmailDetailShape,
+  Event: EventShape,
+  EventResult: EventResultShape,
+};
+
+const CONFIG = {
+  target: 'draft-2020-12',
+  errorMode: 'ignore',
+  definitions: SHARED,
+  overrideRef: ({ referenceId }: { referenceId: string }) => `#/components/schemas/${referenceId}`,
+} as const;
+
 function schemaOf(schema: v.GenericSchema, typeMode: 'input' | 'output'): Json {
   // Checks and transforms have no JSON Schema form; the route still enforces them, the document states the rest.
-  const { $schema: _, ...json } = toJsonSchema(schema, { target: 'draft-2020-12', typeMode, errorMode: 'ignore' }) as Json;
+  const { $schema: _, $defs: __, ...json } = toJsonSchema(schema, { ...CONFIG, typeMode }) as Json;
   return json;
+}
+
+function sharedSchemas(): Json {
+  const defs = toJsonSchemaDefs(SHARED, { target: 'draft-2020-12', errorMode: 'ignore', typeMode: 'output', overrideRef: CONFIG.overrideRef }) as unknown as Record<string, Json>;
+  return Object.fromEntries(Object.entries(defs).map(([name, { $schema: _, ...json }]) => [name, json]));
 }
 
 const SECURITY: Record<Auth, Json[]> = {
@@ -114,7 +139,7 @@ export function buildOpenApiDocument(routes: readonly RouteDoc[], o: { version: 
     jsonSchemaDialect: 'https://json-schema.org/draft/2020-12/schema',
     paths,
     components: {
-      schemas: { Error: schemaOf(ErrorShape, 'output') },
+      schemas: sharedSchemas(),
       securitySchemes: {
         apiKey: { type: 'http', scheme: 'bearer', description: "A tenant's API key (returned once by POST /v1/tenants)." },
         operatorToken: { type: 'http', scheme: 'bearer', description: 'The operator token (ADMIN_TOKEN).' },
