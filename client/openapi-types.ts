@@ -2700,7 +2700,7 @@ export interface operations {
                 type?: string;
                 from?: string;
                 to?: string;
-                limit?: string;
+                limit?: number;
                 before?: string;
             };
             header?: never;
@@ -2860,7 +2860,7 @@ export interface operations {
         parameters: {
             query?: {
                 email?: string;
-                limit?: string;
+                limit?: number;
                 before?: string;
             };
             header?: never;
@@ -3093,7 +3093,7 @@ export interface operations {
                 kind?: "cash" | "credit" | "percent_discount" | "gift_card";
                 from?: string;
                 to?: string;
-                limit?: string;
+                limit?: number;
                 before?: string;
             };
             header?: never;
@@ -3199,7 +3199,7 @@ export interface operations {
                 participantId?: string;
                 status?: "queued" | "sending" | "sent" | "failed";
                 type?: string;
-                limit?: string;
+                limit?: number;
                 before?: string;
             };
             header?: never;

@@ -2,6 +2,7 @@ import type * as v from 'valibot';
 import { toJsonSchema, toJsonSchemaDefs } from '@valibot/to-json-schema';
 import { ERROR_STATUS, type ErrorCode } from '../errors.ts';
 import type { Auth, RouteDoc } from './route-doc.ts';
+import { documentedOverride } from './documented-as.ts';
 import { EmailDetailShape, EmailShape, ErrorShape, EventResultShape, EventShape, ParticipantShape, ParticipantWithStatsShape, ProgramShape, RewardShape } from './shapes.ts';
 
 type Json = Record<string, unknown>;
@@ -27,6 +28,7 @@ const CONFIG = {
   errorMode: 'ignore',
   definitions: SHARED,
   overrideRef: ({ referenceId }: { referenceId: string }) => `#/components/schemas/${referenceId}`,
+  overrideSchema: ({ valibotSchema }: { valibotSchema: object }) => documentedOverride(valibotSchema) as never,
 } as const;
 
 function schemaOf(schema: v.GenericSchema, typeMode: 'input' | 'output'): Json {

@@ -3,15 +3,19 @@ import { AppError } from '../errors.ts';
 import { fromBase64Url, toBase64Url, utf8 } from '../security/encoding.ts';
 import type { Cursor } from '../store/pagination.ts';
 import { IsoTime } from './schemas.ts';
+import { documentedAs } from '../openapi/documented-as.ts';
 
 // One paging convention for every list: newest first, `limit` (1-200, default
 // 50), and `before` = the `next` of the previous page (null on the last page).
 // The cursor is opaque to clients: base64url of [createdAt, id].
 
 export const PageQuery = {
-  limit: v.optional(
-    v.pipe(v.string(), v.regex(/^\d+$/, 'must be a whole number'), v.transform(Number), v.minValue(1, 'must be at least 1'), v.maxValue(200, 'must be at most 200')),
-    '50',
+  limit: documentedAs(
+    v.optional(
+      v.pipe(v.string(), v.regex(/^\d+$/, 'must be a whole number'), v.transform(Number), v.minValue(1, 'must be at least 1'), v.maxValue(200, 'must be at most 200')),
+      '50',
+    ),
+    { type: 'integer', minimum: 1, maximum: 200, default: 50, description: 'items per page' },
   ),
   before: v.optional(v.pipe(v.string(), v.maxLength(600), v.description('the `next` of the previous page'))),
 };

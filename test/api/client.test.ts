@@ -41,7 +41,7 @@ describe('advocate-rules/client', () => {
     const event = await api.POST('/v1/programs/{programId}/events', { params: { path: { programId } }, body: { id: 'o-1', type: 'purchase', participantId: 'bob', data: { amount: 80 } } });
     expect(event.data?.rewards.map((r) => [r.participantId, r.amountMinor])).toEqual([['alice', 2500]]);
 
-    const rewards = await api.GET('/v1/rewards', { params: { query: { participantId: 'alice', limit: '10' } } });
+    const rewards = await api.GET('/v1/rewards', { params: { query: { participantId: 'alice', limit: 10 } } });
     expect(rewards.data?.rewards).toHaveLength(1);
     expect(rewards.data?.next).toBeNull();
 

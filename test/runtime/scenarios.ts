@@ -169,7 +169,7 @@ export function describeRuntime(label: string, target: RuntimeUnderTest): void {
       const rewards = await ok(call('GET', '/v1/participants/alice/rewards', { token: key }), 200);
       expect(rewards.rewards.filter((r: any) => r.eventId === 'order-1')).toHaveLength(1);
       // The list endpoint, through the typed client, on this runtime's database.
-      const listed = typed(await createClient({ baseUrl: server.baseUrl, apiKey: key }).GET('/v1/rewards', { params: { query: { programId, limit: '10' } } }), 200);
+      const listed = typed(await createClient({ baseUrl: server.baseUrl, apiKey: key }).GET('/v1/rewards', { params: { query: { programId, limit: 10 } } }), 200);
       expect(listed.rewards.map((r) => r.eventId)).toEqual(['order-1']);
       expect(listed.next).toBeNull();
     });
