@@ -2,6 +2,7 @@ import type { Services } from './services.ts';
 import { sendDuePayoutReminders } from './services/payout-reminder-service.ts';
 import { deleteExpiredTokens } from './store/token-queries.ts';
 import { deleteStaleRateLimits } from './store/rate-limit-queries.ts';
+import { deleteOldIdempotencyKeys } from './store/idempotency-queries.ts';
 
 // The one scheduler interface: every piece of time-driven work is a job here,
 // and runDueJobs runs whatever is due. Node and Deno call it from a timer
@@ -28,6 +29,10 @@ export const JOBS: ScheduledJob[] = [
   {
     name: 'rate-limit-sweep',
     run: (services) => deleteStaleRateLimits(services.store.db, new Date(services.clock.now().getTime() - DAY).toISOString()),
+  },
+  {
+    name: 'idempotency-key-sweep',
+    run: (services) => deleteOldIdempotencyKeys(services.store.db, new Date(services.clock.now().getTime() - DAY).toISOString()),
   },
 ];
 

@@ -55,3 +55,9 @@ export async function releaseIdempotencyKey(db: Db, ref: KeyRef): Promise<void> 
     .where('status', '=', 0)
     .execute();
 }
+
+/** Keys answer repeats for a day, as retries happen within one; older ones are swept (scheduler.ts). */
+export async function deleteOldIdempotencyKeys(db: Db, before: string): Promise<number> {
+  const result = await db.deleteFrom('idempotency_keys').where('created_at', '<', before).executeTakeFirst();
+  return Number(result.numDeletedRows ?? 0);
+}

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHarness, ADMIN_TOKEN, type Harness } from '../support/app-harness.ts';
 import { DIALECTS } from '../support/databases.ts';
+import { runDueJobs } from '../../runtime/scheduler.ts';
 
 // The API's conventions: Idempotency-Key on the POSTs that create something,
 // 405 with Allow for a wrong method, messages written for people, and one
@@ -96,6 +97,19 @@ describe.each(DIALECTS)('conventions on %s', (dialect) => {
       expect(b.body).toEqual(a.body);
       const emails = (await h.request('GET', '/v1/emails?type=verification', { token })).body.emails;
       expect(emails.filter((e: any) => e.to === 'vera@example.com')).toHaveLength(1);
+    });
+
+    it('forgets a key after a day (the scheduler sweeps it), so it then creates again', async () => {
+      const first = await post('/v1/programs', { name: 'Daily' }, 'daily');
+      h.clock.advance(23 * 3_600_000);
+      expect((await runDueJobs(h.services))['idempotency-key-sweep']).toBe(0);
+      expect((await post('/v1/programs', { name: 'Daily' }, 'daily')).headers.get('idempotent-replayed')).toBe('true');
+      h.clock.advance(2 * 3_600_000);
+      expect((await runDueJobs(h.services))['idempotency-key-sweep']).toBeGreaterThanOrEqual(1);
+      const later = await post('/v1/programs', { name: 'Daily' }, 'daily');
+      expect(later.status).toBe(201);
+      expect(later.headers.get('idempotent-replayed')).toBeNull();
+      expect(later.body.id).not.toBe(first.body.id);
     });
 
     it('refuses a key that is not 1 to 200 visible characters', async () => {
