@@ -111,7 +111,7 @@ describe.each(DIALECTS)('lists with cursors on %s', (dialect) => {
   });
 
   it('names the bad query parameter', async () => {
-    for (const [query, pointer] of [['limit=0', '/limit'], ['limit=201', '/limit'], ['limit=ten', '/limit'], ['before=not-a-cursor', '/before'], ['kind=points', '/kind'], ['from=yesterday', '/from'], ['colour=red', '/colour']]) {
+    for (const [query, pointer] of [['limit=0', '/limit'], ['limit=201', '/limit'], ['limit=ten', '/limit'], ['before=not-a-cursor', '/before'], [`before=${btoa('[1,2]')}`, '/before'], [`before=${btoa('{"at":"x"}')}`, '/before'], [`before=${'A'.repeat(601)}`, '/before'], ['kind=points', '/kind'], ['from=yesterday', '/from'], ['colour=red', '/colour']]) {
       const res = await h.request('GET', `/v1/rewards?${query}`, { token });
       expect(res.status, query).toBe(422);
       expect(res.body.error.details.map((d: any) => d.pointer), query).toEqual([pointer]);
