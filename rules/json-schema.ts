@@ -34,7 +34,9 @@ function pathByFact(): Json[] {
     const shape = FACT_SHAPES[fact];
     // A path on a fact that is not an object is ignored by json-rules-engine, so the validator refuses one.
     const pattern = typeof shape === 'string' && shape !== 'any' ? '^\\$$' : `^\\$${segmentsPattern(shape)}$`;
-    return { if: { properties: { fact: { const: fact } } }, then: { properties: { path: { pattern } } } };
+    // Examples are what editors offer to complete: each known field of the fact.
+    const examples = typeof shape === 'object' ? Object.keys(shape).map((field) => `$.${field}`) : [];
+    return { if: { properties: { fact: { const: fact } } }, then: { properties: { path: examples.length ? { pattern, examples } : { pattern } } } };
   });
 }
 
