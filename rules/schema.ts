@@ -153,6 +153,8 @@ export const rule = v.strictObject({
 
 /** The document shell; rules and shared conditions are parsed one by one so each reports its own issues. */
 export const shell = v.strictObject({
+  // Lets a file name its JSON Schema (/schemas/rules.json) for editors; not stored.
+  $schema: v.optional(v.string('"$schema" must be a string')),
   rules: v.array(v.unknown(), '"rules" must be an array'),
   conditions: v.optional(v.custom<Record<string, unknown>>(isPlainObject, '"conditions" must be an object of named conditions')),
 });

@@ -23,6 +23,9 @@ import { credentialRoutes } from './routes/credentials.ts';
 import { participantVerificationRoutes, verificationRoutes } from './routes/verification.ts';
 import { micrositeRoutes, participantPasswordRoutes } from './routes/microsite.ts';
 import { participantPageRoutes } from './routes/participant-pages.ts';
+import { createSpecRoutes } from './routes/specs.ts';
+import { openApiDocument } from './openapi/document.ts';
+import { methodLookup } from './method-not-allowed.ts';
 
 export type AppOptions = {
   /**
@@ -78,6 +81,7 @@ export function createApp(services: Services, options: AppOptions = {}): Hono<Ap
   );
 
   app.route('/', healthRoutes);
+  app.route('/', createSpecRoutes(openApiDocument));
   app.route('/v1/tenants', tenantRoutes);
   app.route('/v1/webhooks', webhookRoutes);
   // Public: participants call these from microsites and widgets, without an API key.
@@ -104,11 +108,20 @@ export function createApp(services: Services, options: AppOptions = {}): Hono<Ap
   app.route('/v1', tenantApi);
   app.route('/admin', createAdminRoutes(app));
 
-  app.notFound((c) => c.json(new AppError('not_found', `no route for ${c.req.method} ${new URL(c.req.url).pathname}`).toBody(), 404));
+  const allowedOn = methodLookup(() => app.routes);
+  app.notFound((c) => {
+    const path = new URL(c.req.url).pathname;
+    const allowed = allowedOn(path);
+    if (allowed.length > 0) {
+      const error = new AppError('method_not_allowed', `${c.req.method} is not allowed on ${path}; it answers ${allowed.join(', ')}`, [], { allowed });
+      return c.json(error.toBody(), 405, { Allow: allowed.join(', ') });
+    }
+    return c.json(new AppError('not_found', `no route for ${c.req.method} ${path}`).toBody(), 404);
+  });
   app.onError((error, c) => {
     if (error instanceof AppError) return c.json(error.toBody(), error.status);
     services.logger.error('unhandled error', { requestId: c.var.requestId, path: new URL(c.req.url).pathname, error });
-    return c.json(new AppError('internal', 'an internal error occurred; it has been logged', { requestId: c.var.requestId }).toBody(), 500);
+    return c.json(new AppError('internal', 'an internal error occurred; it has been logged', [], { requestId: c.var.requestId }).toBody(), 500);
   });
   return app;
 }

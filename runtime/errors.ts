@@ -13,6 +13,7 @@ export const ERROR_STATUS = {
   invalid_credentials: 401,
   forbidden: 403,
   not_found: 404,
+  method_not_allowed: 405,
   conflict: 409,
   idempotency_key_reused: 409,
   payload_too_large: 413,
@@ -32,14 +33,28 @@ export type ErrorCode = keyof typeof ERROR_STATUS;
 /** A field-level problem: `pointer` is an RFC 6901 JSON pointer into the request body. */
 export type ErrorDetail = { pointer: string; message: string };
 
+/**
+ * `details` is always a list of field problems; context a client may act on
+ * (`reason`, `retryAfterSeconds`, …) goes in `extra`, which sits beside code
+ * and message in the body. An object passed as `details` is read as `extra`,
+ * so the shape stays one whatever a caller passes.
+ */
 export class AppError extends Error {
-  constructor(
-    readonly code: ErrorCode,
-    message: string,
-    readonly details: ErrorDetail[] | Record<string, unknown> = [],
-  ) {
+  readonly code: ErrorCode;
+  readonly details: ErrorDetail[];
+  readonly extra: Record<string, unknown>;
+
+  constructor(code: ErrorCode, message: string, details: ErrorDetail[] | Record<string, unknown> = [], extra: Record<string, unknown> = {}) {
     super(message);
     this.name = 'AppError';
+    this.code = code;
+    if (Array.isArray(details)) {
+      this.details = details;
+      this.extra = extra;
+    } else {
+      this.details = [];
+      this.extra = { ...details, ...extra };
+    }
   }
 
   get status(): (typeof ERROR_STATUS)[ErrorCode] {
@@ -47,7 +62,8 @@ export class AppError extends Error {
   }
 
   toBody() {
-    return { error: { code: this.code, message: this.message, details: this.details } };
+    // Extra fields never override the three every error has.
+    return { error: { ...this.extra, code: this.code, message: this.message, details: this.details } };
   }
 }
 

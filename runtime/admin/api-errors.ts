@@ -20,6 +20,6 @@ export function fieldErrors(error: ApiError | null): Record<string, string> {
 
 /** A machine-readable reason some answers carry (SMTP Connect), shown beside the message. */
 export function reasonOf(error: ApiError | null): string | null {
-  const details = error?.details as { reason?: unknown } | undefined;
-  return details && !Array.isArray(details) && typeof details.reason === 'string' ? details.reason : null;
+  const reason = (error as { reason?: unknown } | null)?.reason;
+  return typeof reason === 'string' ? reason : null;
 }

@@ -5,15 +5,17 @@ import { AppError } from '../errors.ts';
 import { parseInput } from '../validation.ts';
 import { countEmailsByStatus, EMAIL_STATUSES, findEmail, listEmails, requeueFailed } from '../store/email-queries.ts';
 import { emailDetailView, emailView } from '../services/views.ts';
+import { decodeCursor, nextCursor, PageQuery } from './pagination.ts';
 import { isTemplateFailure } from '../../plugins/mail/compose.ts';
 import { outboxStats } from '../store/outbox-stats-queries.ts';
+import type { RouteDoc } from '../openapi/route-doc.ts';
+import { EmailDetailShape, EmailShape, NextShape } from '../openapi/shapes.ts';
 
 const Filter = v.strictObject({
   participantId: v.optional(v.string()),
   status: v.optional(v.picklist(EMAIL_STATUSES)),
   type: v.optional(v.string()),
-  before: v.optional(v.string()),
-  limit: v.optional(v.pipe(v.string(), v.regex(/^\d+$/), v.transform(Number), v.minValue(1), v.maxValue(200)), '50'),
+  ...PageQuery,
 });
 
 export const emailRoutes = new Hono<AppEnv>()
@@ -26,8 +28,8 @@ export const emailRoutes = new Hono<AppEnv>()
   .get('/', async (c) => {
     const f = parseInput(Filter, c.req.query(), 'query');
     const db = c.var.services.store.db;
-    const [rows, counts] = await Promise.all([listEmails(db, c.var.tenant.id, f), countEmailsByStatus(db, c.var.tenant.id, f)]);
-    return c.json({ emails: rows.map(emailView), next: rows.length === f.limit ? rows[rows.length - 1].created_at : null, counts });
+    const [rows, counts] = await Promise.all([listEmails(db, c.var.tenant.id, { ...f, before: decodeCursor(f.before) }), countEmailsByStatus(db, c.var.tenant.id, f)]);
+    return c.json({ emails: rows.map(emailView), next: nextCursor(rows, f.limit), counts });
   })
   .get('/:emailId', async (c) => {
     const row = await findEmail(c.var.services.store.db, c.var.tenant.id, c.req.param('emailId'));
@@ -46,3 +48,23 @@ export const emailRoutes = new Hono<AppEnv>()
     services.dispatcher.kick();
     return c.json(emailView((await findEmail(services.store.db, tenant.id, row.id))!), 202);
   });
+
+export const emailDocs: RouteDoc[] = [
+  {
+    method: 'get', path: '/v1/emails', auth: 'apiKey', tags: ['emails'],
+    summary: 'The email log, newest first',
+    query: Filter,
+    responses: { 200: { description: 'a page of emails', schema: v.strictObject({ emails: v.array(EmailShape), next: NextShape, counts: v.record(v.string(), v.number()) }) } },
+  },
+  {
+    method: 'get', path: '/v1/emails/:emailId', auth: 'apiKey', tags: ['emails'],
+    summary: 'One email with its body (links with tokens redacted)',
+    responses: { 200: { description: 'the email', schema: EmailDetailShape } },
+  },
+  {
+    method: 'post', path: '/v1/emails/:emailId/retry', auth: 'apiKey', tags: ['emails'],
+    summary: 'Queue a failed email again',
+    responses: { 202: { description: 'queued', schema: EmailShape } },
+    errors: ['conflict'],
+  },
+];

@@ -6,7 +6,13 @@ import { parseInput } from '../validation.ts';
 import { readJson } from '../http.ts';
 import { Id, IsoTime, JsonObject } from './schemas.ts';
 import { ingestEvent } from '../services/event-service.ts';
+import { listEvents } from '../store/event-queries.ts';
+import { findProgram } from '../store/program-queries.ts';
+import { eventView } from '../services/views.ts';
+import { CreatedRange, decodeCursor, nextCursor, PageQuery } from './pagination.ts';
 import { hasHostileKeys } from '../../rules/json-safety.ts';
+import type { RouteDoc } from '../openapi/route-doc.ts';
+import { EventResultShape, EventShape, NextShape } from '../openapi/shapes.ts';
 
 export const EventBody = v.strictObject({
   id: Id,
@@ -40,6 +46,37 @@ export async function handleEvent(c: Context<AppEnv>, tenant: Tenant, programId:
   return c.json(outcome.body, outcome.status);
 }
 
-export const eventRoutes = new Hono<AppEnv>().post('/:programId/events', async (c) => {
-  return handleEvent(c, c.var.tenant, c.req.param('programId'), await readJson(c));
-});
+const ListQuery = v.strictObject({ type: v.optional(v.pipe(v.string(), v.maxLength(100))), ...CreatedRange, ...PageQuery });
+
+export const eventRoutes = new Hono<AppEnv>()
+  .post('/:programId/events', async (c) => handleEvent(c, c.var.tenant, c.req.param('programId'), await readJson(c)))
+  .get('/:programId/events', async (c) => {
+    const { db } = c.var.services.store;
+    const f = parseInput(ListQuery, c.req.query(), 'query');
+    const program = await findProgram(db, c.var.tenant.id, c.req.param('programId'));
+    if (!program) throw new AppError('not_found', 'program not found');
+    const rows = await listEvents(db, c.var.tenant.id, { ...f, programId: program.id, before: decodeCursor(f.before) });
+    return c.json({ events: rows.map(eventView), next: nextCursor(rows, f.limit) });
+  });
+
+export const eventResponses = {
+  201: { description: 'the event was evaluated; rewards and emails it created', schema: EventResultShape, headers: { 'Server-Timing': 'milliseconds per phase' } },
+  200: { description: 'a replay: this event id was seen with the same body; the stored answer, `Idempotent-Replayed: true`', schema: EventResultShape, headers: { 'Idempotent-Replayed': '`true`' } },
+};
+
+export const eventDocs: RouteDoc[] = [
+  {
+    method: 'post', path: '/v1/programs/:programId/events', auth: 'apiKey', tags: ['events'],
+    summary: 'Post an event',
+    description: 'The event `id` is its idempotency key: the same id and body answer the stored result; the same id with another body answers 409.',
+    body: EventBody,
+    responses: eventResponses,
+    errors: ['idempotency_key_reused', 'conflict', 'evaluation_failed'],
+  },
+  {
+    method: 'get', path: '/v1/programs/:programId/events', auth: 'apiKey', tags: ['events'],
+    summary: "A program's events, newest first, by type and creation time",
+    query: ListQuery,
+    responses: { 200: { description: 'a page of events', schema: v.strictObject({ events: v.array(EventShape), next: NextShape }) } },
+  },
+];

@@ -7,6 +7,8 @@ import { Id, Token } from './schemas.ts';
 import { MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH } from '../security/password-hash.ts';
 import { confirmPasswordReset, micrositeLogin, requestPasswordReset, setPassword, type Caller } from '../services/password-service.ts';
 import { requestClient } from '../request-client.ts';
+import type { RouteDoc } from '../openapi/route-doc.ts';
+import { AnyObject, StatusMessageShape } from '../openapi/shapes.ts';
 
 const NewPassword = v.pipe(
   v.string('is required'),
@@ -49,3 +51,35 @@ export const micrositeRoutes = new Hono<AppEnv>()
     const body = parseInput(ResetConfirmBody, await readJson(c));
     return c.json(await confirmPasswordReset(c.var.services, body, callerOf(c)));
   });
+
+export const micrositeDocs: RouteDoc[] = [
+  {
+    method: 'put', path: '/v1/participants/:participantId/password', auth: 'apiKey', tags: ['participants'],
+    summary: "Set a participant's microsite password",
+    params: { participantId: Id },
+    body: PasswordBody,
+    responses: { 200: { description: 'the password is set', schema: AnyObject } },
+  },
+  {
+    method: 'post', path: '/v1/microsite/login', auth: 'none', tags: ['microsite'],
+    summary: 'Sign a participant in to a microsite',
+    body: LoginBody,
+    responses: { 200: { description: 'signed in', schema: AnyObject } },
+    errors: ['invalid_credentials', 'rate_limited'],
+  },
+  {
+    method: 'post', path: '/v1/password-reset', auth: 'none', tags: ['microsite'],
+    summary: 'Ask for a password-reset link',
+    description: 'Answers the same whether or not the address belongs to an account.',
+    body: ResetBody,
+    responses: { 202: { description: 'accepted', schema: StatusMessageShape } },
+    errors: ['rate_limited'],
+  },
+  {
+    method: 'post', path: '/v1/password-reset/confirm', auth: 'none', tags: ['microsite'],
+    summary: 'Set a new password with the token from the link',
+    body: ResetConfirmBody,
+    responses: { 200: { description: 'the password is changed', schema: AnyObject } },
+    errors: ['invalid_token', 'token_expired', 'token_used', 'rate_limited'],
+  },
+];

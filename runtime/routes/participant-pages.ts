@@ -13,6 +13,7 @@ import { requestClient } from '../request-client.ts';
 import { callerOf } from './microsite.ts';
 import { MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH } from '../security/password-hash.ts';
 import { readForm } from '../http.ts';
+import type { RouteDoc } from '../openapi/route-doc.ts';
 
 // The pages the emailed links open. Opening a link only shows a button: the
 // token is spent by the POST it sends, so mail scanners that fetch every link
@@ -92,3 +93,34 @@ export const participantPageRoutes = new Hono<AppEnv>()
     }
     return page(c, 'Password changed', html`<p>Your new password is set. You can sign in with it now.</p>`);
   });
+
+const pageForm = (fields: Record<string, v.GenericSchema>) => v.object(fields);
+
+export const participantPageDocs: RouteDoc[] = [
+  {
+    method: 'get', path: '/verify', auth: 'none', tags: ['pages'],
+    summary: 'The page an email-verification link opens (a button that confirms)',
+    query: v.object({ token: v.optional(v.string()), redirect: v.optional(v.string()), sig: v.optional(v.string()) }),
+    responses: { 200: { description: 'an HTML page', html: true } },
+  },
+  {
+    method: 'post', path: '/verify', auth: 'none', tags: ['pages'],
+    summary: "The verification page's form",
+    bodyType: 'form',
+    body: pageForm({ token: v.string(), redirect: v.optional(v.string()), sig: v.optional(v.string()) }),
+    responses: { 200: { description: 'an HTML page (also 400 or 429 as a page)', html: true }, 303: { description: 'to the signed redirect URL', headers: { Location: 'the redirect' } } },
+  },
+  {
+    method: 'get', path: '/reset-password', auth: 'none', tags: ['pages'],
+    summary: 'The page a password-reset link opens',
+    query: v.object({ token: v.optional(v.string()) }),
+    responses: { 200: { description: 'an HTML page', html: true } },
+  },
+  {
+    method: 'post', path: '/reset-password', auth: 'none', tags: ['pages'],
+    summary: "The reset page's form",
+    bodyType: 'form',
+    body: pageForm({ token: v.string(), password: v.string(), repeat: v.string() }),
+    responses: { 200: { description: 'an HTML page (also 400, 422 or 429 as a page)', html: true } },
+  },
+];

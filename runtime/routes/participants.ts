@@ -6,11 +6,14 @@ import { readJson } from '../http.ts';
 import { parseInput } from '../validation.ts';
 import { Id } from './schemas.ts';
 import { getParticipant, putParticipant } from '../services/participant-service.ts';
-import { findParticipant } from '../store/participant-queries.ts';
+import { findParticipant, listParticipants } from '../store/participant-queries.ts';
+import { decodeCursor, nextCursor, PageQuery } from './pagination.ts';
 import { findProgram } from '../store/program-queries.ts';
 import { listRewards } from '../store/reward-queries.ts';
-import { rewardView, programView } from '../services/views.ts';
+import { participantBody, rewardView, programView } from '../services/views.ts';
 import { isSingleAddress } from '../../plugins/mail/address.ts';
+import type { RouteDoc } from '../openapi/route-doc.ts';
+import { NextShape, ParticipantShape, ParticipantWithStatsShape, RewardShape } from '../openapi/shapes.ts';
 
 const Email = v.pipe(v.string(), v.trim(), v.maxLength(254), v.check(isSingleAddress, 'must be exactly one email address'));
 const Text = v.nullable(v.pipe(v.string(), v.maxLength(200), v.check((s) => !/[\r\n\u0000]/.test(s), 'must be one line')));
@@ -27,7 +30,17 @@ const ParticipantBody = v.strictObject({
   unsubscribed: v.optional(v.boolean()),
 });
 
+const ListQuery = v.strictObject({
+  email: v.optional(v.pipe(v.string(), v.minLength(1, 'must not be empty'), v.maxLength(254), v.description('only participants whose email starts with this (case-insensitive)'))),
+  ...PageQuery,
+});
+
 export const participantRoutes = new Hono<AppEnv>()
+  .get('/', async (c) => {
+    const f = parseInput(ListQuery, c.req.query(), 'query');
+    const rows = await listParticipants(c.var.services.store.db, c.var.tenant.id, { emailPrefix: f.email, limit: f.limit, before: decodeCursor(f.before) });
+    return c.json({ participants: rows.map(participantBody), next: nextCursor(rows, f.limit) });
+  })
   .put('/:participantId', async (c) => {
     const id = parseInput(Id, c.req.param('participantId'), 'participant id');
     const body = parseInput(ParticipantBody, await readJson(c));
@@ -50,3 +63,30 @@ export const participantRoutes = new Hono<AppEnv>()
     if (!(await findParticipant(db, c.var.tenant.id, id))) throw new AppError('not_found', 'participant not found');
     return c.json({ rewards: (await listRewards(db, c.var.tenant.id, id)).map(rewardView) });
   });
+
+export const participantDocs: RouteDoc[] = [
+  {
+    method: 'get', path: '/v1/participants', auth: 'apiKey', tags: ['participants'],
+    summary: 'List participants, newest first; search by email prefix',
+    query: ListQuery,
+    responses: { 200: { description: 'a page of participants', schema: v.strictObject({ participants: v.array(ParticipantShape), next: NextShape }) } },
+  },
+  {
+    method: 'put', path: '/v1/participants/:participantId', auth: 'apiKey', tags: ['participants'],
+    summary: 'Create or replace a participant',
+    params: { participantId: Id },
+    body: ParticipantBody,
+    responses: { 201: { description: 'created', schema: ParticipantShape }, 200: { description: 'updated', schema: ParticipantShape } },
+  },
+  {
+    method: 'get', path: '/v1/participants/:participantId', auth: 'apiKey', tags: ['participants'],
+    summary: 'Read a participant with its stats',
+    query: v.object({ programId: v.optional(v.pipe(v.string(), v.description("stats under this program's settings (tax year, rates)"))) }),
+    responses: { 200: { description: 'the participant', schema: ParticipantWithStatsShape } },
+  },
+  {
+    method: 'get', path: '/v1/participants/:participantId/rewards', auth: 'apiKey', tags: ['rewards'],
+    summary: "A participant's rewards",
+    responses: { 200: { description: 'the rewards', schema: v.strictObject({ rewards: v.array(RewardShape) }) } },
+  },
+];

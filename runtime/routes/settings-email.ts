@@ -2,12 +2,15 @@ import { Hono } from 'hono';
 import * as v from 'valibot';
 import type { AppEnv } from '../context.ts';
 import { readJson } from '../http.ts';
+import { idempotent } from '../idempotency.ts';
 import { parseInput } from '../validation.ts';
 import { findEmailSettings, saveEmailSettings } from '../store/email-settings-queries.ts';
 import { connectTenantSmtp, disconnectTenantSmtp, emailSettingsView, updateSwitches } from '../services/email-settings-service.ts';
 import { setCustomDomain, verifyCustomDomain } from '../services/custom-domain-service.ts';
 import { sendSmtpTest } from '../services/smtp-test-service.ts';
 import { isSafeHeaderText, isSingleAddress } from '../../plugins/mail/address.ts';
+import type { RouteDoc } from '../openapi/route-doc.ts';
+import { AnyObject } from '../openapi/shapes.ts';
 
 const Address = v.pipe(v.string(), v.trim(), v.maxLength(254), v.check(isSingleAddress, 'must be exactly one email address'));
 const SmtpBody = v.strictObject({
@@ -32,6 +35,9 @@ const DomainBody = v.strictObject({
   fromAddress: Address,
 });
 
+const TestBody = v.strictObject({ to: Address });
+const ReplyToBody = v.strictObject({ replyTo: v.nullable(Address) });
+
 export const emailSettingsRoutes = new Hono<AppEnv>()
   .get('/', async (c) => c.json(emailSettingsView(await findEmailSettings(c.var.services.store.db, c.var.tenant.id), c.var.services.config.SPF_INCLUDE)))
   .put('/smtp', async (c) => {
@@ -40,8 +46,8 @@ export const emailSettingsRoutes = new Hono<AppEnv>()
     return c.json({ ...settings, status: 'connected' });
   })
   .delete('/smtp', async (c) => c.json(await disconnectTenantSmtp(c.var.services, c.var.tenant)))
-  .post('/smtp/test', async (c) => {
-    const body = parseInput(v.strictObject({ to: Address }), await readJson(c));
+  .post('/smtp/test', idempotent('POST /v1/settings/email/smtp/test'), async (c) => {
+    const body = parseInput(TestBody, await readJson(c));
     return c.json(await sendSmtpTest(c.var.services, c.var.tenant, body.to));
   })
   .put('/notifications', async (c) => {
@@ -49,7 +55,7 @@ export const emailSettingsRoutes = new Hono<AppEnv>()
     return c.json({ notifications: await updateSwitches(c.var.services, c.var.tenant, body) });
   })
   .put('/reply-to', async (c) => {
-    const body = parseInput(v.strictObject({ replyTo: v.nullable(Address) }), await readJson(c));
+    const body = parseInput(ReplyToBody, await readJson(c));
     await saveEmailSettings(c.var.services.store.db, c.var.tenant.id, { reply_to: body.replyTo }, c.var.services.clock.now().toISOString());
     return c.json(emailSettingsView(await findEmailSettings(c.var.services.store.db, c.var.tenant.id), c.var.services.config.SPF_INCLUDE));
   })
@@ -58,3 +64,55 @@ export const emailSettingsRoutes = new Hono<AppEnv>()
     return c.json(await setCustomDomain(c.var.services, c.var.tenant, body));
   })
   .post('/domain/verify', async (c) => c.json(await verifyCustomDomain(c.var.services, c.var.tenant)));
+
+export const emailSettingsDocs: RouteDoc[] = [
+  {
+    method: 'get', path: '/v1/settings/email', auth: 'apiKey', tags: ['email settings'],
+    summary: 'Email settings: sender mode, SMTP, reply-to, custom domain and its DNS records, notification switches',
+    responses: { 200: { description: 'the settings (never the password)', schema: AnyObject } },
+  },
+  {
+    method: 'put', path: '/v1/settings/email/smtp', auth: 'apiKey', tags: ['email settings'],
+    summary: "Connect the tenant's own SMTP server (the server is tried first)",
+    body: SmtpBody,
+    responses: { 200: { description: 'connected', schema: AnyObject } },
+    errors: ['smtp_refused', 'smtp_unreachable'],
+  },
+  {
+    method: 'delete', path: '/v1/settings/email/smtp', auth: 'apiKey', tags: ['email settings'],
+    summary: 'Disconnect the SMTP server and go back to the built-in sender',
+    responses: { 200: { description: 'the settings', schema: AnyObject } },
+  },
+  {
+    method: 'post', path: '/v1/settings/email/smtp/test', auth: 'apiKey', tags: ['email settings'],
+    summary: 'Send a test email through the connected server',
+    body: TestBody,
+    idempotent: true,
+    responses: { 200: { description: 'the server accepted it', schema: AnyObject } },
+    errors: ['conflict', 'smtp_unreachable'],
+  },
+  {
+    method: 'put', path: '/v1/settings/email/notifications', auth: 'apiKey', tags: ['email settings'],
+    summary: 'Switch notification types on or off',
+    body: Switches,
+    responses: { 200: { description: 'the switches', schema: v.object({ notifications: v.record(v.string(), v.boolean()) }) } },
+  },
+  {
+    method: 'put', path: '/v1/settings/email/reply-to', auth: 'apiKey', tags: ['email settings'],
+    summary: 'Set or clear the Reply-To address',
+    body: ReplyToBody,
+    responses: { 200: { description: 'the settings', schema: AnyObject } },
+  },
+  {
+    method: 'put', path: '/v1/settings/email/domain', auth: 'apiKey', tags: ['email settings'],
+    summary: 'Set a custom From domain; answers the DNS records to publish',
+    body: DomainBody,
+    responses: { 200: { description: 'the domain and its records', schema: AnyObject } },
+  },
+  {
+    method: 'post', path: '/v1/settings/email/domain/verify', auth: 'apiKey', tags: ['email settings'],
+    summary: "Check the custom domain's DNS records",
+    responses: { 200: { description: 'the domain and each record found or missing', schema: AnyObject } },
+    errors: ['conflict'],
+  },
+];

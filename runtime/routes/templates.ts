@@ -9,6 +9,8 @@ import { inTransaction } from '../store/store.ts';
 import { DEFAULT_TEMPLATES } from '../../plugins/mail/templates/default-templates.ts';
 import { tryTemplate } from '../../plugins/mail/templates/template-renderer.ts';
 import { previewData } from '../services/template-preview.ts';
+import type { RouteDoc } from '../openapi/route-doc.ts';
+import { AnyObject } from '../openapi/shapes.ts';
 
 const Key = v.pipe(v.string(), v.regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'must be lower-case letters, digits and dashes'));
 const TemplateBody = v.strictObject({
@@ -48,3 +50,26 @@ export const templateRoutes = new Hono<AppEnv>()
     if (!tried.ok) throw new AppError('validation_failed', 'The template does not render', tried.issues);
     return c.json(tried.rendered);
   });
+
+const TemplateShape = v.strictObject({ key: v.string(), subject: v.string(), html: v.string(), text: v.string(), source: v.picklist(['program', 'default']), updatedAt: v.nullable(v.string()) });
+
+export const templateDocs: RouteDoc[] = [
+  {
+    method: 'get', path: '/v1/programs/:programId/templates', auth: 'apiKey', tags: ['templates'],
+    summary: "The program's templates, with the defaults it has not replaced",
+    responses: { 200: { description: 'the templates', schema: v.strictObject({ templates: v.array(TemplateShape) }) } },
+  },
+  {
+    method: 'put', path: '/v1/programs/:programId/templates/:key', auth: 'apiKey', tags: ['templates'],
+    summary: 'Save a template (only if it renders with sample data)',
+    params: { key: Key },
+    body: TemplateBody,
+    responses: { 200: { description: 'the template', schema: TemplateShape } },
+  },
+  {
+    method: 'post', path: '/v1/programs/:programId/templates/:key/preview', auth: 'apiKey', tags: ['templates'],
+    summary: 'Render a template with sample data, without saving it',
+    body: TemplateBody,
+    responses: { 200: { description: 'the rendered subject, html and text', schema: AnyObject } },
+  },
+];

@@ -4,7 +4,8 @@ import { AppError } from '../errors.ts';
 import { findTenant } from '../store/tenant-queries.ts';
 import { openWebhookSecrets } from '../services/credential-service.ts';
 import { verifySignature } from '../security/webhook-signature.ts';
-import { handleEvent } from './events.ts';
+import { EventBody, eventResponses, handleEvent } from './events.ts';
+import type { RouteDoc } from '../openapi/route-doc.ts';
 import { parseJsonBody } from '../http.ts';
 
 // Other systems post events here without an API key: the body is signed with
@@ -22,3 +23,14 @@ export const webhookRoutes = new Hono<AppEnv>().post('/:tenantId/programs/:progr
   const body = parseJsonBody(raw);
   return handleEvent(c, { id: tenant.id, name: tenant.name }, c.req.param('programId'), body);
 });
+
+export const webhookDocs: RouteDoc[] = [
+  {
+    method: 'post', path: '/v1/webhooks/:tenantId/programs/:programId/events', auth: 'webhookSignature', tags: ['events'],
+    summary: 'Post an event signed with the webhook secret',
+    description: 'The same body and answers as `POST /v1/programs/{programId}/events`; every signature failure answers the same 401.',
+    body: EventBody,
+    responses: eventResponses,
+    errors: ['idempotency_key_reused', 'conflict', 'evaluation_failed'],
+  },
+];

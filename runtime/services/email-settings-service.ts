@@ -87,7 +87,7 @@ export async function connectTenantSmtp(services: Services, tenant: Tenant, inpu
   const result = await services.smtp.connect(settings);
   const now = services.clock.now().toISOString();
   if (!result.ok) {
-    throw new AppError(result.status === 422 ? 'smtp_refused' : 'smtp_unreachable', result.message, { reason: result.reason });
+    throw new AppError(result.status === 422 ? 'smtp_refused' : 'smtp_unreachable', result.message, [], { reason: result.reason });
   }
   await saveEmailSettings(
     db,

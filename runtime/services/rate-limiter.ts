@@ -39,6 +39,6 @@ export async function enforceRateLimits(services: Services, checks: { limit: Rat
   if (retryAfter > 0) {
     services.metrics.rateLimited();
     setHeader('Retry-After', String(retryAfter));
-    throw new AppError('rate_limited', 'too many attempts; try again later', { retryAfterSeconds: retryAfter });
+    throw new AppError('rate_limited', 'too many attempts; try again later', [], { retryAfterSeconds: retryAfter });
   }
 }

@@ -53,6 +53,6 @@ export async function sendSmtpTest(services: Services, tenant: Tenant, to: strin
     updated_at: now,
     sent_at: status === 'sent' ? now : null,
   });
-  if (status === 'failed') throw new AppError('smtp_unreachable', `The server did not accept the test email: ${response}`, { response });
+  if (status === 'failed') throw new AppError('smtp_unreachable', `The server did not accept the test email: ${response}`, [], { response });
   return { sent: true, to, from: sender.from.address, response, messageId };
 }

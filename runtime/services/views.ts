@@ -1,4 +1,4 @@
-import type { EmailTable, ParticipantTable, ProgramTable, RewardTable, SuppressionTable } from '../store/database.ts';
+import type { EmailTable, EventTable, ParticipantTable, ProgramTable, RewardTable, SuppressionTable } from '../store/database.ts';
 import type { ParticipantView, ProgramView } from '../../plugins/types.ts';
 import { settingsFromText } from './program-settings.ts';
 
@@ -94,4 +94,18 @@ export function emailDetailView(row: EmailTable) {
 
 export function suppressionView(row: SuppressionTable) {
   return { address: row.address, reason: row.reason, emailId: row.email_id, createdAt: row.created_at };
+}
+
+export function eventView(row: Pick<EventTable, 'id' | 'program_id' | 'type' | 'participant_id' | 'data' | 'occurred_at' | 'created_at' | 'response'>) {
+  return {
+    id: row.id,
+    programId: row.program_id,
+    type: row.type,
+    participantId: row.participant_id,
+    data: JSON.parse(row.data) as Record<string, unknown>,
+    occurredAt: row.occurred_at,
+    createdAt: row.created_at,
+    /** False only while the first request for it is still writing (or died mid-way, on D1). */
+    processed: row.response !== '',
+  };
 }

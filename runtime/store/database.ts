@@ -20,6 +20,17 @@ export type Database = {
   api_keys: ApiKeyTable;
   webhook_secrets: WebhookSecretTable;
   suppressions: SuppressionTable;
+  idempotency_keys: IdempotencyKeyTable;
+};
+
+export type IdempotencyKeyTable = {
+  tenant_id: string;
+  scope: string;
+  key: string;
+  request_hash: string;
+  status: number;
+  response: string;
+  created_at: string;
 };
 
 export type TenantTable = {

@@ -1,6 +1,7 @@
 import { sql, type ExpressionBuilder } from 'kysely';
 import type { Db, DialectName } from './store.ts';
 import type { Database, EmailStatus, EmailTable } from './database.ts';
+import { newestFirst, type Cursor } from './pagination.ts';
 
 export async function insertEmailOnce(db: Db, row: EmailTable): Promise<boolean> {
   const result = await db
@@ -11,7 +12,7 @@ export async function insertEmailOnce(db: Db, row: EmailTable): Promise<boolean>
   return Number(result.numInsertedOrUpdatedRows ?? 0) === 1;
 }
 
-export type EmailFilter = { participantId?: string; status?: EmailStatus; type?: string; limit: number; before?: string };
+export type EmailFilter = { participantId?: string; status?: EmailStatus; type?: string; limit: number; before?: Cursor };
 
 export async function listEmails(db: Db, tenantId: string, f: EmailFilter) {
   let q = db
@@ -21,8 +22,7 @@ export async function listEmails(db: Db, tenantId: string, f: EmailFilter) {
   if (f.participantId) q = q.where('participant_id', '=', f.participantId);
   if (f.status) q = q.where('status', '=', f.status);
   if (f.type) q = q.where('type', '=', f.type);
-  if (f.before) q = q.where('created_at', '<', f.before);
-  return q.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(f.limit).execute();
+  return newestFirst(q, f.before, f.limit).execute();
 }
 
 export const EMAIL_STATUSES: readonly EmailStatus[] = ['queued', 'sending', 'sent', 'failed', 'suppressed'];

@@ -1,5 +1,6 @@
 import type { Db } from './store.ts';
 import type { EventTable } from './database.ts';
+import { createdBetween, newestFirst, type Cursor } from './pagination.ts';
 
 /** A claim without a stored response older than this was abandoned mid-way (D1 only: elsewhere the transaction rolls it back). */
 export const ABANDONED_CLAIM_MS = 120_000;
@@ -35,4 +36,17 @@ export async function insertEventOnce(db: Db, row: EventTable): Promise<boolean>
 /** Stores the answer a replay of this event will get. */
 export async function storeEventResponse(db: Db, tenantId: string, id: string, response: string): Promise<void> {
   await db.updateTable('events').set({ response }).where('tenant_id', '=', tenantId).where('id', '=', id).execute();
+}
+
+export type EventFilter = { programId: string; type?: string; from?: string; to?: string; limit: number; before?: Cursor };
+
+/** A program's events, newest first (including one still being processed, whose response is empty). */
+export async function listEvents(db: Db, tenantId: string, f: EventFilter) {
+  let q = db
+    .selectFrom('events')
+    .select(['id', 'program_id', 'type', 'participant_id', 'data', 'occurred_at', 'created_at', 'response'])
+    .where('tenant_id', '=', tenantId)
+    .where('program_id', '=', f.programId);
+  if (f.type) q = q.where('type', '=', f.type);
+  return newestFirst(createdBetween(q, f.from, f.to), f.before, f.limit).execute();
 }

@@ -1,4 +1,5 @@
 import { sql } from 'kysely';
+import { newestFirst, type Cursor } from './pagination.ts';
 import type { Db, DialectName } from './store.ts';
 import type { ParticipantTable } from './database.ts';
 
@@ -100,4 +101,20 @@ export async function unsubscribedAmong(db: Db, tenantId: string, ids: readonly 
 export async function markUnsubscribed(db: Db, tenantId: string, id: string, now: string): Promise<boolean> {
   await db.updateTable('participants').set({ unsubscribed_at: now, updated_at: now }).where('tenant_id', '=', tenantId).where('id', '=', id).where('unsubscribed_at', 'is', null).execute();
   return (await findParticipant(db, tenantId, id)) !== undefined;
+}
+
+export type ParticipantFilter = { emailPrefix?: string; limit: number; before?: Cursor };
+
+/**
+ * Newest first, on the (tenant_id, created_at) index. The email prefix is an
+ * exact substr comparison along that scan: a range on the email index would be
+ * wrong under PostgreSQL collations that ignore punctuation.
+ */
+export async function listParticipants(db: Db, tenantId: string, f: ParticipantFilter) {
+  let q = db.selectFrom('participants').selectAll().where('tenant_id', '=', tenantId);
+  if (f.emailPrefix) {
+    const prefix = f.emailPrefix.toLowerCase();
+    q = q.where((eb) => eb(eb.fn('substr', ['email', eb.val(1), eb.val(prefix.length)]), '=', prefix));
+  }
+  return newestFirst(q, f.before, f.limit).execute();
 }

@@ -1,5 +1,6 @@
 import type { Db } from './store.ts';
 import type { RewardStatus, RewardTable } from './database.ts';
+import { createdBetween, newestFirst, type Cursor } from './pagination.ts';
 
 export async function insertRewardOnce(db: Db, row: RewardTable): Promise<boolean> {
   const result = await db
@@ -90,4 +91,15 @@ export async function cancelRewardRow(db: Db, tenantId: string, id: string, now:
     .where('status', '!=', 'cancelled')
     .executeTakeFirst();
   return Number(result.numUpdatedRows ?? 0) === 1;
+}
+
+export type RewardFilter = { programId?: string; participantId?: string; status?: RewardStatus; kind?: string; from?: string; to?: string; limit: number; before?: Cursor };
+
+export async function listRewardsPage(db: Db, tenantId: string, f: RewardFilter) {
+  let q = db.selectFrom('rewards').selectAll().where('tenant_id', '=', tenantId);
+  if (f.programId) q = q.where('program_id', '=', f.programId);
+  if (f.participantId) q = q.where('participant_id', '=', f.participantId);
+  if (f.status) q = q.where('status', '=', f.status);
+  if (f.kind) q = q.where('kind', '=', f.kind);
+  return newestFirst(createdBetween(q, f.from, f.to), f.before, f.limit).execute();
 }

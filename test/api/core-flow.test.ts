@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHarness, ADMIN_TOKEN, type Harness } from '../support/app-harness.ts';
 import { DIALECTS } from '../support/databases.ts';
+import { checkExchanges } from '../support/openapi-check.ts';
 import { referralRules } from './fixtures.ts';
 
 describe.each(DIALECTS)('core flow on %s', (dialect) => {
@@ -139,5 +140,10 @@ describe.each(DIALECTS)('core flow on %s', (dialect) => {
     expect(noAdmin.status).toBe(401);
     expect(noAdmin.body.error.code).toBe('unauthorized');
     expect((await h.request('POST', '/v1/tenants', { token: ADMIN_TOKEN, body: { name: '' } })).status).toBe(422);
+  });
+
+  // Runs last: every answer the tests above received is described by the OpenAPI document.
+  it('answered only as the OpenAPI document describes', () => {
+    expect(checkExchanges(h.recorded)).toEqual([]);
   });
 });

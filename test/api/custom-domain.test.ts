@@ -1,4 +1,5 @@
 import { Resolver } from 'node:dns/promises';
+import { checkExchanges } from '../support/openapi-check.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dkimVerify } from 'mailauth';
 import { createHarness, type Harness } from '../support/app-harness.ts';
@@ -195,5 +196,10 @@ describe.each(DIALECTS)('custom sending domain on %s', (dialect) => {
     const emails = await h.services.store.db.selectFrom('emails').selectAll().execute();
     expect(exposed(JSON.stringify(emails))).toBe(false);
     expect(exposed(logLines.join('\n'))).toBe(false);
+  });
+
+  // Runs last: every answer the tests above received is described by the OpenAPI document.
+  it('answered only as the OpenAPI document describes', () => {
+    expect(checkExchanges(h.recorded)).toEqual([]);
   });
 });

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHarness, type Harness } from '../support/app-harness.ts';
 import { DIALECTS } from '../support/databases.ts';
+import { checkExchanges } from '../support/openapi-check.ts';
 import { startSmtpServer, type TestSmtpServer } from '../support/smtp-servers.ts';
 import { localhostCert } from '../support/certs.ts';
 import { createLogger } from '../../runtime/logger.ts';
@@ -43,20 +44,20 @@ describe.each(DIALECTS)('tenant SMTP integration on %s', (dialect) => {
   it('refuses a wrong password and stores nothing', async () => {
     const res = await connect({ host: '127.0.0.1', port: tenantServer.port, security: 'tls', username: 'mailer', password: 'wrong' });
     expect(res.status).toBe(422);
-    expect(res.body.error.details.reason).toBe('auth_failed');
+    expect(res.body.error.reason).toBe('auth_failed');
     expect((await h.request('GET', '/v1/settings/email', { token: key })).body.mode).toBe('builtin');
   });
 
   it('says so when SSL is chosen for a STARTTLS port', async () => {
     const res = await connect({ host: '127.0.0.1', port: tenantServer.port, security: 'ssl', username: 'mailer', password: PASSWORD });
     expect(res.status).toBe(422);
-    expect(res.body.error.details.reason).toBe('wrong_security_for_port');
+    expect(res.body.error.reason).toBe('wrong_security_for_port');
   });
 
   it('refuses credentials in clear unless acknowledged', async () => {
     const res = await connect({ host: '127.0.0.1', port: tenantServer.port, security: 'none', username: 'mailer', password: PASSWORD });
     expect(res.status).toBe(422);
-    expect(res.body.error.details.reason).toBe('plaintext_credentials_refused');
+    expect(res.body.error.reason).toBe('plaintext_credentials_refused');
   });
 
   it('connects over implicit TLS', async () => {
@@ -150,5 +151,10 @@ describe('SMTP host checks without the operator override', () => {
     const res = await h.request('PUT', '/v1/settings/email/smtp', { token: key, body: { host: 'smtp.example.com', port: 22, security: 'tls' } });
     expect(res.status).toBe(422);
     expect(res.body.error.details[0].pointer).toBe('/port');
+  });
+
+  // Runs last: every answer the tests above received is described by the OpenAPI document.
+  it('answered only as the OpenAPI document describes', () => {
+    expect(checkExchanges(h.recorded)).toEqual([]);
   });
 });

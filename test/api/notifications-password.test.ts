@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { checkExchanges } from '../support/openapi-check.ts';
 import { createMailHarness, tokenLink, type MailHarness } from '../support/mail-harness.ts';
 import { DIALECTS } from '../support/databases.ts';
 import { hashPassword } from '../../runtime/security/password-hash.ts';
@@ -213,5 +214,10 @@ describe.each(DIALECTS)('microsite passwords on %s', (dialect) => {
     expect(res.status).toBe(202);
     expect(await resetLinks('lu')).toHaveLength(0);
     await h.request('PUT', '/v1/settings/email/notifications', { token: key, body: { passwordReset: true } });
+  });
+
+  // Runs last: every answer the tests above received is described by the OpenAPI document.
+  it('answered only as the OpenAPI document describes', () => {
+    expect(checkExchanges(h.recorded)).toEqual([]);
   });
 });

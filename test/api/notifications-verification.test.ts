@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { checkExchanges } from '../support/openapi-check.ts';
 import { createMailHarness, tokenLink, type MailHarness } from '../support/mail-harness.ts';
 import { DIALECTS } from '../support/databases.ts';
 import { notificationRules } from './notification-fixtures.ts';
@@ -199,5 +200,10 @@ describe.each(DIALECTS)('email verification on %s', (dialect) => {
     expect(limited.body.error.code).toBe('rate_limited');
     expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0);
     expect((await confirm('guess-32', { 'x-forwarded-for': '203.0.113.8' })).status).toBe(400);
+  });
+
+  // Runs last: every answer the tests above received is described by the OpenAPI document.
+  it('answered only as the OpenAPI document describes', () => {
+    expect(checkExchanges(h.recorded)).toEqual([]);
   });
 });

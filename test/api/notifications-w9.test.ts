@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { checkExchanges } from '../support/openapi-check.ts';
 import { createMailHarness, type MailHarness } from '../support/mail-harness.ts';
 import { DIALECTS } from '../support/databases.ts';
 import { notificationRules } from './notification-fixtures.ts';
@@ -237,5 +238,10 @@ describe.each(DIALECTS)('reward emails and the W-9 notice on %s', (dialect) => {
     await event('quin', 'cash-25');
     expect((await h.inbox('quin@example.com')).map((m) => m.subject)).toEqual(['You earned $25.00 from Friends']);
     await h.request('PUT', '/v1/settings/email/notifications', { token: key, body: { w9Notice: true } });
+  });
+
+  // Runs last: every answer the tests above received is described by the OpenAPI document.
+  it('answered only as the OpenAPI document describes', () => {
+    expect(checkExchanges(h.recorded)).toEqual([]);
   });
 });

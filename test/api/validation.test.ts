@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { checkExchanges } from '../support/openapi-check.ts';
 import { createHarness, type Harness } from '../support/app-harness.ts';
 import { DIALECTS } from '../support/databases.ts';
 
@@ -100,5 +101,10 @@ describe.each(DIALECTS)('input validation on %s', (dialect) => {
     const res = await h.request('POST', '/v1/programs', { token: key, body: { name: 'x', settings: { timeZone: 'Mars/Base', w9ThresholdCents: -1 } } });
     expect(res.status).toBe(422);
     expect(res.body.error.details.map((d: any) => d.pointer).sort()).toEqual(['/settings/timeZone', '/settings/w9ThresholdCents']);
+  });
+
+  // Runs last: every answer the tests above received is described by the OpenAPI document.
+  it('answered only as the OpenAPI document describes', () => {
+    expect(checkExchanges(h.recorded)).toEqual([]);
   });
 });

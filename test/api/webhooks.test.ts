@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHarness, type Harness } from '../support/app-harness.ts';
 import { DIALECTS } from '../support/databases.ts';
+import { checkExchanges } from '../support/openapi-check.ts';
 import { signPayload } from '../../runtime/security/webhook-signature.ts';
 
 describe.each(DIALECTS)('signed webhooks on %s', (dialect) => {
@@ -57,5 +58,10 @@ describe.each(DIALECTS)('signed webhooks on %s', (dialect) => {
     const row = await h.services.store.db.selectFrom('tenants').selectAll().where('id', '=', tenant.id).executeTakeFirstOrThrow();
     expect(JSON.stringify(row)).not.toContain(tenant.webhookSecret);
     expect(JSON.stringify(row)).not.toContain(tenant.apiKey);
+  });
+
+  // Runs last: every answer the tests above received is described by the OpenAPI document.
+  it('answered only as the OpenAPI document describes', () => {
+    expect(checkExchanges(h.recorded)).toEqual([]);
   });
 });

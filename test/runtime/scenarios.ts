@@ -1,5 +1,6 @@
 import { createHmac } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createClient } from 'advocate-rules/client';
 import { referralRules } from '../api/fixtures.ts';
 import { startRuntime, type RunningRuntime, type RuntimeName, type StartOptions } from './runtime-process.ts';
 import { SMTP_USER, scenarioCertificate, startScenarioSmtp, type ScenarioSmtp } from './scenario-mail.ts';
@@ -71,11 +72,18 @@ export function describeRuntime(label: string, target: RuntimeUnderTest): void {
         await new Promise((resolve) => setTimeout(resolve, 200));
       }
     };
-    const setUpTenant = async (name: string, settings: object = {}) => {
-      const tenant = await ok(call('POST', '/v1/tenants', { token: ADMIN_TOKEN, body: { name } }), 201);
-      const program = await ok(call('POST', '/v1/programs', { token: tenant.apiKey, body: { name: `${name} friends`, settings } }), 201);
-      await ok(call('PUT', `/v1/programs/${program.id}/rules`, { token: tenant.apiKey, body: referralRules }), 200);
-      return { tenant, programId: program.id as string };
+    /** Through the typed client (advocate-rules/client), so it is proven against every runtime too. */
+    const typed = <T>(answer: { data?: T; error?: unknown; response: Response }, status: number): T => {
+      if (answer.response.status !== status || answer.data === undefined) throw new Error(`expected ${status}, got ${answer.response.status}: ${JSON.stringify(answer.error)}\n--- server output ---\n${server.output().slice(-4000)}`);
+      return answer.data;
+    };
+    const setUpTenant = async (name: string) => {
+      const operator = createClient({ baseUrl: server.baseUrl, apiKey: ADMIN_TOKEN });
+      const tenant = typed(await operator.POST('/v1/tenants', { body: { name }, headers: { 'idempotency-key': `tenant-${name.replace(/\W+/g, '-')}` } }), 201);
+      const api = createClient({ baseUrl: server.baseUrl, apiKey: tenant.apiKey });
+      const program = typed(await api.POST('/v1/programs', { body: { name: `${name} friends` } }), 201);
+      typed(await api.PUT('/v1/programs/{programId}/rules', { params: { path: { programId: program.id } }, body: referralRules }), 200);
+      return { tenant, programId: program.id };
     };
 
     beforeAll(async () => {
@@ -168,6 +176,10 @@ export function describeRuntime(label: string, target: RuntimeUnderTest): void {
       ]);
       const rewards = await ok(call('GET', '/v1/participants/alice/rewards', { token: key }), 200);
       expect(rewards.rewards.filter((r: any) => r.eventId === 'order-1')).toHaveLength(1);
+      // The list endpoint, through the typed client, on this runtime's database.
+      const listed = typed(await createClient({ baseUrl: server.baseUrl, apiKey: key }).GET('/v1/rewards', { params: { query: { programId, limit: 10 } } }), 200);
+      expect(listed.rewards.map((r) => r.eventId)).toEqual(['order-1']);
+      expect(listed.next).toBeNull();
     });
 
     it('delivers them through the relay over STARTTLS with a login, each with its logged Message-ID', async () => {
@@ -274,7 +286,7 @@ export function describeRuntime(label: string, target: RuntimeUnderTest): void {
       const { tenant } = await setUpTenant('Wrong password');
       const res = await call('PUT', '/v1/settings/email/smtp', { token: tenant.apiKey, body: { host: '127.0.0.1', port: tenantServers.get('tls')!.port, security: 'tls', username: SMTP_USER.username, password: 'not it' } });
       expect(res.status).toBe(422);
-      expect(res.body.error).toMatchObject({ code: 'smtp_refused', details: { reason: 'auth_failed' } });
+      expect(res.body.error).toMatchObject({ code: 'smtp_refused', reason: 'auth_failed', details: [] });
     });
 
     it("delivers another tenant's mail while one tenant's own server holds every message it was given", async () => {

@@ -11,6 +11,8 @@ import type { MailTransport } from '../../plugins/types.ts';
 import { createCaptureTransport, type CaptureTransport } from '../../plugins/mail/transports/capture-transport.ts';
 import { createTestStore, type TestStore } from './databases.ts';
 
+export type RecordedExchange = { method: string; path: string; status: number; contentType: string | null; body: unknown };
+
 export const ADMIN_TOKEN = 'test-admin-token-0123456789';
 
 export type Harness = {
@@ -20,6 +22,8 @@ export type Harness = {
   clock: ReturnType<typeof manualClock>;
   capture: CaptureTransport;
   request(method: string, path: string, o?: { body?: unknown; token?: string | null; headers?: Record<string, string> }): Promise<{ status: number; body: any; headers: Headers }>;
+  /** Every exchange made through request(), for checking the answers against the OpenAPI document (test/support/openapi-check.ts). */
+  recorded: RecordedExchange[];
   tenant(name?: string): Promise<{ id: string; apiKey: string; webhookSecret: string }>;
   close(): Promise<void>;
 };
@@ -44,6 +48,7 @@ export async function createHarness(
   const config = parseConfig({ ADMIN_TOKEN, SECRET_KEY: generateSecretKey(), DATABASE_URL: 'sqlite::memory:', PUBLIC_URL: 'https://refer.example.com', ...o.env });
   const services = await buildNodeServices(config, { store, clock, logger: o.logger ?? silentLogger, builtinTransport: o.builtinTransport ?? (o.env?.BUILTIN_SMTP_URL ? undefined : capture), smtpCa: o.smtpCa });
   const app = createApp(services, { peerAddress: () => o.peer ?? null });
+  const recorded: RecordedExchange[] = [];
   const request: Harness['request'] = async (method, path, r = {}) => {
     const headers: Record<string, string> = { ...(r.headers ?? {}) };
     if (r.token) headers.authorization = `Bearer ${r.token}`;
@@ -54,7 +59,9 @@ export async function createHarness(
     }
     const res = await app.request(path, { method, headers, body });
     const text = await res.text();
-    return { status: res.status, body: text ? JSON.parse(text) : null, headers: res.headers };
+    const parsed = text ? JSON.parse(text) : null;
+    recorded.push({ method, path: path.split('?')[0], status: res.status, contentType: res.headers.get('content-type'), body: parsed });
+    return { status: res.status, body: parsed, headers: res.headers };
   };
   return {
     app,
@@ -63,6 +70,7 @@ export async function createHarness(
     clock,
     capture,
     request,
+    recorded,
     async tenant(name = 'Acme') {
       const res = await request('POST', '/v1/tenants', { token: ADMIN_TOKEN, body: { name } });
       if (res.status !== 201) throw new Error(`tenant creation failed: ${JSON.stringify(res.body)}`);
