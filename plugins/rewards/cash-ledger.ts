@@ -19,7 +19,3 @@ export function cashInUsd(rows: LedgerRow[], settings: Pick<ProgramSettings, 'us
   return { cents, excludedCurrencies: [...excluded].sort() };
 }
 
-/** Strictly more than the threshold: $599.00 does not require a W-9, $599.01 does. */
-export function crossesW9Threshold(cents: number, settings: Pick<ProgramSettings, 'w9ThresholdCents'>): boolean {
-  return cents > settings.w9ThresholdCents;
-}

@@ -7,6 +7,8 @@ export type RewardParams = {
   currency?: string;
   to?: 'participant' | 'referrer';
   description?: string;
+  holdDays?: number;
+  expiresInDays?: number;
 };
 
 export const rewardAction: ActionHandler<RewardParams> = {
@@ -23,6 +25,8 @@ export const rewardAction: ActionHandler<RewardParams> = {
           amountMinor: toMinorUnits(params.amount),
           currency,
           description: params.description ?? null,
+          ...(params.holdDays !== undefined ? { holdDays: params.holdDays } : {}),
+          ...(params.expiresInDays !== undefined ? { expiresInDays: params.expiresInDays } : {}),
         },
       ],
       emails: [],

@@ -8,8 +8,8 @@ import { Id } from './schemas.ts';
 import { getParticipant, putParticipant } from '../services/participant-service.ts';
 import { findParticipant } from '../store/participant-queries.ts';
 import { findProgram } from '../store/program-queries.ts';
-import { listRewards } from '../store/reward-queries.ts';
-import { rewardView, programView } from '../services/views.ts';
+import { participantRewards } from '../services/reward-service.ts';
+import { programView } from '../services/views.ts';
 import { isSingleAddress } from '../../plugins/mail/address.ts';
 
 const Email = v.pipe(v.string(), v.trim(), v.maxLength(254), v.check(isSingleAddress, 'must be exactly one email address'));
@@ -47,5 +47,5 @@ export const participantRoutes = new Hono<AppEnv>()
     const { db } = c.var.services.store;
     const id = c.req.param('participantId');
     if (!(await findParticipant(db, c.var.tenant.id, id))) throw new AppError('not_found', 'participant not found');
-    return c.json({ rewards: (await listRewards(db, c.var.tenant.id, id)).map(rewardView) });
+    return c.json({ rewards: await participantRewards(c.var.services, c.var.tenant, id) });
   });

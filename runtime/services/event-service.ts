@@ -10,11 +10,12 @@ import { findEmailSettings } from '../store/email-settings-queries.ts';
 import type { EmailTable } from '../store/database.ts';
 import { sha256Hex } from '../security/hashing.ts';
 import { actionHandlers, type ActionType } from '../../plugins/registry.ts';
-import type { ActionContext, ActionHandler, EmailDraft, ProgramView, RewardDraft } from '../../plugins/types.ts';
+import type { ActionContext, ActionHandler, EmailDraft, ProgramView, RewardCancellation, RewardDraft } from '../../plugins/types.ts';
 import { composeEmail, type ComposeEnv } from '../../plugins/mail/compose.ts';
 import { readSwitches } from '../../plugins/mail/notification-switches.ts';
 import { participantView, programView, rewardView, emailView } from './views.ts';
 import { writeRewardEffects } from './reward-effects.ts';
+import { reverseEventRewards, type Clawback } from './reward-reversal.ts';
 import { loadRuleset } from './ruleset-service.ts';
 import { buildFacts } from './fact-loader.ts';
 import { evaluateRuleset } from './evaluation.ts';
@@ -38,6 +39,9 @@ export type EventBody = {
   fired: { rule: string; action: string; skipped?: string }[];
   rewards: ReturnType<typeof rewardView>[];
   emails: ReturnType<typeof emailView>[];
+  /** Present when a `cancel-rewards` action fired: what it cancelled, and what was redeemed already. */
+  cancelledRewards?: ReturnType<typeof rewardView>[];
+  clawbacks?: Clawback[];
 };
 
 class DuplicateEvent extends Error {}
@@ -83,12 +87,14 @@ export async function ingestEvent(services: Services, tenant: Tenant, programId:
   const firedBody: EventBody['fired'] = [];
   const rewardDrafts: RewardDraft[] = [];
   const emailDrafts: EmailDraft[] = [];
+  const cancellations: RewardCancellation[] = [];
   for (const rule of fired) {
     const ctx: ActionContext = { tenantId: tenant.id, program, event, rule: { name: rule.name, priority: rule.priority }, participant, referrer };
     const handler: ActionHandler = actionHandlers[rule.action.type as ActionType];
     const plan = handler.plan(rule.action.params, ctx);
     rewardDrafts.push(...plan.rewards);
     emailDrafts.push(...plan.emails);
+    if (plan.cancellations) cancellations.push(...plan.cancellations);
     firedBody.push({ rule: rule.name, action: rule.action.type, ...(plan.skipped ? { skipped: plan.skipped } : {}) });
   }
 
@@ -115,6 +121,8 @@ export async function ingestEvent(services: Services, tenant: Tenant, programId:
         created_at: nowIso,
       });
       if (!claimed) throw new DuplicateEvent();
+      // A refund first: its cancellations must not count toward the W-9 total the new rewards see.
+      const reversal = cancellations.length > 0 ? await reverseEventRewards(db, { tenantId: tenant.id, programId: program.id, cancellations, now: nowIso }) : null;
       const emails: EmailTable[] = [];
       for (const row of emailRows) if (await insertEmailOnce(db, row)) emails.push(row);
       const effects = await writeRewardEffects(db, {
@@ -126,14 +134,16 @@ export async function ingestEvent(services: Services, tenant: Tenant, programId:
         noticeRequests,
         composeEnv,
         now,
+        ruleVersion: ruleset?.contentHash ? { version: ruleset.version, hash: ruleset.contentHash } : null,
       });
       const rewards = effects.rewards;
       emails.push(...effects.emails);
       const body: EventBody = {
         event: { id: event.id, programId: program.id, type: event.type, participantId: participant.id, occurredAt },
         fired: firedBody,
-        rewards: rewards.map(rewardView),
+        rewards: rewards.map((r) => rewardView(r)),
         emails: emails.map(emailView),
+        ...(reversal ? { cancelledRewards: reversal.cancelled.map((r) => rewardView(r)), clawbacks: reversal.clawbacks } : {}),
       };
       await storeEventResponse(db, tenant.id, event.id, JSON.stringify(body));
       return body;

@@ -7,14 +7,14 @@ import { getCompiled, type CompiledRuleset } from '../../rules/compile.ts';
 import { sha256Hex } from '../security/hashing.ts';
 import { DEFAULT_TEMPLATES } from '../../plugins/mail/templates/default-templates.ts';
 
-export type LoadedRuleset = { version: number; ruleset: Ruleset; compiled: CompiledRuleset };
+export type LoadedRuleset = { version: number; ruleset: Ruleset; compiled: CompiledRuleset; contentHash?: string };
 
 /** A stored version was validated when saved; it compiles once per process, keyed by its content hash. */
 export async function loadRuleset(db: Db, tenantId: string, programId: string, version: number): Promise<LoadedRuleset> {
   const row = await findRuleVersion(db, tenantId, programId, version);
   if (!row) throw new AppError('not_found', `rule version ${version} not found`);
   const ruleset = JSON.parse(row.document) as Ruleset;
-  return { version, ruleset, compiled: getCompiled(row.content_hash, ruleset) };
+  return { version, ruleset, compiled: getCompiled(row.content_hash, ruleset), contentHash: row.content_hash };
 }
 
 /** Validates a submitted document against the program's templates; 422 with JSON pointers otherwise. */

@@ -33,8 +33,8 @@ export const DEFAULT_TEMPLATES: Record<EmailType, TemplateSource> = {
   },
   'w9-notice': {
     subject: 'Tax form needed for your {{ year }} rewards',
-    html: layout('<p>Hi {{ participant.firstName | default: "there" }},</p><p>Your cash rewards in {{ year }} total {{ totalFormatted }}, more than {{ thresholdFormatted }}. US tax rules require a W-9 form before we can pay out more.</p>{% if link %}<p><a href="{{ link }}">Submit your W-9</a></p>{% endif %}'),
-    text: 'Hi {{ participant.firstName | default: "there" }},\n\nYour cash rewards in {{ year }} total {{ totalFormatted }}, more than {{ thresholdFormatted }}. US tax rules require a W-9 form before we can pay out more.{% if link %}\n\nSubmit it here: {{ link }}{% endif %}\n\n{{ program.name }}',
+    html: layout('<p>Hi {{ participant.firstName | default: "there" }},</p><p>Your cash rewards in {{ year }} total {{ totalFormatted }}, at or above the reporting threshold of {{ reportableFromFormatted }}. US tax rules require a W-9 form before we can pay out more.</p>{% if link %}<p><a href="{{ link }}">Submit your W-9</a></p>{% endif %}'),
+    text: 'Hi {{ participant.firstName | default: "there" }},\n\nYour cash rewards in {{ year }} total {{ totalFormatted }}, at or above the reporting threshold of {{ reportableFromFormatted }}. US tax rules require a W-9 form before we can pay out more.{% if link %}\n\nSubmit it here: {{ link }}{% endif %}\n\n{{ program.name }}',
   },
   'payout-reminder': {
     subject: 'Your {{ program.name }} reward is waiting',

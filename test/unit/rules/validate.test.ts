@@ -37,7 +37,7 @@ describe('validateRuleset accepts', () => {
     if (!result.ok) return;
     expect(result.ruleset.rules[0].priority).toBe(1);
     expect(result.ruleset.rules[0].event).toEqual({ type: 'reward', params: { kind: 'cash', amount: 10, currency: 'USD', to: 'participant' } });
-    expect(result.ruleset.rules[1].event.params.to).toBe('referrer');
+    expect(result.ruleset.rules[1].event).toMatchObject({ params: { to: 'referrer' } });
     expect(result.ruleset.conditions?.isSignup).toEqual({ any: [leaf()] });
   });
 
