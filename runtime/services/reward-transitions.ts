@@ -25,6 +25,13 @@ export async function moveReward(
   return { ...row, ...next, updated_at: now };
 }
 
+// History is read in the order of `at`, then of id. Steps of one reward often
+// share a millisecond (an event's reward created and redeemed at once, a
+// clock moved by hand): the id carries this process's step counter after the
+// time, so steps taken here sort in the order they were taken.
+let steps = 0;
+const historyId = (at: string) => `${at}.${(steps = (steps + 1) % 1e10).toString().padStart(10, '0')}.${crypto.randomUUID().slice(0, 8)}`;
+
 export async function recordTransition(
   db: Db,
   tenantId: string,
@@ -36,7 +43,7 @@ export async function recordTransition(
   now: string,
 ): Promise<boolean> {
   return insertRewardHistory(db, {
-    id: crypto.randomUUID(),
+    id: historyId(now),
     tenant_id: tenantId,
     reward_id: rewardId,
     from_status: from,
