@@ -14,7 +14,7 @@ export const ProgramSettingsSchema = v.strictObject({
   w9ThresholdCents: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0))),
   taxThresholds: v.optional(
     v.pipe(
-      v.record(v.pipe(v.string(), v.regex(/^(19|20|21)\d\d$/, 'must be a year like "2027"')), v.pipe(v.number(), v.integer(), v.minValue(0))),
+      v.record(v.pipe(v.string(), v.regex(/^(19|20|21)\d\d$/, 'must be a year like "2027"')), v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(Number.MAX_SAFE_INTEGER))),
       v.check((r) => Object.keys(r).length <= 200, 'at most 200 years'),
     ),
     {},

@@ -129,6 +129,12 @@ describe.each(DIALECTS)('reward lifecycle on %s', (dialect) => {
     expect((await stats('dan')).cashRewardsThisYear).toBe(1000);
     // A refund naming an event with nothing to cancel, or no event id at all, cancels nothing.
     expect((await event('dan', 'refund', { data: { purchaseEventId: 'no-such-order' } })).cancelledRewards).toEqual([]);
+    // Nor one naming another program's event: a refund reaches only its own program.
+    const other = (await h.request('POST', '/v1/programs', { token: key, body: { name: 'Other' } })).body.id;
+    expect((await h.request('PUT', `/v1/programs/${other}/rules`, { token: key, body: lifecycleRules })).status).toBe(200);
+    const [elsewhere] = (await event('dan', 'cash-25', { id: 'order-dan-elsewhere', program: other })).rewards;
+    expect((await event('dan', 'refund', { data: { purchaseEventId: 'order-dan-elsewhere' } })).cancelledRewards).toEqual([]);
+    expect((await reward(elsewhere.id)).status).toBe('available');
     expect((await event('dan', 'refund', { data: {} })).fired).toEqual([{ rule: 'refund', action: 'cancel-rewards', skipped: 'the event data has no event id at $.purchaseEventId' }]);
   });
 
