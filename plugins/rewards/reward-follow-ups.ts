@@ -70,7 +70,9 @@ export function planRewardFollowUps(input: FollowUpInput): FollowUps {
     if (reward.kind === 'cash') {
       cashAdded.set(r.id, (cashAdded.get(r.id) ?? 0) + cashInUsd([{ kind: 'cash', amount_minor: reward.amountMinor, currency: reward.currency }], program.settings).cents);
     }
+    // A held reward's own email waits for the hold's end; meanwhile it is announced as on its way.
     if (!holdUntil) emails.push(rewardEmailDraft(reward, r, key, held));
+    else emails.push(rewardPendingDraft(reward, r, key, holdUntil));
   }
 
   const notified = new Set<string>();
@@ -118,6 +120,19 @@ export function rewardEmailDraft(
         held,
       },
     },
+  };
+}
+
+/** The optional `reward-pending` email: the reward is earned and becomes available on a date. */
+export function rewardPendingDraft(reward: Pick<RewardDraft, 'kind' | 'amountMinor' | 'currency' | 'description'>, recipient: ParticipantView, key: string, holdUntil: string): EmailDraft {
+  const draft = rewardEmailDraft(reward, recipient, key, false);
+  const data = draft.data.reward as Record<string, unknown>;
+  return {
+    ...draft,
+    type: 'reward-pending',
+    template: 'reward-pending',
+    idempotencyKey: `reward-pending:${key}`,
+    data: { reward: { ...data, availableAt: holdUntil, availableOn: holdUntil.slice(0, 10) } },
   };
 }
 

@@ -56,8 +56,10 @@ describe.each(DIALECTS)('reward lifecycle on %s', (dialect) => {
     expect(r).toMatchObject({ status: 'pending', pendingReasons: ['hold'], amountMinor: 2500, remainingMinor: 2500 });
     expect(r.holdUntil).toBe(new Date(h.clock.now().getTime() + 30 * DAY).toISOString());
     expect(r.expiresAt).toBe(new Date(h.clock.now().getTime() + 90 * DAY).toISOString());
-    expect(created.emails).toEqual([]);
-    expect(await emailTypes('ada')).toEqual([]);
+    // Told it is on its way (reward-pending), not yet the reward email.
+    expect(created.emails.map((e: any) => [e.type, e.subject])).toEqual([['reward-pending', 'Your $25.00 from Friends is on its way']]);
+    const pendingMail = (await h.request('GET', `/v1/emails/${created.emails[0].id}`, { token: key })).body;
+    expect(pendingMail.text).toContain(`It becomes available on ${r.holdUntil.slice(0, 10)}`);
 
     await advance(29);
     expect((await reward(r.id)).status).toBe('pending');
@@ -70,13 +72,20 @@ describe.each(DIALECTS)('reward lifecycle on %s', (dialect) => {
     const released = await reward(r.id);
     expect(released).toMatchObject({ status: 'available', pendingReasons: [] });
     expect(steps(released)).toEqual(['->pending:created:rule', 'pending>available:hold_ended:scheduler']);
-    expect(await emailTypes('ada')).toEqual(['reward']);
+    expect(await emailTypes('ada')).toEqual(['reward', 'reward-pending']);
     await advance(1);
-    expect(await emailTypes('ada')).toEqual(['reward']);
+    expect(await emailTypes('ada')).toEqual(['reward', 'reward-pending']);
 
     const listed = await h.request('GET', '/v1/participants/ada/rewards', { token: key });
     expect(listed.body.rewards[0]).toMatchObject({ id: r.id, status: 'available' });
     expect(steps(listed.body.rewards[0])).toEqual(steps(released));
+  });
+
+  it('sends no reward-pending email when the tenant turned it off', async () => {
+    expect((await h.request('PUT', '/v1/settings/email/notifications', { token: key, body: { rewardPending: false } })).status).toBe(200);
+    await participant('abe');
+    expect((await event('abe', 'purchase')).emails).toEqual([]);
+    expect((await h.request('PUT', '/v1/settings/email/notifications', { token: key, body: { rewardPending: true } })).status).toBe(200);
   });
 
   it('keeps a held reward pending for payout details after the hold, until they are complete', async () => {
@@ -115,7 +124,7 @@ describe.each(DIALECTS)('reward lifecycle on %s', (dialect) => {
     const r = await reward(refund.cancelledRewards[0].id);
     expect(r.status).toBe('cancelled');
     expect(steps(r)).toEqual(['->pending:created:rule', 'pending>cancelled:refund:rule']);
-    expect(await emailTypes('cyd')).toEqual([]);
+    expect(await emailTypes('cyd')).toEqual(['reward-pending']);
   });
 
   it('reports what was redeemed before a refund as a clawback and cancels the rest', async () => {
