@@ -63,6 +63,8 @@ export type ProgramSettings = {
   /** Defaults for reward actions that do not say: days held before available, days available before expiring. */
   holdDays?: number;
   expiresInDays?: number;
+  /** Cash past the year's W-9 threshold stays pending (`w9_required`) until the participant's W-9 is on file. */
+  w9Hold?: boolean;
   timeZone: string;
   usdRates: Record<string, number>;
   payoutReminder: { everyDays: number; maxReminders: number };

@@ -62,16 +62,23 @@ export function planRewardFollowUps(input: FollowUpInput): FollowUps {
       reasons.push('payout_info');
       holds.set(r.id, r);
     }
+    if (reward.kind === 'cash') {
+      cashAdded.set(r.id, (cashAdded.get(r.id) ?? 0) + cashInUsd([{ kind: 'cash', amount_minor: reward.amountMinor, currency: reward.currency }], program.settings).cents);
+    }
+    // With w9Hold, cash that carries the year's total to the threshold waits for the W-9.
+    const w9Held =
+      program.settings.w9Hold === true &&
+      reward.kind === 'cash' &&
+      !r.w9OnFile &&
+      crossesThreshold((input.cashBefore.get(r.id) ?? 0) + (cashAdded.get(r.id) ?? 0), input.taxYear, program.settings);
+    if (w9Held) reasons.push('w9_required');
     const expiresInDays = reward.expiresInDays ?? program.settings.expiresInDays;
     // The expiry clock starts when the hold ends: a held reward gets its full time.
     const expiresAt = expiresInDays ? addDays(holdUntil ? new Date(holdUntil) : input.now, expiresInDays) : null;
     const pendingReasons = formatReasons(reasons);
     rewards.push({ ...reward, status: pendingReasons === '' ? 'available' : 'pending', pendingReasons, holdUntil, expiresAt, key });
-    if (reward.kind === 'cash') {
-      cashAdded.set(r.id, (cashAdded.get(r.id) ?? 0) + cashInUsd([{ kind: 'cash', amount_minor: reward.amountMinor, currency: reward.currency }], program.settings).cents);
-    }
     // A held reward's own email waits for the hold's end; meanwhile it is announced as on its way.
-    if (!holdUntil) emails.push(rewardEmailDraft(reward, r, key, held));
+    if (!holdUntil) emails.push(rewardEmailDraft(reward, r, key, held || w9Held));
     else emails.push(rewardPendingDraft(reward, r, key, holdUntil));
   }
 

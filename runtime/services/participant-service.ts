@@ -59,6 +59,9 @@ export async function putParticipant(services: Services, tenant: Tenant, id: str
     });
     // Links already mailed to the old address must not verify or reset the new one.
     if (before && before.email !== email) await deleteTokens(db, tenant.id, id);
+    if (w9 && before?.w9_on_file !== 1) {
+      await clearPendingReason(db, tenant.id, id, 'w9_required', { reason: 'w9_on_file', actor: 'api' }, now);
+    }
     if (payout && before?.payout_info_complete !== 1) {
       await clearPendingReason(db, tenant.id, id, 'payout_info', { reason: 'payout_info_complete', actor: 'api' }, now);
       await closePayoutCycles(db, tenant.id, id);

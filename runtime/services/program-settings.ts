@@ -19,6 +19,7 @@ export const ProgramSettingsSchema = v.strictObject({
     ),
     {},
   ),
+  w9Hold: v.optional(v.boolean()),
   holdDays: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(3650))),
   expiresInDays: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(3650))),
   timeZone: v.optional(v.pipe(v.string(), v.check(isTimeZone, 'must be an IANA time zone, e.g. America/New_York')), 'UTC'),

@@ -72,6 +72,25 @@ describe.each(DIALECTS)('W-9 thresholds per tax year on %s', (dialect) => {
     expect(await event(p, 'eli', 'cash-1999.99', '2027-05-03T00:00:00Z')).toEqual(['w9-notice']);
   });
 
+  it('with w9Hold, keeps the cash that reaches the threshold pending until a W-9 is on file', async () => {
+    const p = await program({ w9Hold: true });
+    await participant('fox');
+    const rewardsOf = async (type: string, at: string) =>
+      (await h.request('POST', `/v1/programs/${p}/events`, { token: key, body: { id: `evt-${++seq}`, type, participantId: 'fox', occurredAt: at } })).body.rewards;
+    const [below] = await rewardsOf('cash-1999.99', '2026-02-01T00:00:00Z');
+    expect(below).toMatchObject({ status: 'available', pendingReasons: [] });
+    const [over] = await rewardsOf('cash-25', '2026-02-02T00:00:00Z');
+    expect(over).toMatchObject({ status: 'pending', pendingReasons: ['w9_required'] });
+    expect((await h.request('POST', `/v1/rewards/${over.id}/redeem`, { token: key })).status).toBe(409);
+    const put = await h.request('PUT', '/v1/participants/fox', { token: key, body: { email: 'fox@example.com', w9OnFile: true } });
+    expect(put.status).toBe(200);
+    const released = (await h.request('GET', `/v1/rewards/${over.id}`, { token: key })).body;
+    expect(released).toMatchObject({ status: 'available', pendingReasons: [] });
+    expect(released.history.at(-1)).toMatchObject({ from: 'pending', to: 'available', reason: 'w9_on_file', actor: 'api' });
+    // With the W-9 on file, later cash is not held.
+    expect((await rewardsOf('cash-25', '2026-02-03T00:00:00Z'))[0].status).toBe('available');
+  });
+
   it('refuses thresholds that are not whole cents per year', async () => {
     const res = await h.request('POST', '/v1/programs', { token: key, body: { name: 'Bad', settings: { taxThresholds: { next: 1, '2027': -5 } } } });
     expect(res.status).toBe(422);
