@@ -6,6 +6,7 @@ import { findReward, listRewards, redeemRewardRow } from '../store/reward-querie
 import { findRedemption, listRewardHistory } from '../store/reward-history-queries.ts';
 import { lockParticipant } from '../store/participant-queries.ts';
 import { findRuleVersion } from '../store/program-queries.ts';
+import { findEvent } from '../store/event-queries.ts';
 import type { RewardTable } from '../store/database.ts';
 import type { Ruleset } from '../../rules/schema.ts';
 import { endRemindersIfNothingWaits, moveReward, recordTransition } from './reward-transitions.ts';
@@ -109,11 +110,13 @@ export async function rewardReceipt(services: Services, tenant: Tenant, rewardId
   const row = await mustFind(db, tenant.id, rewardId);
   const version = row.rule_version === null ? null : await findRuleVersion(db, tenant.id, row.program_id, row.rule_version);
   const rule = version ? (JSON.parse(version.document) as Ruleset).rules.find((r) => r.name === row.rule_name) : undefined;
+  const event = await findEvent(db, tenant.id, row.event_id);
   return {
     rewardId: row.id,
     programId: row.program_id,
     eventId: row.event_id,
     occurredAt: row.occurred_at,
+    event: event ? { type: event.type, data: JSON.parse(event.data) as unknown } : null,
     rule: row.rule_name,
     ruleVersion: row.rule_version,
     ruleContentHash: row.rule_hash,

@@ -4,7 +4,7 @@ export function previewData(programName: string, key: string): Record<string, un
   return {
     program: { id: 'preview', name: programName },
     participant: { id: 'p_123', email: 'ada@example.com', firstName: 'Ada', lastName: 'Lovelace' },
-    reward: { kind: 'cash', kindLabel: 'cash', amount: 25, amountFormatted: '$25.00', currency: 'USD', description: 'Referral bonus', held: false },
+    reward: { kind: 'cash', kindLabel: 'cash', amount: 25, amountFormatted: '$25.00', currency: 'USD', description: 'Referral bonus', held: false, availableAt: '2026-01-31T00:00:00.000Z', availableOn: '2026-01-31' },
     data: { message: 'Thanks for spreading the word!' },
     event: { id: 'evt_1', type: 'purchase', data: {}, occurredAt: new Date(0).toISOString() },
     link: 'https://example.com/link?token=sample',

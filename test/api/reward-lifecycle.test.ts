@@ -210,7 +210,7 @@ describe.each(DIALECTS)('reward lifecycle on %s', (dialect) => {
 
   it('keeps a receipt that outlives a change of the rules', async () => {
     await participant('ivy');
-    const [r] = (await event('ivy', 'cash-25', { id: 'receipt-evt' })).rewards;
+    const [r] = (await event('ivy', 'cash-25', { id: 'receipt-evt', data: { order: 'A-1' } })).rewards;
     const changed = { rules: lifecycleRules.rules.map((x: any) => (x.name === 'cash-25' ? { ...x, conditions: { all: [{ fact: 'event', path: '$.type', operator: 'equal', value: 'other' }] } } : x)) };
     expect((await h.request('PUT', `/v1/programs/${programId}/rules`, { token: key, body: changed })).status).toBe(200);
     const receipt = await h.request('GET', `/v1/rewards/${r.id}/receipt`, { token: key });
@@ -218,6 +218,7 @@ describe.each(DIALECTS)('reward lifecycle on %s', (dialect) => {
     expect(receipt.body).toMatchObject({
       rewardId: r.id,
       eventId: 'receipt-evt',
+      event: { type: 'cash-25', data: { order: 'A-1' } },
       rule: 'cash-25',
       ruleVersion: 1,
       conditions: { all: [{ fact: 'event', path: '$.type', operator: 'equal', value: 'cash-25' }] },
