@@ -94,6 +94,8 @@ export type RewardDraft = {
   /** From the reward action; the program's defaults apply when absent. */
   holdDays?: number;
   expiresInDays?: number;
+  /** A non-cash reward's USD cents that count toward the W-9 total. */
+  taxableMinor?: number;
 };
 
 export type ActionContext = {

@@ -9,6 +9,7 @@ export type RewardParams = {
   description?: string;
   holdDays?: number;
   expiresInDays?: number;
+  taxableValue?: number;
 };
 
 export const rewardAction: ActionHandler<RewardParams> = {
@@ -27,6 +28,7 @@ export const rewardAction: ActionHandler<RewardParams> = {
           description: params.description ?? null,
           ...(params.holdDays !== undefined ? { holdDays: params.holdDays } : {}),
           ...(params.expiresInDays !== undefined ? { expiresInDays: params.expiresInDays } : {}),
+          ...(params.taxableValue !== undefined && params.kind !== 'cash' ? { taxableMinor: toMinorUnits(params.taxableValue) } : {}),
         },
       ],
       emails: [],

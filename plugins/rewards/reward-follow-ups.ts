@@ -62,8 +62,9 @@ export function planRewardFollowUps(input: FollowUpInput): FollowUps {
       reasons.push('payout_info');
       holds.set(r.id, r);
     }
-    if (reward.kind === 'cash') {
-      cashAdded.set(r.id, (cashAdded.get(r.id) ?? 0) + cashInUsd([{ kind: 'cash', amount_minor: reward.amountMinor, currency: reward.currency }], program.settings).cents);
+    if (reward.kind === 'cash' || reward.taxableMinor) {
+      const row = { kind: reward.kind, amount_minor: reward.amountMinor, currency: reward.currency, taxable_minor: reward.taxableMinor ?? null };
+      cashAdded.set(r.id, (cashAdded.get(r.id) ?? 0) + cashInUsd([row], program.settings).cents);
     }
     // With w9Hold, cash that carries the year's total to the threshold waits for the W-9.
     const w9Held =

@@ -52,7 +52,7 @@ export async function writeRewardEffects(db: Db, input: RewardEffectsInput): Pro
   const noticeRequests = input.noticeRequests.map(current);
 
   const year = taxYear(new Date(event.occurredAt), program.settings.timeZone);
-  const counted = new Set([...rewardDrafts.filter((d) => d.kind === 'cash'), ...noticeRequests].map((d) => d.recipient.id));
+  const counted = new Set([...rewardDrafts.filter((d) => d.kind === 'cash' || d.taxableMinor), ...noticeRequests].map((d) => d.recipient.id));
   const cashBefore = new Map<string, number>();
   for (const id of counted) cashBefore.set(id, cashInUsd(await rewardTotalsBetween(db, tenantId, id, year.from, year.to), program.settings).cents);
   const plan = planRewardFollowUps({ eventId: event.id, program, rewards: rewardDrafts, cashBefore, taxYear: year.year, noticeRequests, now });
@@ -78,6 +78,7 @@ export async function writeRewardEffects(db: Db, input: RewardEffectsInput): Pro
       expires_at: r.expiresAt,
       rule_version: input.ruleVersion?.version ?? null,
       rule_hash: input.ruleVersion?.hash ?? null,
+      taxable_minor: r.taxableMinor ?? null,
       occurred_at: event.occurredAt,
       created_at: nowIso,
       updated_at: nowIso,

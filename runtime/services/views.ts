@@ -52,6 +52,7 @@ export function rewardView(row: RewardTable, history?: RewardHistoryTable[]) {
     remainingMinor: row.remaining_minor,
     currency: row.currency,
     description: row.description,
+    taxableValueMinor: row.taxable_minor,
     status: row.status,
     pendingReasons: parseReasons(row.pending_reasons),
     holdUntil: row.hold_until,

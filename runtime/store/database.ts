@@ -114,6 +114,8 @@ export type RewardTable = {
   /** The rule version that produced the reward, and its content hash: the receipt. */
   rule_version: number | null;
   rule_hash: string | null;
+  /** A non-cash reward's value in USD cents that counts toward the W-9 total; null for none. */
+  taxable_minor: number | null;
   occurred_at: string;
   created_at: string;
   updated_at: string;

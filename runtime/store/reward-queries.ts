@@ -38,6 +38,8 @@ export async function rewardTotalsBetween(db: Db, tenantId: string, participantI
       'status',
       'pending_reasons',
       sql<number | string>`sum(case when status in ('cancelled', 'expired') then amount_minor - remaining_minor else amount_minor end)`.as('amount_minor'),
+      // The taxable value in proportion to what was used of a cancelled or expired reward.
+      sql<number | string | null>`sum(case when taxable_minor is null then 0 when status in ('cancelled', 'expired') then taxable_minor * (amount_minor - remaining_minor) / amount_minor else taxable_minor end)`.as('taxable_minor'),
     ])
     .where('tenant_id', '=', tenantId)
     .where('participant_id', '=', participantId)
@@ -46,7 +48,7 @@ export async function rewardTotalsBetween(db: Db, tenantId: string, participantI
     .groupBy(['kind', 'currency', 'status', 'pending_reasons'])
     .execute();
   // PostgreSQL returns SUM over integers as a numeric string.
-  return rows.map((r) => ({ ...r, amount_minor: Number(r.amount_minor) }));
+  return rows.map((r) => ({ ...r, amount_minor: Number(r.amount_minor), taxable_minor: Number(r.taxable_minor ?? 0) }));
 }
 
 export async function countRewards(db: Db, tenantId: string, participantId: string): Promise<number> {

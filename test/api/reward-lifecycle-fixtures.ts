@@ -21,6 +21,12 @@ export const lifecycleRules = {
     cash('cash-599.01', 599.01),
     cash('cash-0.01', 0.01),
     {
+      // A $50 gift card whose rule declares it taxable at its face value.
+      name: 'gift-card-50',
+      conditions: when('gift-card-50'),
+      event: { type: 'reward', params: { kind: 'gift_card', amount: 50, currency: 'USD', to: 'participant', taxableValue: 50 } },
+    },
+    {
       name: 'refund',
       conditions: when('refund'),
       event: { type: 'cancel-rewards', params: { eventIdPath: '$.purchaseEventId', reason: 'refund' } },

@@ -72,6 +72,25 @@ describe.each(DIALECTS)('W-9 thresholds per tax year on %s', (dialect) => {
     expect(await event(p, 'eli', 'cash-1999.99', '2027-05-03T00:00:00Z')).toEqual(['w9-notice']);
   });
 
+  it('counts the taxable value of a non-cash reward toward the total, and only what was used once cancelled', async () => {
+    const p = await program();
+    await participant('gil');
+    expect(await event(p, 'gil', 'cash-1999.99', '2026-07-01T00:00:00Z')).toEqual([]);
+    const res = await h.request('POST', `/v1/programs/${p}/events`, { token: key, body: { id: 'gift-gil', type: 'gift-card-50', participantId: 'gil', occurredAt: '2026-07-02T00:00:00Z' } });
+    expect(res.body.rewards[0]).toMatchObject({ kind: 'gift_card', taxableValueMinor: 5000 });
+    expect(res.body.emails.map((e: any) => e.type)).toContain('w9-notice');
+    const stats = async () => (await h.request('GET', `/v1/participants/gil?programId=${p}`, { token: key })).body.stats;
+    expect((await stats()).cashRewardsThisYear).toBe(204_999);
+    // Half the card used, then cancelled: half its taxable value still counts.
+    expect((await h.request('POST', `/v1/rewards/${res.body.rewards[0].id}/redeem`, { token: key, body: { amount: 25 } })).status).toBe(200);
+    expect((await h.request('POST', `/v1/rewards/${res.body.rewards[0].id}/cancel`, { token: key })).status).toBe(200);
+    expect((await stats()).cashRewardsThisYear).toBe(202_499);
+    const cashTaxable = { rules: [{ name: 'x', conditions: { all: [] }, event: { type: 'reward', params: { kind: 'cash', amount: 5, taxableValue: 5 } } }] };
+    const bad = await h.request('PUT', `/v1/programs/${p}/rules`, { token: key, body: cashTaxable });
+    expect(bad.status).toBe(422);
+    expect(bad.body.error.details).toEqual([{ pointer: '/rules/0/event/params/taxableValue', message: 'taxableValue is for non-cash rewards (cash counts by its amount)' }]);
+  });
+
   it('with w9Hold, keeps the cash that reaches the threshold pending until a W-9 is on file', async () => {
     const p = await program({ w9Hold: true });
     await participant('fox');
