@@ -19,6 +19,7 @@ export async function up(db: Kysely<any>): Promise<void> {
     ['rule_version', 'integer'],
     ['rule_hash', 'text'],
     ['taxable_minor', 'integer'],
+    ['trace', 'text'],
   ] as const) {
     await db.schema.alterTable('rewards').addColumn(name, type).execute();
   }
@@ -62,7 +63,7 @@ export async function down(db: Kysely<any>): Promise<void> {
   await db.schema.dropTable('reward_history').execute();
   for (const index of ['rewards_hold_due', 'rewards_expiry_due', 'rewards_event']) await db.schema.dropIndex(index).execute();
   await db.updateTable('rewards').set({ status: 'pending_payout_info' }).where('status', '=', 'pending').where('pending_reasons', 'like', '%payout_info%').execute();
-  for (const name of ['pending_reasons', 'remaining_minor', 'hold_until', 'expires_at', 'rule_version', 'rule_hash', 'taxable_minor']) {
+  for (const name of ['pending_reasons', 'remaining_minor', 'hold_until', 'expires_at', 'rule_version', 'rule_hash', 'taxable_minor', 'trace']) {
     await db.schema.alterTable('rewards').dropColumn(name).execute();
   }
 }

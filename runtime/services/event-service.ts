@@ -18,7 +18,8 @@ import { writeRewardEffects } from './reward-effects.ts';
 import { reverseEventRewards, type Clawback } from './reward-reversal.ts';
 import { loadRuleset } from './ruleset-service.ts';
 import { buildFacts } from './fact-loader.ts';
-import { evaluateRuleset } from './evaluation.ts';
+import { evaluateRuleset, guardEvaluation } from './evaluation.ts';
+import { tracePassedConditions } from '../../rules/receipt-trace.ts';
 import { mailboxDomain } from '../../plugins/mail/address.ts';
 
 export type EventInput = {
@@ -98,6 +99,13 @@ export async function ingestEvent(services: Services, tenant: Tenant, programId:
     firedBody.push({ rule: rule.name, action: rule.action.type, ...(plan.skipped ? { skipped: plan.skipped } : {}) });
   }
 
+  // Receipts: what passed for each rule that pays a reward, re-run on the same facts (only those rules).
+  const traces = new Map<string, string>();
+  if (ruleset && rewardDrafts.length > 0) {
+    const names = new Set(rewardDrafts.map((d) => d.ruleName));
+    for (const [name, trace] of guardEvaluation(() => tracePassedConditions(ruleset.compiled, facts, names))) traces.set(name, JSON.stringify(trace));
+  }
+
   // A rule that sends the W-9 notice itself goes through the notice's own path
   // (its data, its once-a-year key); the reward effects decide it under lock.
   const noticeRequests = emailDrafts.filter((d) => d.template === 'w9-notice');
@@ -135,6 +143,7 @@ export async function ingestEvent(services: Services, tenant: Tenant, programId:
         composeEnv,
         now,
         ruleVersion: ruleset?.contentHash ? { version: ruleset.version, hash: ruleset.contentHash } : null,
+        traces,
       });
       const rewards = effects.rewards;
       emails.push(...effects.emails);

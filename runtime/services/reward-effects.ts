@@ -25,6 +25,8 @@ export type RewardEffectsInput = {
   now: Date;
   /** The rule version that fired, for each reward's receipt. */
   ruleVersion?: { version: number; hash: string } | null;
+  /** Per rule name, the conditions that passed (JSON), for each reward's receipt. */
+  traces?: ReadonlyMap<string, string>;
 };
 
 /**
@@ -79,6 +81,7 @@ export async function writeRewardEffects(db: Db, input: RewardEffectsInput): Pro
       rule_version: input.ruleVersion?.version ?? null,
       rule_hash: input.ruleVersion?.hash ?? null,
       taxable_minor: r.taxableMinor ?? null,
+      trace: input.traces?.get(r.ruleName) ?? null,
       occurred_at: event.occurredAt,
       created_at: nowIso,
       updated_at: nowIso,

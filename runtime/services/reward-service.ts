@@ -120,6 +120,8 @@ export async function rewardReceipt(services: Services, tenant: Tenant, rewardId
     rule: row.rule_name,
     ruleVersion: row.rule_version,
     ruleContentHash: row.rule_hash,
+    // The conditions that passed when it fired, with the values they compared (large ones summarised).
+    trace: row.trace === null ? null : (JSON.parse(row.trace) as unknown),
     conditions: rule?.conditions ?? null,
     action: rule?.event ?? null,
   };

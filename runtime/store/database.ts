@@ -116,6 +116,8 @@ export type RewardTable = {
   rule_hash: string | null;
   /** A non-cash reward's value in USD cents that counts toward the W-9 total; null for none. */
   taxable_minor: number | null;
+  /** JSON `{conditions, truncated}`: the conditions that passed when the rule fired (rules/receipt-trace.ts). */
+  trace: string | null;
   occurred_at: string;
   created_at: string;
   updated_at: string;

@@ -225,6 +225,10 @@ describe.each(DIALECTS)('reward lifecycle on %s', (dialect) => {
       action: { type: 'reward', params: { kind: 'cash', amount: 25 } },
     });
     expect(receipt.body.ruleContentHash).toMatch(/^[0-9a-f]{64}$/);
+    expect(receipt.body.trace).toEqual({
+      conditions: [{ pointer: '/rules/2/conditions/all/0', fact: 'event', path: '$.type', operator: 'equal', value: 'cash-25', factValue: 'cash-25' }],
+      truncated: false,
+    });
     expect((await h.request('PUT', `/v1/programs/${programId}/rules`, { token: key, body: lifecycleRules })).status).toBe(200);
   });
 
