@@ -2,7 +2,7 @@ import type { Services } from '../services.ts';
 import type { Tenant } from '../context.ts';
 import { AppError } from '../errors.ts';
 import { inTransaction, type Db } from '../store/store.ts';
-import { findReward, listRewards, redeemRewardRow } from '../store/reward-queries.ts';
+import { findReward, listRewards, redeemRewardRow, restoreRedemption } from '../store/reward-queries.ts';
 import { findRedemption, listRewardHistory } from '../store/reward-history-queries.ts';
 import { lockParticipant } from '../store/participant-queries.ts';
 import { findRuleVersion } from '../store/program-queries.ts';
@@ -93,6 +93,7 @@ export async function redeemReward(services: Services, tenant: Tenant, rewardId:
     const note = { reason: 'redeemed', actor: 'api' as const, amountMinor: amount, idempotencyKey: input.idempotencyKey ?? null };
     // Two concurrent retries with one key: the second loses here and rolls its decrement back.
     if (!(await recordTransition(db, tenant.id, rewardId, 'available', after.status, '', note, now))) {
+      if (!services.store.transactions) await restoreRedemption(db, tenant.id, rewardId, amount, now);
       throw new AppError('conflict', 'a redemption with this Idempotency-Key is in progress; retry shortly');
     }
     return { replayed: false, reward: await withHistory(db, tenant.id, after) };

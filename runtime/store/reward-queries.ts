@@ -147,6 +147,17 @@ export async function redeemRewardRow(db: Db, tenantId: string, id: string, amou
   return Number(result.numUpdatedRows ?? 0) === 1;
 }
 
+/** Gives back a redemption whose Idempotency-Key lost a race, where no transaction rolls it back (D1). */
+export async function restoreRedemption(db: Db, tenantId: string, id: string, amount: number, now: string): Promise<void> {
+  await db
+    .updateTable('rewards')
+    .set({ remaining_minor: sql`remaining_minor + ${amount}`, status: 'available', updated_at: now })
+    .where('tenant_id', '=', tenantId)
+    .where('id', '=', id)
+    .where('status', 'in', ['available', 'redeemed'])
+    .execute();
+}
+
 /** Held rewards whose hold has ended, oldest first, across tenants (the scheduler). */
 export async function dueHoldReleases(db: Db, now: string, limit: number) {
   return db
