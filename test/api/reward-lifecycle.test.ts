@@ -180,6 +180,12 @@ describe.each(DIALECTS)('reward lifecycle on %s', (dialect) => {
     expect(retry.body.remainingMinor).toBe(2000);
     expect(first.body.remainingMinor).toBe(2000);
     expect((await redeem(r.id, { amount: 5 }, { 'idempotency-key': 'pay-2' })).body.remainingMinor).toBe(1500);
+    // Retries racing with one key redeem once: the others replay or are told to retry.
+    const racing = await Promise.all([1, 2, 3].map(() => redeem(r.id, { amount: 5 }, { 'idempotency-key': 'pay-3' })));
+    expect(racing.every((x) => x.status === 200 || x.status === 409)).toBe(true);
+    const after = await reward(r.id);
+    expect(after.remainingMinor).toBe(1000);
+    expect(after.history.filter((s: any) => s.reason === 'redeemed')).toHaveLength(3);
   });
 
   it('never redeems more than there is when redemptions race', async () => {
