@@ -6,6 +6,7 @@ import * as templatesVersion from './2026-11-30T12-30-00_templates_version.ts';
 import * as suppressions from './2026-11-30T13-00-00_suppressions.ts';
 import * as keyRotation from './2026-11-30T14-00-00_key_rotation.ts';
 import * as idempotencyKeys from './2026-11-30T15-00-00_idempotency_keys.ts';
+import * as rewardLifecycle from './2026-11-30T16-00-00_reward_lifecycle.ts';
 
 // A static map rather than a folder scan, so bundled runtimes (Workers) that
 // have no file system run the same migrations. Add each new migration here.
@@ -17,6 +18,7 @@ export const migrations: Record<string, Migration> = {
   '2026-11-30T13-00-00_suppressions': suppressions,
   '2026-11-30T14-00-00_key_rotation': keyRotation,
   '2026-11-30T15-00-00_idempotency_keys': idempotencyKeys,
+  '2026-11-30T16-00-00_reward_lifecycle': rewardLifecycle,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -58,7 +58,15 @@ export type ParticipantView = ParticipantFact;
 export type ProgramView = { id: string; name: string; settings: ProgramSettings };
 
 export type ProgramSettings = {
-  w9ThresholdCents: number;
+  /** The older single threshold ("more than", USD cents) for every year; see plugins/rewards/tax-thresholds.ts. */
+  w9ThresholdCents?: number;
+  /** Per tax year, the smallest reportable total in USD cents ("or more"); overrides the built-in table. */
+  taxThresholds: Record<string, number>;
+  /** Defaults for reward actions that do not say: days held before available, days available before expiring. */
+  holdDays?: number;
+  expiresInDays?: number;
+  /** Cash past the year's W-9 threshold stays pending (`w9_required`) until the participant's W-9 is on file. */
+  w9Hold?: boolean;
   timeZone: string;
   usdRates: Record<string, number>;
   payoutReminder: { everyDays: number; maxReminders: number };
@@ -85,6 +93,11 @@ export type RewardDraft = {
   amountMinor: number;
   currency: string;
   description: string | null;
+  /** From the reward action; the program's defaults apply when absent. */
+  holdDays?: number;
+  expiresInDays?: number;
+  /** A non-cash reward's USD cents that count toward the W-9 total. */
+  taxableMinor?: number;
 };
 
 export type ActionContext = {
@@ -96,7 +109,10 @@ export type ActionContext = {
   referrer: ParticipantView | null;
 };
 
-export type ActionPlan = { rewards: RewardDraft[]; emails: EmailDraft[]; skipped?: string };
+/** A request to cancel what an earlier event of the program rewarded (a refund, a chargeback). */
+export type RewardCancellation = { eventId: string; reason: string; ruleName: string };
+
+export type ActionPlan = { rewards: RewardDraft[]; emails: EmailDraft[]; cancellations?: RewardCancellation[]; skipped?: string };
 
 /** Plans the effects of one fired rule; the event service writes them in one transaction. */
 export type ActionHandler<P = any> = {

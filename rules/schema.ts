@@ -1,5 +1,6 @@
 import * as v from 'valibot';
 import { FACT_NAMES, type FactName } from './facts.ts';
+import { parsePath } from './path.ts';
 
 export const MAX_DEPTH = 10;
 export const MAX_RULES = 500;
@@ -27,10 +28,12 @@ export type Recipient = (typeof RECIPIENTS)[number];
 export type RewardKind = (typeof REWARD_KINDS)[number];
 export type RewardAction = {
   type: 'reward';
-  params: { kind: RewardKind; amount: number; currency: string; to: Recipient; description?: string };
+  params: { kind: RewardKind; amount: number; currency: string; to: Recipient; description?: string; holdDays?: number; expiresInDays?: number; taxableValue?: number };
 };
+/** Cancels the rewards an earlier event of the program created (a refund): the event's id is read from this event's data. */
+export type CancelRewardsAction = { type: 'cancel-rewards'; params: { eventIdPath: string; reason: string } };
 export type EmailAction = { type: 'email'; params: { template: string; to: Recipient; data?: { [key: string]: JsonValue } } };
-export type Action = RewardAction | EmailAction;
+export type Action = RewardAction | EmailAction | CancelRewardsAction;
 
 export type Rule = { name: string; priority: number; conditions: TopCondition; event: Action };
 export type Ruleset = { rules: Rule[]; conditions?: Record<string, TopCondition> };
@@ -122,10 +125,26 @@ const rewardAction = v.strictObject({
       currency: v.optional(v.pipe(v.string('currency must be a string'), v.regex(/^[A-Z]{3}$/, 'currency must be 3 upper-case letters')), 'USD'),
       to: recipient,
       description: v.optional(v.pipe(v.string('description must be a string'), v.maxLength(500, 'description must be at most 500 characters'))),
+      taxableValue: v.optional(
+        v.pipe(
+          v.number('taxableValue must be a number'),
+          v.check((n) => Number.isFinite(n) && n >= 0 && n <= 1e12, 'taxableValue must be between 0 and 1000000000000'),
+          v.check(hasAtMostTwoDecimals, 'taxableValue must have at most 2 decimals'),
+        ),
+      ),
+      holdDays: v.optional(v.pipe(v.number('holdDays must be a number'), v.integer('holdDays must be a whole number of days'), v.minValue(0, 'holdDays must be >= 0'), v.maxValue(3650, 'holdDays must be at most 3650'))),
+      expiresInDays: v.optional(
+        v.pipe(v.number('expiresInDays must be a number'), v.integer('expiresInDays must be a whole number of days'), v.minValue(1, 'expiresInDays must be >= 1'), v.maxValue(3650, 'expiresInDays must be at most 3650')),
+      ),
     }),
     v.forward(
       v.check((p) => p.kind !== 'percent_discount' || p.amount <= 100, 'a percent_discount amount must be at most 100'),
       ['amount'],
+    ),
+    // Cash counts toward the W-9 total by its amount; a taxable value is for the other kinds.
+    v.forward(
+      v.check((p) => p.kind !== 'cash' || p.taxableValue === undefined, 'taxableValue is for non-cash rewards (cash counts by its amount)'),
+      ['taxableValue'],
     ),
   ),
 });
@@ -140,8 +159,19 @@ const emailAction = v.strictObject({
   }),
 });
 
-export const action = v.variant('type', [rewardAction, emailAction], (issue) =>
-  issue.expected === 'Object' ? '"event" must be an object like {"type": "reward", "params": {...}}' : `unknown action type ${show(issue.input)}; expected "reward" or "email"`,
+const cancelRewardsAction = v.strictObject({
+  type: v.literal('cancel-rewards'),
+  params: v.strictObject({
+    // A path into the event's data, like "$.originalEventId"; checked for hostile segments with the other paths.
+    eventIdPath: v.pipe(v.string('eventIdPath must be a string'), v.minLength(1, 'eventIdPath must not be empty'), v.check((p) => parsePath(p) !== null, 'eventIdPath must be a path into the event data like "$.originalEventId"')),
+    reason: v.pipe(v.string('reason must be a string'), v.minLength(1, 'reason must not be empty'), v.maxLength(200, 'reason must be at most 200 characters')),
+  }),
+});
+
+export const action = v.variant('type', [rewardAction, emailAction, cancelRewardsAction], (issue) =>
+  issue.expected === 'Object'
+    ? '"event" must be an object like {"type": "reward", "params": {...}}'
+    : `unknown action type ${show(issue.input)}; expected "reward", "email" or "cancel-rewards"`,
 );
 
 export const rule = v.strictObject({

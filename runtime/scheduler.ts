@@ -1,5 +1,6 @@
 import type { Services } from './services.ts';
 import { sendDuePayoutReminders } from './services/payout-reminder-service.ts';
+import { runRewardLifecycle } from './services/reward-lifecycle-service.ts';
 import { deleteExpiredTokens } from './store/token-queries.ts';
 import { deleteStaleRateLimits } from './store/rate-limit-queries.ts';
 import { deleteStaleAdminSessions } from './store/admin-session-queries.ts';
@@ -20,6 +21,14 @@ export const JOBS: ScheduledJob[] = [
     name: 'payout-reminders',
     async run(services) {
       return (await sendDuePayoutReminders(services)).sent;
+    },
+  },
+  {
+    // Releases rewards whose hold ended (their emails join the outbox) and expires unredeemed value.
+    name: 'reward-lifecycle',
+    async run(services) {
+      const done = await runRewardLifecycle(services);
+      return done.released + done.expired;
     },
   },
   {
@@ -53,6 +62,6 @@ export async function runDueJobs(services: Services, jobs: ScheduledJob[] = JOBS
     }
   }
   // Reminders are queued in the outbox; ask the dispatcher to deliver them now.
-  if ((done['payout-reminders'] ?? 0) > 0) services.dispatcher.kick();
+  if ((done['payout-reminders'] ?? 0) > 0 || (done['reward-lifecycle'] ?? 0) > 0) services.dispatcher.kick();
   return done;
 }

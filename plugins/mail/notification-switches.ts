@@ -7,6 +7,7 @@ export const SWITCH_OF_TYPE = {
   'password-reset': 'passwordReset',
   'w9-notice': 'w9Notice',
   'payout-reminder': 'payoutReminder',
+  'reward-pending': 'rewardPending',
 } as const;
 
 export type NotificationSwitch = (typeof SWITCH_OF_TYPE)[keyof typeof SWITCH_OF_TYPE];
@@ -19,6 +20,7 @@ export const ALL_ON: NotificationSwitches = {
   passwordReset: true,
   w9Notice: true,
   payoutReminder: true,
+  rewardPending: true,
 };
 
 export function readSwitches(stored: string | null | undefined): NotificationSwitches {

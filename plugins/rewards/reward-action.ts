@@ -7,6 +7,9 @@ export type RewardParams = {
   currency?: string;
   to?: 'participant' | 'referrer';
   description?: string;
+  holdDays?: number;
+  expiresInDays?: number;
+  taxableValue?: number;
 };
 
 export const rewardAction: ActionHandler<RewardParams> = {
@@ -23,6 +26,9 @@ export const rewardAction: ActionHandler<RewardParams> = {
           amountMinor: toMinorUnits(params.amount),
           currency,
           description: params.description ?? null,
+          ...(params.holdDays !== undefined ? { holdDays: params.holdDays } : {}),
+          ...(params.expiresInDays !== undefined ? { expiresInDays: params.expiresInDays } : {}),
+          ...(params.taxableValue !== undefined && params.kind !== 'cash' ? { taxableMinor: toMinorUnits(params.taxableValue) } : {}),
         },
       ],
       emails: [],

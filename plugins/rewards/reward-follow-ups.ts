@@ -1,10 +1,14 @@
 import type { EmailDraft, ParticipantView, ProgramView, RewardDraft } from '../types.ts';
 import { formatMoney } from './money.ts';
-import { cashInUsd, crossesW9Threshold } from './cash-ledger.ts';
+import { cashInUsd } from './cash-ledger.ts';
+import { crossesThreshold, thresholdFor } from './tax-thresholds.ts';
+import { addDays, formatReasons, type PendingReason } from './reward-state.ts';
 
-// What a new reward sets in motion: its own email, the W-9 notice when it
-// carries the participant's cash for the year past the threshold, and a hold
-// (with a payout reminder) while tax and banking details are missing.
+// What a new reward sets in motion: its state (pending for a hold period or
+// while payout details are missing, else available), its own email (sent when
+// no hold period delays it; a held reward's goes when the scheduler releases
+// it), the W-9 notice when it carries the participant's cash for the year to
+// the threshold, and a payout reminder while banking details are missing.
 
 const KIND_LABEL: Record<string, string> = {
   cash: 'cash',
@@ -17,7 +21,13 @@ export function rewardAmountText(reward: Pick<RewardDraft, 'kind' | 'amountMinor
   return reward.kind === 'percent_discount' ? `${reward.amountMinor / 100}%` : formatMoney(reward.amountMinor, reward.currency, locale);
 }
 
-export type PlannedReward = RewardDraft & { status: 'available' | 'pending_payout_info'; key: string };
+export type PlannedReward = RewardDraft & {
+  status: 'available' | 'pending';
+  pendingReasons: string;
+  holdUntil: string | null;
+  expiresAt: string | null;
+  key: string;
+};
 
 export type FollowUpInput = {
   eventId: string;
@@ -28,6 +38,7 @@ export type FollowUpInput = {
   taxYear: number;
   /** Emails rules asked for with the `w9-notice` template. */
   noticeRequests?: EmailDraft[];
+  now: Date;
 };
 
 export type FollowUps = { rewards: PlannedReward[]; emails: EmailDraft[]; payoutHolds: ParticipantView[] };
@@ -42,36 +53,41 @@ export function planRewardFollowUps(input: FollowUpInput): FollowUps {
   for (const reward of input.rewards) {
     const r = reward.recipient;
     const key = `${input.eventId}:${reward.ruleName}:${r.id}`;
+    const reasons: PendingReason[] = [];
+    const holdDays = reward.holdDays ?? program.settings.holdDays ?? 0;
+    const holdUntil = holdDays > 0 ? addDays(input.now, holdDays) : null;
+    if (holdUntil) reasons.push('hold');
     const held = reward.kind === 'cash' && !r.payoutInfoComplete;
-    if (held) holds.set(r.id, r);
-    rewards.push({ ...reward, status: held ? 'pending_payout_info' : 'available', key });
-    if (reward.kind === 'cash') {
-      cashAdded.set(r.id, (cashAdded.get(r.id) ?? 0) + cashInUsd([{ kind: 'cash', amount_minor: reward.amountMinor, currency: reward.currency }], program.settings).cents);
+    if (held) {
+      reasons.push('payout_info');
+      holds.set(r.id, r);
     }
-    emails.push({
-      type: 'reward',
-      template: 'reward',
-      recipient: r,
-      idempotencyKey: `reward:${key}`,
-      data: {
-        reward: {
-          kind: reward.kind,
-          kindLabel: KIND_LABEL[reward.kind] ?? reward.kind,
-          amount: reward.amountMinor / 100,
-          amountFormatted: rewardAmountText(reward, r.locale),
-          currency: reward.currency,
-          description: reward.description,
-          held,
-        },
-      },
-    });
+    if (reward.kind === 'cash' || reward.taxableMinor) {
+      const row = { kind: reward.kind, amount_minor: reward.amountMinor, currency: reward.currency, taxable_minor: reward.taxableMinor ?? null };
+      cashAdded.set(r.id, (cashAdded.get(r.id) ?? 0) + cashInUsd([row], program.settings).cents);
+    }
+    // With w9Hold, cash that carries the year's total to the threshold waits for the W-9.
+    const w9Held =
+      program.settings.w9Hold === true &&
+      reward.kind === 'cash' &&
+      !r.w9OnFile &&
+      crossesThreshold((input.cashBefore.get(r.id) ?? 0) + (cashAdded.get(r.id) ?? 0), input.taxYear, program.settings);
+    if (w9Held) reasons.push('w9_required');
+    const expiresInDays = reward.expiresInDays ?? program.settings.expiresInDays;
+    // The expiry clock starts when the hold ends: a held reward gets its full time.
+    const expiresAt = expiresInDays ? addDays(holdUntil ? new Date(holdUntil) : input.now, expiresInDays) : null;
+    const pendingReasons = formatReasons(reasons);
+    rewards.push({ ...reward, status: pendingReasons === '' ? 'available' : 'pending', pendingReasons, holdUntil, expiresAt, key });
+    // A held reward's own email waits for the hold's end; meanwhile it is announced as on its way.
+    if (!holdUntil) emails.push(rewardEmailDraft(reward, r, key, held || w9Held));
+    else emails.push(rewardPendingDraft(reward, r, key, holdUntil));
   }
 
   const notified = new Set<string>();
   for (const [recipientId, added] of cashAdded) {
     const recipient = rewards.find((x) => x.recipient.id === recipientId)!.recipient;
     const total = (input.cashBefore.get(recipientId) ?? 0) + added;
-    if (recipient.w9OnFile || !crossesW9Threshold(total, program.settings)) continue;
+    if (recipient.w9OnFile || !crossesThreshold(total, input.taxYear, program.settings)) continue;
     notified.add(recipientId);
     emails.push(w9NoticeDraft(recipient, program, input.taxYear, total));
   }
@@ -89,8 +105,52 @@ export function planRewardFollowUps(input: FollowUpInput): FollowUps {
   return { rewards, emails, payoutHolds: [...holds.values()] };
 }
 
-/** The W-9 notice: once per participant and tax year, whoever asks for it. */
+/** The reward's own email; its key is the reward's, so a release after a hold cannot send it twice. */
+export function rewardEmailDraft(
+  reward: Pick<RewardDraft, 'kind' | 'amountMinor' | 'currency' | 'description'>,
+  recipient: ParticipantView,
+  key: string,
+  held: boolean,
+): EmailDraft {
+  return {
+    type: 'reward',
+    template: 'reward',
+    recipient,
+    idempotencyKey: `reward:${key}`,
+    data: {
+      reward: {
+        kind: reward.kind,
+        kindLabel: KIND_LABEL[reward.kind] ?? reward.kind,
+        amount: reward.amountMinor / 100,
+        amountFormatted: rewardAmountText(reward, recipient.locale),
+        currency: reward.currency,
+        description: reward.description,
+        held,
+      },
+    },
+  };
+}
+
+/** The optional `reward-pending` email: the reward is earned and becomes available on a date. */
+export function rewardPendingDraft(reward: Pick<RewardDraft, 'kind' | 'amountMinor' | 'currency' | 'description'>, recipient: ParticipantView, key: string, holdUntil: string): EmailDraft {
+  const draft = rewardEmailDraft(reward, recipient, key, false);
+  const data = draft.data.reward as Record<string, unknown>;
+  return {
+    ...draft,
+    type: 'reward-pending',
+    template: 'reward-pending',
+    idempotencyKey: `reward-pending:${key}`,
+    data: { reward: { ...data, availableAt: holdUntil, availableOn: holdUntil.slice(0, 10) } },
+  };
+}
+
+/**
+ * The W-9 notice: once per participant and tax year, whoever asks for it.
+ * `reportableFrom*` is the year's threshold ("this much or more");
+ * `threshold*` keeps the older "more than" form templates were written for.
+ */
 export function w9NoticeDraft(recipient: ParticipantView, program: ProgramView, year: number, totalCents: number): EmailDraft {
+  const from = thresholdFor(year, program.settings).reportableFromCents;
   return {
     type: 'w9-notice',
     template: 'w9-notice',
@@ -100,8 +160,10 @@ export function w9NoticeDraft(recipient: ParticipantView, program: ProgramView, 
       year,
       totalCents,
       totalFormatted: formatMoney(totalCents, 'USD', recipient.locale),
-      thresholdCents: program.settings.w9ThresholdCents,
-      thresholdFormatted: formatMoney(program.settings.w9ThresholdCents, 'USD', recipient.locale),
+      reportableFromCents: from,
+      reportableFromFormatted: formatMoney(from, 'USD', recipient.locale),
+      thresholdCents: from - 1,
+      thresholdFormatted: formatMoney(from - 1, 'USD', recipient.locale),
       link: program.settings.w9FormUrl ?? null,
     },
   };

@@ -55,6 +55,7 @@ function Node(p: { node: ExplainNode }) {
 
 function describeAction(a: Action): string {
   if (a.type === 'reward') return `reward ${a.params.amount} ${a.params.currency} (${a.params.kind}) to the ${a.params.to}`;
+  if (a.type === 'cancel-rewards') return `cancel the rewards of the event at ${a.params.eventIdPath} (${a.params.reason})`;
   return `email “${a.params.template}” to the ${a.params.to}`;
 }
 

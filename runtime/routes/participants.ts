@@ -9,8 +9,8 @@ import { getParticipant, putParticipant } from '../services/participant-service.
 import { findParticipant, listParticipants } from '../store/participant-queries.ts';
 import { decodeCursor, nextCursor, PageQuery } from './pagination.ts';
 import { findProgram } from '../store/program-queries.ts';
-import { listRewards } from '../store/reward-queries.ts';
-import { participantBody, rewardView, programView } from '../services/views.ts';
+import { participantRewards } from '../services/reward-service.ts';
+import { participantBody, programView } from '../services/views.ts';
 import { isSingleAddress } from '../../plugins/mail/address.ts';
 import type { RouteDoc } from '../openapi/route-doc.ts';
 import { NextShape, ParticipantShape, ParticipantWithStatsShape, RewardShape } from '../openapi/shapes.ts';
@@ -61,7 +61,7 @@ export const participantRoutes = new Hono<AppEnv>()
     const { db } = c.var.services.store;
     const id = c.req.param('participantId');
     if (!(await findParticipant(db, c.var.tenant.id, id))) throw new AppError('not_found', 'participant not found');
-    return c.json({ rewards: (await listRewards(db, c.var.tenant.id, id)).map(rewardView) });
+    return c.json({ rewards: await participantRewards(c.var.services, c.var.tenant, id) });
   });
 
 export const participantDocs: RouteDoc[] = [

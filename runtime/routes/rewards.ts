@@ -3,18 +3,33 @@ import * as v from 'valibot';
 import type { AppEnv } from '../context.ts';
 import { parseInput } from '../validation.ts';
 import { Id } from './schemas.ts';
-import { cancelReward } from '../services/reward-service.ts';
+import { cancelReward, getReward, redeemReward, rewardReceipt } from '../services/reward-service.ts';
+import { toMinorUnits } from '../../plugins/rewards/money.ts';
+import { parseJsonBody } from '../http.ts';
 import { listRewardsPage } from '../store/reward-queries.ts';
 import { rewardView } from '../services/views.ts';
 import { CreatedRange, decodeCursor, nextCursor, PageQuery } from './pagination.ts';
 import { REWARD_KINDS } from '../../rules/schema.ts';
+import { REWARD_STATUSES } from '../../plugins/rewards/reward-state.ts';
 import type { RouteDoc } from '../openapi/route-doc.ts';
 import { NextShape, RewardShape } from '../openapi/shapes.ts';
+
+/** Major units with at most two decimals, as rule authors write amounts. */
+const RedeemBody = v.strictObject({
+  amount: v.optional(
+    v.pipe(
+      v.number('must be a number'),
+      v.check((n) => Number.isFinite(n) && n > 0, 'must be greater than 0'),
+      v.check((n) => /^\d+(\.\d{1,2})?$/.test(String(n)), 'must have at most 2 decimals'),
+    ),
+  ),
+});
+const IdempotencyKey = v.pipe(v.string(), v.minLength(1), v.maxLength(200));
 
 const ListQuery = v.strictObject({
   programId: v.optional(Id),
   participantId: v.optional(Id),
-  status: v.optional(v.picklist(['available', 'pending_payout_info', 'cancelled'], 'must be available, pending_payout_info or cancelled')),
+  status: v.optional(v.picklist(REWARD_STATUSES, `must be one of ${REWARD_STATUSES.join(', ')}`)),
   kind: v.optional(v.picklist(REWARD_KINDS, `must be one of ${REWARD_KINDS.join(', ')}`)),
   ...CreatedRange,
   ...PageQuery,
@@ -24,11 +39,33 @@ export const rewardRoutes = new Hono<AppEnv>()
   .get('/', async (c) => {
     const f = parseInput(ListQuery, c.req.query(), 'query');
     const rows = await listRewardsPage(c.var.services.store.db, c.var.tenant.id, { ...f, before: decodeCursor(f.before) });
-    return c.json({ rewards: rows.map(rewardView), next: nextCursor(rows, f.limit) });
+    return c.json({ rewards: rows.map((r) => rewardView(r)), next: nextCursor(rows, f.limit) });
+  })
+  .get('/:rewardId', async (c) => {
+    const id = parseInput(Id, c.req.param('rewardId'), 'reward id');
+    return c.json(await getReward(c.var.services, c.var.tenant, id));
+  })
+  .get('/:rewardId/receipt', async (c) => {
+    const id = parseInput(Id, c.req.param('rewardId'), 'reward id');
+    return c.json(await rewardReceipt(c.var.services, c.var.tenant, id));
   })
   .post('/:rewardId/cancel', async (c) => {
     const id = parseInput(Id, c.req.param('rewardId'), 'reward id');
     const result = await cancelReward(c.var.services, c.var.tenant, id);
+    return c.json(result.reward);
+  })
+  .post('/:rewardId/redeem', async (c) => {
+    const id = parseInput(Id, c.req.param('rewardId'), 'reward id');
+    const text = await c.req.text();
+    // An empty body redeems everything that remains.
+    const body = parseInput(RedeemBody, text.trim() === '' ? {} : parseJsonBody(text));
+    const key = c.req.header('idempotency-key');
+    const idempotencyKey = key === undefined ? undefined : parseInput(IdempotencyKey, key, 'Idempotency-Key');
+    const result = await redeemReward(c.var.services, c.var.tenant, id, {
+      amountMinor: body.amount === undefined ? undefined : toMinorUnits(body.amount),
+      idempotencyKey,
+    });
+    if (result.replayed) c.header('Idempotent-Replayed', 'true');
     return c.json(result.reward);
   });
 

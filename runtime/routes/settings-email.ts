@@ -29,6 +29,7 @@ const Switches = v.strictObject({
   passwordReset: v.optional(v.boolean()),
   w9Notice: v.optional(v.boolean()),
   payoutReminder: v.optional(v.boolean()),
+  rewardPending: v.optional(v.boolean()),
 });
 const DomainBody = v.strictObject({
   domain: v.pipe(v.string(), v.trim(), v.regex(/^(?!-)[A-Za-z0-9-]{1,63}(\.(?!-)[A-Za-z0-9-]{1,63})+\.?$/, 'must be a domain name such as mail.example.com')),

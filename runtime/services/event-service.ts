@@ -10,15 +10,17 @@ import { findEmailSettings } from '../store/email-settings-queries.ts';
 import type { EmailTable, EventTable } from '../store/database.ts';
 import { sha256Hex } from '../security/hashing.ts';
 import { actionHandlers, type ActionType } from '../../plugins/registry.ts';
-import type { ActionContext, ActionHandler, EmailDraft, ProgramView, RewardDraft } from '../../plugins/types.ts';
+import type { ActionContext, ActionHandler, EmailDraft, ProgramView, RewardCancellation, RewardDraft } from '../../plugins/types.ts';
 import { composeEmail, type ComposeEnv } from '../../plugins/mail/compose.ts';
 import { readSwitches } from '../../plugins/mail/notification-switches.ts';
 import { participantView, programView, rewardView, emailView } from './views.ts';
 import { writeRewardEffects } from './reward-effects.ts';
+import { reverseEventRewards, type Clawback } from './reward-reversal.ts';
 import { loadRuleset } from './ruleset-service.ts';
 import { notificationSwitches, programTemplates } from './mail-config-cache.ts';
 import { buildFacts } from './fact-loader.ts';
-import { evaluateRuleset } from './evaluation.ts';
+import { evaluateRuleset, guardEvaluation } from './evaluation.ts';
+import { tracePassedConditions } from '../../rules/receipt-trace.ts';
 import { mailboxDomain } from '../../plugins/mail/address.ts';
 
 export type EventInput = {
@@ -39,6 +41,9 @@ export type EventBody = {
   fired: { rule: string; action: string; skipped?: string }[];
   rewards: ReturnType<typeof rewardView>[];
   emails: ReturnType<typeof emailView>[];
+  /** Present when a `cancel-rewards` action fired: what it cancelled, and what was redeemed already. */
+  cancelledRewards?: ReturnType<typeof rewardView>[];
+  clawbacks?: Clawback[];
 };
 
 class DuplicateEvent extends Error {}
@@ -83,13 +88,22 @@ export async function ingestEvent(services: Services, tenant: Tenant, programId:
   const firedBody: EventBody['fired'] = [];
   const rewardDrafts: RewardDraft[] = [];
   const emailDrafts: EmailDraft[] = [];
+  const cancellations: RewardCancellation[] = [];
   for (const rule of fired) {
     const ctx: ActionContext = { tenantId: tenant.id, program, event, rule: { name: rule.name, priority: rule.priority }, participant, referrer };
     const handler: ActionHandler = actionHandlers[rule.action.type as ActionType];
     const plan = handler.plan(rule.action.params, ctx);
     rewardDrafts.push(...plan.rewards);
     emailDrafts.push(...plan.emails);
+    if (plan.cancellations) cancellations.push(...plan.cancellations);
     firedBody.push({ rule: rule.name, action: rule.action.type, ...(plan.skipped ? { skipped: plan.skipped } : {}) });
+  }
+
+  // Receipts: what passed for each rule that pays a reward, re-run on the same facts (only those rules).
+  const traces = new Map<string, string>();
+  if (ruleset && rewardDrafts.length > 0) {
+    const names = new Set(rewardDrafts.map((d) => d.ruleName));
+    for (const [name, trace] of guardEvaluation(() => tracePassedConditions(ruleset.compiled, facts, names))) traces.set(name, JSON.stringify(trace));
   }
 
   // A rule that sends the W-9 notice itself goes through the notice's own path
@@ -102,7 +116,7 @@ export async function ingestEvent(services: Services, tenant: Tenant, programId:
     templates: await programTemplates(store.db, tenant.id, program.id, context.templatesStamp),
     switches: notificationSwitches(context.notifications),
     now: nowIso,
-    messageIdDomain: services.config.MAIL_FROM.split('@')[1],
+    messageIdDomain: messageIdDomainOf(services.config.MAIL_FROM),
   };
   const emailRows = await composeAll(emailDrafts.filter((d) => d.template !== 'w9-notice'), composeEnv);
 
@@ -127,6 +141,8 @@ export async function ingestEvent(services: Services, tenant: Tenant, programId:
       // first, so a duplicate stops before writing, and stores the answer last.
       const claimFirst = !store.transactions;
       if (claimFirst && !(await insertEventOnce(db, eventRow))) throw new DuplicateEvent();
+      // A refund first: its cancellations must not count toward the W-9 total the new rewards see.
+      const reversal = cancellations.length > 0 ? await reverseEventRewards(db, { tenantId: tenant.id, programId: program.id, cancellations, now: nowIso }) : null;
       const emails: EmailTable[] = [];
       for (const row of emailRows) if (await insertEmailOnce(db, row)) emails.push(row);
       const effects = await writeRewardEffects(db, {
@@ -138,14 +154,17 @@ export async function ingestEvent(services: Services, tenant: Tenant, programId:
         noticeRequests,
         composeEnv,
         now,
+        ruleVersion: ruleset?.contentHash ? { version: ruleset.version, hash: ruleset.contentHash } : null,
+        traces,
       });
       const rewards = effects.rewards;
       emails.push(...effects.emails);
       const body: EventBody = {
         event: { id: event.id, programId: program.id, type: event.type, participantId: participant.id, occurredAt },
         fired: firedBody,
-        rewards: rewards.map(rewardView),
+        rewards: rewards.map((r) => rewardView(r)),
         emails: emails.map(emailView),
+        ...(reversal ? { cancelledRewards: reversal.cancelled.map((r) => rewardView(r)), clawbacks: reversal.clawbacks } : {}),
       };
       const response = JSON.stringify(body);
       if (claimFirst) await storeEventResponse(db, tenant.id, event.id, response);
@@ -182,6 +201,13 @@ function replayFrom(existing: Pick<EventTable, 'request_hash' | 'response'> | un
   return { status: 200, replayed: true, body: JSON.parse(existing.response) as EventBody };
 }
 
+// MAIL_FROM changes only with the configuration: its parsed domain is kept, not parsed per event.
+let fromDomain: { from: string; domain: string } | null = null;
+function messageIdDomainOf(from: string): string {
+  if (fromDomain?.from !== from) fromDomain = { from, domain: mailboxDomain(from) ?? 'advocate-rules.local' };
+  return fromDomain.domain;
+}
+
 export async function composeEnvFor(services: Services, tenantId: string, program: ProgramView | null, now: string): Promise<ComposeEnv> {
   const [templates, settings] = await Promise.all([
     program ? listTemplates(services.store.db, tenantId, program.id) : Promise.resolve([]),
@@ -193,7 +219,7 @@ export async function composeEnvFor(services: Services, tenantId: string, progra
     templates: new Map(templates.map((t) => [t.key, { subject: t.subject, html: t.html, text: t.text }])),
     switches: readSwitches(settings?.notifications),
     now,
-    messageIdDomain: mailboxDomain(services.config.MAIL_FROM) ?? 'advocate-rules.local',
+    messageIdDomain: messageIdDomainOf(services.config.MAIL_FROM),
   };
 }
 

@@ -3,7 +3,7 @@ import type { Tenant } from '../context.ts';
 import { AppError } from '../errors.ts';
 import { inTransaction } from '../store/store.ts';
 import { findParticipant, upsertParticipant } from '../store/participant-queries.ts';
-import { setRewardStatus } from '../store/reward-queries.ts';
+import { clearPendingReason } from './reward-transitions.ts';
 import { closePayoutCycles } from '../store/payout-queries.ts';
 import { deleteTokens } from '../store/token-queries.ts';
 import { participantBody, participantView } from './views.ts';
@@ -62,8 +62,11 @@ export async function putParticipant(services: Services, tenant: Tenant, id: str
     });
     // Links already mailed to the old address must not verify or reset the new one.
     if (before && before.email !== email) await deleteTokens(db, tenant.id, id);
+    if (w9 && before?.w9_on_file !== 1) {
+      await clearPendingReason(db, tenant.id, id, 'w9_required', { reason: 'w9_on_file', actor: 'api' }, now);
+    }
     if (payout && before?.payout_info_complete !== 1) {
-      await setRewardStatus(db, tenant.id, id, 'pending_payout_info', 'available', now);
+      await clearPendingReason(db, tenant.id, id, 'payout_info', { reason: 'payout_info_complete', actor: 'api' }, now);
       await closePayoutCycles(db, tenant.id, id);
     }
     const row = await findParticipant(db, tenant.id, id);

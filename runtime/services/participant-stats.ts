@@ -3,7 +3,8 @@ import type { ParticipantView, ProgramSettings } from '../../plugins/types.ts';
 import { countReferrals, } from '../store/participant-queries.ts';
 import { countRewards, rewardTotalsBetween } from '../store/reward-queries.ts';
 import { taxYear } from '../../plugins/rewards/tax-year.ts';
-import { cashInUsd, crossesW9Threshold } from '../../plugins/rewards/cash-ledger.ts';
+import { cashInUsd } from '../../plugins/rewards/cash-ledger.ts';
+import { thresholdFor } from '../../plugins/rewards/tax-thresholds.ts';
 
 export type ParticipantStats = {
   rewardCount: number;
@@ -14,6 +15,8 @@ export type ParticipantStats = {
   /** Currencies left out of cashRewardsThisYear for want of a conversion rate. */
   excludedCurrencies: string[];
   pendingPayoutCents: number;
+  /** This tax year's W-9 threshold: the smallest reportable total (USD cents). */
+  w9ReportableFromCents: number;
   w9Required: boolean;
 };
 
@@ -25,7 +28,8 @@ export async function loadStats(db: Db, tenantId: string, participant: Participa
     rewardTotalsBetween(db, tenantId, participant.id, year.from, year.to),
   ]);
   const cash = cashInUsd(rows, settings);
-  const pending = cashInUsd(rows.filter((r) => r.status === 'pending_payout_info'), settings);
+  const pending = cashInUsd(rows.filter((r) => r.status === 'pending' && r.pending_reasons.includes('payout_info')), settings);
+  const threshold = thresholdFor(year.year, settings).reportableFromCents;
   return {
     rewardCount,
     referralCount,
@@ -33,6 +37,7 @@ export async function loadStats(db: Db, tenantId: string, participant: Participa
     cashRewardsThisYear: cash.cents,
     excludedCurrencies: cash.excludedCurrencies,
     pendingPayoutCents: pending.cents,
-    w9Required: !participant.w9OnFile && crossesW9Threshold(cash.cents, settings),
+    w9ReportableFromCents: threshold,
+    w9Required: !participant.w9OnFile && cash.cents >= threshold,
   };
 }

@@ -17,7 +17,17 @@ const isTimeZone = (tz: string) => {
 };
 
 export const ProgramSettingsSchema = v.strictObject({
-  w9ThresholdCents: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0)), 59900),
+  w9ThresholdCents: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0))),
+  taxThresholds: v.optional(
+    v.pipe(
+      v.record(v.pipe(v.string(), v.regex(/^(19|20|21)\d\d$/, 'must be a year like "2027"')), v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(Number.MAX_SAFE_INTEGER))),
+      v.check((r) => Object.keys(r).length <= 200, 'at most 200 years'),
+    ),
+    {},
+  ),
+  w9Hold: v.optional(v.boolean()),
+  holdDays: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(3650))),
+  expiresInDays: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(3650))),
   timeZone: v.optional(v.pipe(v.string(), v.check(isTimeZone, 'must be an IANA time zone, e.g. America/New_York')), 'UTC'),
   usdRates: v.optional(
     v.record(v.pipe(v.string(), v.regex(/^[A-Z]{3}$/, 'must be a currency code')), v.pipe(v.number(), v.gtValue(0))),

@@ -11,6 +11,7 @@ import { taxYear } from '../../plugins/rewards/tax-year.ts';
 import { composeEmail, type ComposeEnv } from '../../plugins/mail/compose.ts';
 import { payoutReminderDraft } from '../../plugins/notifications/payout-reminder.ts';
 import { participantView } from './views.ts';
+import { recordTransition } from './reward-transitions.ts';
 
 export type RewardEffectsInput = {
   dialect: DialectName;
@@ -22,6 +23,10 @@ export type RewardEffectsInput = {
   noticeRequests: EmailDraft[];
   composeEnv: ComposeEnv;
   now: Date;
+  /** The rule version that fired, for each reward's receipt. */
+  ruleVersion?: { version: number; hash: string } | null;
+  /** Per rule name, the conditions that passed (JSON), for each reward's receipt. */
+  traces?: ReadonlyMap<string, string>;
 };
 
 /**
@@ -49,10 +54,10 @@ export async function writeRewardEffects(db: Db, input: RewardEffectsInput): Pro
   const noticeRequests = input.noticeRequests.map(current);
 
   const year = taxYear(new Date(event.occurredAt), program.settings.timeZone);
-  const counted = new Set([...rewardDrafts.filter((d) => d.kind === 'cash'), ...noticeRequests].map((d) => d.recipient.id));
+  const counted = new Set([...rewardDrafts.filter((d) => d.kind === 'cash' || d.taxableMinor), ...noticeRequests].map((d) => d.recipient.id));
   const cashBefore = new Map<string, number>();
   for (const id of counted) cashBefore.set(id, cashInUsd(await rewardTotalsBetween(db, tenantId, id, year.from, year.to), program.settings).cents);
-  const plan = planRewardFollowUps({ eventId: event.id, program, rewards: rewardDrafts, cashBefore, taxYear: year.year, noticeRequests });
+  const plan = planRewardFollowUps({ eventId: event.id, program, rewards: rewardDrafts, cashBefore, taxYear: year.year, noticeRequests, now });
 
   const nowIso = now.toISOString();
   const rewards: RewardTable[] = [];
@@ -69,11 +74,22 @@ export async function writeRewardEffects(db: Db, input: RewardEffectsInput): Pro
       currency: r.currency,
       description: r.description,
       status: r.status,
+      pending_reasons: r.pendingReasons,
+      remaining_minor: r.amountMinor,
+      hold_until: r.holdUntil,
+      expires_at: r.expiresAt,
+      rule_version: input.ruleVersion?.version ?? null,
+      rule_hash: input.ruleVersion?.hash ?? null,
+      taxable_minor: r.taxableMinor ?? null,
+      trace: input.traces?.get(r.ruleName) ?? null,
       occurred_at: event.occurredAt,
       created_at: nowIso,
       updated_at: nowIso,
     };
-    if (await insertRewardOnce(db, row)) rewards.push(row);
+    if (await insertRewardOnce(db, row)) {
+      rewards.push(row);
+      await recordTransition(db, tenantId, row.id, null, row.status, row.pending_reasons, { reason: 'created', actor: 'rule' }, nowIso);
+    }
   }
 
   const emails: EmailTable[] = [];

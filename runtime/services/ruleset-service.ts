@@ -8,7 +8,7 @@ import { sha256Hex } from '../security/hashing.ts';
 import { createLru } from '../lru.ts';
 import { DEFAULT_TEMPLATES } from '../../plugins/mail/templates/default-templates.ts';
 
-export type LoadedRuleset = { version: number; ruleset: Ruleset; compiled: CompiledRuleset };
+export type LoadedRuleset = { version: number; ruleset: Ruleset; compiled: CompiledRuleset; contentHash?: string };
 
 // A stored version never changes (a save or a rollback activates another
 // number), so (tenant, program, version) names its content on every instance:
@@ -24,7 +24,7 @@ export async function loadRuleset(db: Db, tenantId: string, programId: string, v
   const row = await findRuleVersion(db, tenantId, programId, version);
   if (!row) throw new AppError('not_found', `rule version ${version} not found`);
   const ruleset = JSON.parse(row.document) as Ruleset;
-  return loaded.set(key, { version, ruleset, compiled: getCompiled(row.content_hash, ruleset) });
+  return loaded.set(key, { version, ruleset, compiled: getCompiled(row.content_hash, ruleset), contentHash: row.content_hash });
 }
 
 /** Validates a submitted document against the program's templates; 422 with JSON pointers otherwise. */

@@ -1,4 +1,5 @@
-import type { EmailTable, EventTable, ParticipantTable, ProgramTable, RewardTable, SuppressionTable } from '../store/database.ts';
+import type { EmailTable, EventTable, ParticipantTable, ProgramTable, RewardHistoryTable, RewardTable, SuppressionTable } from '../store/database.ts';
+import { parseReasons } from '../../plugins/rewards/reward-state.ts';
 import type { ParticipantView, ProgramView } from '../../plugins/types.ts';
 import { settingsFromText } from './program-settings.ts';
 
@@ -38,7 +39,8 @@ export function programView(row: Pick<ProgramTable, 'id' | 'name' | 'settings' |
   return { id: row.id, name: row.name, settings: settingsFromText(row.settings), activeVersion: row.active_version, createdAt: row.created_at };
 }
 
-export function rewardView(row: RewardTable) {
+/** A reward; `history` (its transitions, oldest first) where the caller loaded it. */
+export function rewardView(row: RewardTable, history?: RewardHistoryTable[]) {
   return {
     id: row.id,
     programId: row.program_id,
@@ -48,11 +50,30 @@ export function rewardView(row: RewardTable) {
     kind: row.kind,
     amount: row.amount_minor / 100,
     amountMinor: row.amount_minor,
+    remainingAmount: row.remaining_minor / 100,
+    remainingMinor: row.remaining_minor,
     currency: row.currency,
     description: row.description,
+    taxableValueMinor: row.taxable_minor,
     status: row.status,
+    pendingReasons: parseReasons(row.pending_reasons),
+    holdUntil: row.hold_until,
+    expiresAt: row.expires_at,
     occurredAt: row.occurred_at,
     createdAt: row.created_at,
+    ...(history ? { history: history.map(rewardHistoryView) } : {}),
+  };
+}
+
+export function rewardHistoryView(row: RewardHistoryTable) {
+  return {
+    at: row.at,
+    from: row.from_status,
+    to: row.to_status,
+    pendingReasons: parseReasons(row.pending_reasons),
+    reason: row.reason,
+    actor: row.actor,
+    amountMinor: row.amount_minor,
   };
 }
 

@@ -10,6 +10,7 @@ export type Database = {
   participants: ParticipantTable;
   events: EventTable;
   rewards: RewardTable;
+  reward_history: RewardHistoryTable;
   emails: EmailTable;
   email_settings: EmailSettingsTable;
   tokens: TokenTable;
@@ -128,7 +129,7 @@ export type EventTable = {
   created_at: string;
 };
 
-export type RewardStatus = 'available' | 'pending_payout_info' | 'cancelled';
+export type RewardStatus = 'pending' | 'available' | 'redeemed' | 'cancelled' | 'expired';
 
 export type RewardTable = {
   id: string;
@@ -142,9 +143,41 @@ export type RewardTable = {
   currency: string;
   description: string | null;
   status: RewardStatus;
+  /** Why a `pending` reward waits: a sorted, comma-separated list (hold, review, payout_info, w9_required); '' otherwise. */
+  pending_reasons: string;
+  /** Value not yet redeemed; what expires or is cancelled. */
+  remaining_minor: number;
+  /** While set and in the future, the reward is held (reason `hold`). */
+  hold_until: string | null;
+  expires_at: string | null;
+  /** The rule version that produced the reward, and its content hash: the receipt. */
+  rule_version: number | null;
+  rule_hash: string | null;
+  /** A non-cash reward's value in USD cents that counts toward the W-9 total; null for none. */
+  taxable_minor: number | null;
+  /** JSON `{conditions, truncated}`: the conditions that passed when the rule fired (rules/receipt-trace.ts). */
+  trace: string | null;
   occurred_at: string;
   created_at: string;
   updated_at: string;
+};
+
+export type RewardActor = 'api' | 'scheduler' | 'rule';
+
+/** One transition of a reward; rows are only ever added. */
+export type RewardHistoryTable = {
+  id: string;
+  tenant_id: string;
+  reward_id: string;
+  from_status: RewardStatus | null;
+  to_status: RewardStatus;
+  pending_reasons: string;
+  reason: string;
+  actor: RewardActor;
+  /** The value a redemption, expiry or cancellation moved. */
+  amount_minor: number | null;
+  idempotency_key: string | null;
+  at: string;
 };
 
 /** `suppressed`: never sent, never retried, because the address is on the tenant's suppression list. */

@@ -285,7 +285,7 @@ describe('admin console in Chromium', () => {
 
   it('edits a template with a preview from sample data', async () => {
     await tab('Templates').click();
-    await page.getByRole('link', { name: 'Edit reward' }).click();
+    await page.getByRole('link', { name: 'Edit reward', exact: true }).click();
     await page.getByLabel('Subject').fill('{{ participant.firstName }}, you earned {{ reward.amountFormatted }}');
     await page.getByRole('button', { name: 'Preview' }).click();
     await expect.poll(() => page.getByRole('definition').first().textContent()).toBe('Ada, you earned $25.00');

@@ -14,7 +14,9 @@ describe.each(DIALECTS)('core flow on %s', (dialect) => {
     key = (await h.tenant()).apiKey;
     const program = await h.request('POST', '/v1/programs', { token: key, body: { name: 'Friends' } });
     expect(program.status).toBe(201);
-    expect(program.body.settings.w9ThresholdCents).toBe(59900);
+    // No single threshold by default: the W-9 thresholds come from the table per tax year.
+    expect(program.body.settings).toMatchObject({ taxThresholds: {} });
+    expect(program.body.settings.w9ThresholdCents).toBeUndefined();
     programId = program.body.id;
     const rules = await h.request('PUT', `/v1/programs/${programId}/rules`, { token: key, body: referralRules });
     expect(rules.status).toBe(200);

@@ -48,7 +48,7 @@ describe.each(DIALECTS)('payout reminders on %s', (dialect) => {
   it('holds cash for missing payout details and reminds at once', async () => {
     await participant('amy');
     const res = await event('amy', 'cash-25');
-    expect(res.rewards[0]).toMatchObject({ kind: 'cash', status: 'pending_payout_info' });
+    expect(res.rewards[0]).toMatchObject({ kind: 'cash', status: 'pending', pendingReasons: ['payout_info'] });
     expect(res.emails.map((e: any) => e.type).sort()).toEqual(['payout-reminder', 'reward']);
     const [reward] = (await h.inbox('amy@example.com')).filter((m) => m.subject.startsWith('You earned'));
     expect(reward.text).toContain('We will pay it out as soon as your tax and banking details are complete.');
@@ -160,7 +160,7 @@ describe.each(DIALECTS)('payout reminders on %s', (dialect) => {
     const none = await program('Silent', { payoutReminder: { maxReminders: 0 } });
     await participant('ivy');
     const res = await event('ivy', 'cash-25', none);
-    expect(res.rewards[0].status).toBe('pending_payout_info');
+    expect(res.rewards[0]).toMatchObject({ status: 'pending', pendingReasons: ['payout_info'] });
     await advance(7);
     expect(await reminders('ivy')).toHaveLength(0);
   });
@@ -169,7 +169,7 @@ describe.each(DIALECTS)('payout reminders on %s', (dialect) => {
     await h.request('PUT', '/v1/settings/email/notifications', { token: key, body: { payoutReminder: false } });
     await participant('jay');
     const res = await event('jay', 'cash-25');
-    expect(res.rewards[0].status).toBe('pending_payout_info');
+    expect(res.rewards[0]).toMatchObject({ status: 'pending', pendingReasons: ['payout_info'] });
     expect(res.emails.map((e: any) => e.type)).toEqual(['reward']);
     await advance(7);
     expect(await reminders('jay')).toHaveLength(0);

@@ -2,6 +2,7 @@ import { createHmac } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createClient } from 'advocate-rules/client';
 import { referralRules } from '../api/fixtures.ts';
+import { lifecycleRules } from '../api/reward-lifecycle-fixtures.ts';
 import { startRuntime, type RunningRuntime, type RuntimeName, type StartOptions } from './runtime-process.ts';
 import { SMTP_USER, scenarioCertificate, startScenarioSmtp, type ScenarioSmtp } from './scenario-mail.ts';
 
@@ -227,6 +228,29 @@ export function describeRuntime(label: string, target: RuntimeUnderTest): void {
       const forAlice = (l: any[]) => l.filter((e) => e.to === 'alice@example.com');
       const log = await settle(key, (l) => forAlice(l).filter((e) => e.type === 'reward').length === 2 && l.every((e) => e.status === 'sent'));
       expect(forAlice(log).filter((e) => e.type === 'w9-notice')).toHaveLength(1);
+    });
+
+    it('holds, refunds, redeems in part and races redemptions without taking more than there is', async () => {
+      const shop = (await ok(call('POST', '/v1/programs', { token: key, body: { name: 'Shop' } }), 201)).id;
+      await ok(call('PUT', `/v1/programs/${shop}/rules`, { token: key, body: lifecycleRules }), 200);
+      const event = (id: string, type: string, data: object = {}) => ok(call('POST', `/v1/programs/${shop}/events`, { token: key, body: { id, type, participantId: 'alice', data } }), 201);
+      // A held purchase, refunded before its hold ends: cancelled, never available.
+      const [held] = (await event('shop-order-1', 'purchase')).rewards;
+      expect(held).toMatchObject({ status: 'pending', pendingReasons: ['hold'] });
+      const refund = await event('shop-refund-1', 'refund', { purchaseEventId: 'shop-order-1' });
+      expect(refund.cancelledRewards.map((r: any) => [r.id, r.status])).toEqual([[held.id, 'cancelled']]);
+      // An available $25: $10 redeemed, then three redemptions of $10 race for the $15 left.
+      const [cash] = (await event('shop-order-2', 'cash-25')).rewards;
+      await ok(call('POST', `/v1/rewards/${cash.id}/redeem`, { token: key, body: { amount: 10 } }), 200);
+      const race = await Promise.all([1, 2, 3].map(() => call('POST', `/v1/rewards/${cash.id}/redeem`, { token: key, body: { amount: 10 } })));
+      expect(race.map((r) => r.status).sort()).toEqual([200, 409, 409]);
+      const after = await ok(call('GET', `/v1/rewards/${cash.id}`, { token: key }), 200);
+      expect(after).toMatchObject({ status: 'available', remainingMinor: 500 });
+      expect(after.history.map((h: any) => h.reason)).toEqual(['created', 'redeemed', 'redeemed']);
+      const late = await event('shop-refund-2', 'refund', { purchaseEventId: 'shop-order-2' });
+      expect(late.clawbacks).toEqual([expect.objectContaining({ rewardId: cash.id, redeemedAmountMinor: 2000 })]);
+      const receipt = await ok(call('GET', `/v1/rewards/${cash.id}/receipt`, { token: key }), 200);
+      expect(receipt).toMatchObject({ eventId: 'shop-order-2', rule: 'cash-25', ruleVersion: 1 });
     });
 
     it('explains a dry run and writes nothing', async () => {

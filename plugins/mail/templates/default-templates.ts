@@ -3,7 +3,7 @@
 
 export type TemplateSource = { subject: string; html: string; text: string };
 
-export const EMAIL_TYPES = ['email-action', 'reward', 'verification', 'password-reset', 'w9-notice', 'payout-reminder'] as const;
+export const EMAIL_TYPES = ['email-action', 'reward', 'verification', 'password-reset', 'w9-notice', 'payout-reminder', 'reward-pending'] as const;
 export type EmailType = (typeof EMAIL_TYPES)[number];
 
 const layout = (body: string) =>
@@ -33,12 +33,17 @@ export const DEFAULT_TEMPLATES: Record<EmailType, TemplateSource> = {
   },
   'w9-notice': {
     subject: 'Tax form needed for your {{ year }} rewards',
-    html: layout('<p>Hi {{ participant.firstName | default: "there" }},</p><p>Your cash rewards in {{ year }} total {{ totalFormatted }}, more than {{ thresholdFormatted }}. US tax rules require a W-9 form before we can pay out more.</p>{% if link %}<p><a href="{{ link }}">Submit your W-9</a></p>{% endif %}'),
-    text: 'Hi {{ participant.firstName | default: "there" }},\n\nYour cash rewards in {{ year }} total {{ totalFormatted }}, more than {{ thresholdFormatted }}. US tax rules require a W-9 form before we can pay out more.{% if link %}\n\nSubmit it here: {{ link }}{% endif %}\n\n{{ program.name }}',
+    html: layout('<p>Hi {{ participant.firstName | default: "there" }},</p><p>Your cash rewards in {{ year }} total {{ totalFormatted }}, at or above the reporting threshold of {{ reportableFromFormatted }}. US tax rules require a W-9 form before we can pay out more.</p>{% if link %}<p><a href="{{ link }}">Submit your W-9</a></p>{% endif %}'),
+    text: 'Hi {{ participant.firstName | default: "there" }},\n\nYour cash rewards in {{ year }} total {{ totalFormatted }}, at or above the reporting threshold of {{ reportableFromFormatted }}. US tax rules require a W-9 form before we can pay out more.{% if link %}\n\nSubmit it here: {{ link }}{% endif %}\n\n{{ program.name }}',
   },
   'payout-reminder': {
     subject: 'Your {{ program.name }} reward is waiting',
     html: layout('<p>Hi {{ participant.firstName | default: "there" }},</p><p>You have {{ pendingFormatted }} in rewards waiting. Add your tax and banking details so we can pay you.</p>{% if link %}<p><a href="{{ link }}">Complete my details</a></p>{% endif %}'),
     text: 'Hi {{ participant.firstName | default: "there" }},\n\nYou have {{ pendingFormatted }} in rewards waiting. Add your tax and banking details so we can pay you.{% if link %}\n\n{{ link }}{% endif %}\n\n{{ program.name }}',
+  },
+  'reward-pending': {
+    subject: 'Your {{ reward.amountFormatted }} from {{ program.name }} is on its way',
+    html: layout('<p>Hi {{ participant.firstName | default: "there" }},</p><p>You earned <strong>{{ reward.amountFormatted }}</strong> ({{ reward.kindLabel }}){% if reward.description %}: {{ reward.description }}{% endif %}. It becomes available on {{ reward.availableOn }}; we will write again then.</p>'),
+    text: 'Hi {{ participant.firstName | default: "there" }},\n\nYou earned {{ reward.amountFormatted }} ({{ reward.kindLabel }}){% if reward.description %}: {{ reward.description }}{% endif %}. It becomes available on {{ reward.availableOn }}; we will write again then.\n\n{{ program.name }}',
   },
 };

@@ -17,6 +17,7 @@ const TYPES: { name: NotificationSwitch; label: string; description: string }[] 
   { name: 'passwordReset', label: 'Password reset', description: 'Sends a one-time link to choose a new password.' },
   { name: 'w9Notice', label: 'W-9 notice', description: 'Asks for a W-9 once a participant’s cash rewards in a year pass the threshold.' },
   { name: 'payoutReminder', label: 'Payout reminder', description: 'Reminds a participant with held rewards to complete their payout details.' },
+  { name: 'rewardPending', label: 'Reward on its way', description: 'Tells a participant a reward held for a period (holdDays) is coming, and when.' },
 ];
 
 async function render(c: Context<AdminEnv>, status = 200, error?: string) {

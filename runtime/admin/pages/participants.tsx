@@ -14,8 +14,10 @@ type Reward = ReturnType<typeof rewardView>;
 const amount = (r: Reward) => (r.kind === 'percent_discount' ? `${r.amount}%` : formatMoney(r.amountMinor, r.currency));
 const REWARD_STATUS: Record<string, { tone: 'ok' | 'warn' | 'neutral'; label: string }> = {
   available: { tone: 'ok', label: 'available' },
-  pending_payout_info: { tone: 'warn', label: 'held: payout details missing' },
+  pending: { tone: 'warn', label: 'pending' },
+  redeemed: { tone: 'neutral', label: 'redeemed' },
   cancelled: { tone: 'neutral', label: 'cancelled' },
+  expired: { tone: 'neutral', label: 'expired' },
 };
 
 function W9Status(p: { p: Participant }) {
@@ -65,7 +67,7 @@ function ParticipantCard(p: { p: Participant; rewards: Reward[] }) {
                 <td data-label="Date" class="nowrap">{when(r.occurredAt)}</td>
                 <td data-label="Rule"><code>{r.rule}</code></td>
                 <td data-label="Reward">{amount(r)} <span class="muted small">{r.kind.replace('_', ' ')}{r.description ? `: ${r.description}` : ''}</span></td>
-                <td data-label="Status"><Badge tone={REWARD_STATUS[r.status]?.tone ?? 'neutral'}>{REWARD_STATUS[r.status]?.label ?? r.status}</Badge></td>
+                <td data-label="Status"><Badge tone={REWARD_STATUS[r.status]?.tone ?? 'neutral'}>{REWARD_STATUS[r.status]?.label ?? r.status}</Badge>{r.pendingReasons.length > 0 && <span class="muted small"> {r.pendingReasons.join(', ').replace(/_/g, ' ')}</span>}</td>
               </tr>
             ))}
           </tbody>

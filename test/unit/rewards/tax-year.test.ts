@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { taxYear, yearIn } from '../../../plugins/rewards/tax-year.ts';
-import { cashInUsd, crossesW9Threshold } from '../../../plugins/rewards/cash-ledger.ts';
+import { cashInUsd } from '../../../plugins/rewards/cash-ledger.ts';
+import { crossesThreshold, thresholdFor } from '../../../plugins/rewards/tax-thresholds.ts';
 import { toMinorUnits } from '../../../plugins/rewards/money.ts';
 
 describe('tax year', () => {
@@ -29,9 +30,26 @@ describe('cash ledger', () => {
     expect(cashInUsd(rows, { usdRates: { EUR: 1.1 } })).toEqual({ cents: 61000, excludedCurrencies: ['GBP'] });
   });
 
-  it('requires more than the threshold', () => {
-    expect(crossesW9Threshold(59900, { w9ThresholdCents: 59900 })).toBe(false);
-    expect(crossesW9Threshold(59901, { w9ThresholdCents: 59900 })).toBe(true);
+  it('keeps w9ThresholdCents as "more than" for every year', () => {
+    expect(crossesThreshold(59900, 2026, { w9ThresholdCents: 59900, taxThresholds: {} })).toBe(false);
+    expect(crossesThreshold(59901, 2026, { w9ThresholdCents: 59900, taxThresholds: {} })).toBe(true);
+  });
+
+  it('reads the built-in table per tax year: more than $599 up to 2025, $2,000 or more from 2026', () => {
+    const none = { taxThresholds: {} };
+    expect(crossesThreshold(59900, 2025, none)).toBe(false);
+    expect(crossesThreshold(59901, 2025, none)).toBe(true);
+    expect(crossesThreshold(59901, 2019, none)).toBe(true);
+    expect(crossesThreshold(199_999, 2026, none)).toBe(false);
+    expect(crossesThreshold(200_000, 2026, none)).toBe(true);
+    expect(thresholdFor(2031, none)).toEqual({ year: 2031, reportableFromCents: 200_000, source: 'built-in' });
+  });
+
+  it('lets taxThresholds override or extend a year, ahead of w9ThresholdCents', () => {
+    const settings = { w9ThresholdCents: 59900, taxThresholds: { '2027': 210_000 } };
+    expect(crossesThreshold(209_999, 2027, settings)).toBe(false);
+    expect(crossesThreshold(210_000, 2027, settings)).toBe(true);
+    expect(thresholdFor(2026, settings).source).toBe('override');
   });
 
   it('turns major units into exact minor units', () => {

@@ -37,7 +37,7 @@ describe('validateRuleset accepts', () => {
     if (!result.ok) return;
     expect(result.ruleset.rules[0].priority).toBe(1);
     expect(result.ruleset.rules[0].event).toEqual({ type: 'reward', params: { kind: 'cash', amount: 10, currency: 'USD', to: 'participant' } });
-    expect(result.ruleset.rules[1].event.params.to).toBe('referrer');
+    expect(result.ruleset.rules[1].event).toMatchObject({ params: { to: 'referrer' } });
     expect(result.ruleset.conditions?.isSignup).toEqual({ any: [leaf()] });
   });
 
@@ -101,6 +101,15 @@ describe('validateRuleset refuses, pointing at the culprit', () => {
     expectIssue(withParams({ template: 'Bad Key' }, 'email'), '/rules/0/event/params/template', /key like/);
     expectIssue(withParams({ template: 'welcome', data: [] }, 'email'), '/rules/0/event/params/data', /must be an object/);
     expectIssue(withParams({ template: 'welcome', data: JSON.parse('{"x":{"__proto__":1}}') }, 'email'), '/rules/0/event/params/data/x/__proto__', /not allowed/);
+    expectIssue(withParams({ ...base, holdDays: -1 }), '/rules/0/event/params/holdDays', />= 0/);
+    expectIssue(withParams({ ...base, holdDays: 1.5 }), '/rules/0/event/params/holdDays', /whole number/);
+    expectIssue(withParams({ ...base, expiresInDays: 0 }), '/rules/0/event/params/expiresInDays', />= 1/);
+    expectIssue(withParams({ ...base, expiresInDays: 1e9 }), '/rules/0/event/params/expiresInDays', /at most 3650/);
+    // The refund action reads an event id by a plain path only: no filters, no way into the prototype.
+    expectIssue(withParams({ eventIdPath: '$..id', reason: 'refund' }, 'cancel-rewards'), '/rules/0/event/params/eventIdPath', /path into the event data/);
+    expectIssue(withParams({ eventIdPath: '$.__proto__.x', reason: 'refund' }, 'cancel-rewards'), '/rules/0/event/params/eventIdPath', /path into the event data/);
+    expectIssue(withParams({ eventIdPath: '$.orderId', reason: '' }, 'cancel-rewards'), '/rules/0/event/params/reason', /must not be empty/);
+    expectIssue(withParams({ eventIdPath: '$.orderId' }, 'cancel-rewards'), '/rules/0/event/params/reason', /missing|reason/);
   });
 
   it('unknown templates', () => {

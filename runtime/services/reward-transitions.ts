@@ -1,0 +1,74 @@
+import type { Db } from '../store/store.ts';
+import type { RewardActor, RewardStatus, RewardTable } from '../store/database.ts';
+import { transitionReward } from '../store/reward-queries.ts';
+import { insertRewardHistory } from '../store/reward-history-queries.ts';
+import { pendingPayoutRewards, pendingRewardsFor } from '../store/reward-queries.ts';
+import { clearReason, type PendingReason } from '../../plugins/rewards/reward-state.ts';
+import { closePayoutCycle } from '../store/payout-queries.ts';
+
+export type TransitionNote = { reason: string; actor: RewardActor; amountMinor?: number | null; idempotencyKey?: string | null };
+
+/**
+ * Moves one reward as read to its next state and records the step, in the
+ * caller's transaction. False when someone else moved it first (the
+ * compare-and-set lost): the caller re-reads or leaves it to the winner.
+ */
+export async function moveReward(
+  db: Db,
+  row: RewardTable,
+  next: { status: RewardStatus; pending_reasons: string; remaining_minor?: number; hold_until?: string | null },
+  note: TransitionNote,
+  now: string,
+): Promise<RewardTable | null> {
+  if (!(await transitionReward(db, row, next, now))) return null;
+  await recordTransition(db, row.tenant_id, row.id, row.status, next.status, next.pending_reasons, note, now);
+  return { ...row, ...next, updated_at: now };
+}
+
+// History is read in the order of `at`, then of id. Steps of one reward often
+// share a millisecond (an event's reward created and redeemed at once, a
+// clock moved by hand): the id carries this process's step counter after the
+// time, so steps taken here sort in the order they were taken.
+let steps = 0;
+const historyId = (at: string) => `${at}.${(steps = (steps + 1) % 1e10).toString().padStart(10, '0')}.${crypto.randomUUID().slice(0, 8)}`;
+
+export async function recordTransition(
+  db: Db,
+  tenantId: string,
+  rewardId: string,
+  from: RewardStatus | null,
+  to: RewardStatus,
+  pendingReasons: string,
+  note: TransitionNote,
+  now: string,
+): Promise<boolean> {
+  return insertRewardHistory(db, {
+    id: historyId(now),
+    tenant_id: tenantId,
+    reward_id: rewardId,
+    from_status: from,
+    to_status: to,
+    pending_reasons: pendingReasons,
+    reason: note.reason,
+    actor: note.actor,
+    amount_minor: note.amountMinor ?? null,
+    idempotency_key: note.idempotencyKey ?? null,
+    at: now,
+  });
+}
+
+/** Payout reminders are about rewards waiting for details: with none left in the program, the cycle ends. */
+export async function endRemindersIfNothingWaits(db: Db, row: Pick<RewardTable, 'tenant_id' | 'participant_id' | 'program_id'>) {
+  if ((await pendingPayoutRewards(db, row.tenant_id, row.participant_id, row.program_id)).length === 0) {
+    await closePayoutCycle(db, { tenantId: row.tenant_id, participantId: row.participant_id, programId: row.program_id });
+  }
+}
+
+/** Clears one pending reason on all of a participant's rewards (payout details completed); returns how many moved. */
+export async function clearPendingReason(db: Db, tenantId: string, participantId: string, reason: PendingReason, note: TransitionNote, now: string) {
+  let moved = 0;
+  for (const row of await pendingRewardsFor(db, tenantId, participantId, reason)) {
+    if (await moveReward(db, row, clearReason(row.pending_reasons, reason), note, now)) moved++;
+  }
+  return moved;
+}
