@@ -2,6 +2,7 @@ import type { Migration, MigrationProvider } from 'kysely';
 import * as initial from './2026-11-27T00-00-00_initial.ts';
 import * as adminSessions from './2026-11-30T11-00-00_admin_sessions.ts';
 import * as emailLinkSecrets from './2026-11-30T11-05-00_email_link_secrets.ts';
+import * as webhookEndpoints from './2026-11-30T17-00-00_webhook_endpoints.ts';
 
 // A static map rather than a folder scan, so bundled runtimes (Workers) that
 // have no file system run the same migrations. Add each new migration here.
@@ -9,6 +10,7 @@ export const migrations: Record<string, Migration> = {
   '2026-11-27T00-00-00_initial': initial,
   '2026-11-30T11-00-00_admin_sessions': adminSessions,
   '2026-11-30T11-05-00_email_link_secrets': emailLinkSecrets,
+  '2026-11-30T17-00-00_webhook_endpoints': webhookEndpoints,
 };
 
 export const migrationProvider: MigrationProvider = {

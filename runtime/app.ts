@@ -19,6 +19,8 @@ import { rewardRoutes } from './routes/rewards.ts';
 import { participantVerificationRoutes, verificationRoutes } from './routes/verification.ts';
 import { micrositeRoutes, participantPasswordRoutes } from './routes/microsite.ts';
 import { participantPageRoutes } from './routes/participant-pages.ts';
+import { webhookEndpointRoutes } from './routes/webhook-endpoints.ts';
+import { webhookDeliveryRoutes } from './routes/webhook-deliveries.ts';
 
 export type AppOptions = {
   /**
@@ -75,6 +77,8 @@ export function createApp(services: Services, options: AppOptions = {}): Hono<Ap
   tenantApi.route('/rewards', rewardRoutes);
   tenantApi.route('/emails', emailRoutes);
   tenantApi.route('/settings/email', emailSettingsRoutes);
+  tenantApi.route('/webhook-endpoints', webhookEndpointRoutes);
+  tenantApi.route('/webhook-deliveries', webhookDeliveryRoutes);
   app.route('/v1', tenantApi);
   app.route('/admin', createAdminRoutes(app));
 

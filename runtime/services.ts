@@ -14,6 +14,8 @@ import type { FiredRule } from '../rules/evaluate.ts';
 import { createSendRateLimiter } from '../plugins/mail/send-rate-limiter.ts';
 import type { HostResolver } from '../plugins/mail/smtp-guard.ts';
 import type { SmtpDriver } from '../plugins/mail/smtp-driver.ts';
+import { createWebhookDispatcher, type WebhookDispatcher } from '../plugins/webhooks/dispatcher.ts';
+import type { WebhookHttpClient } from '../plugins/webhooks/http-client.ts';
 
 /** Everything a request handler may use, built once per process or isolate and injected through c.var. */
 export type Services = {
@@ -30,11 +32,15 @@ export type Services = {
   smtp: SmtpDriver;
   senders: SenderResolver;
   dispatcher: Dispatcher;
+  /** This runtime's HTTP client for outbound webhooks (pinned to the vetted address on Node, fetch elsewhere). */
+  webhookHttp: WebhookHttpClient;
+  /** Drains the webhook outbox, as `dispatcher` drains the mail outbox. */
+  webhooks: WebhookDispatcher;
   /** Replaces the compiled evaluator; only the benchmark sets it, to measure the reference engine through the same path. */
   evaluate?: (loaded: LoadedRuleset, facts: FactValues) => FiredRule[] | Promise<FiredRule[]>;
 };
 
-export type ServiceParts = Omit<Services, 'senders' | 'dispatcher'> & { retry?: RetryPolicy; leaseMs?: number };
+export type ServiceParts = Omit<Services, 'senders' | 'dispatcher' | 'webhooks'> & { retry?: RetryPolicy; leaseMs?: number };
 
 export function createServices(parts: ServiceParts): Services {
   const senders = createSenderResolver(parts);
@@ -48,5 +54,15 @@ export function createServices(parts: ServiceParts): Services {
     rateLimiter: createSendRateLimiter(parts.config.MAIL_RATE_PER_SECOND),
     secrets: parts.secrets,
   });
-  return { ...parts, senders, dispatcher };
+  const webhooks = createWebhookDispatcher({
+    store: parts.store,
+    clock: parts.clock,
+    logger: parts.logger,
+    secrets: parts.secrets,
+    resolver: parts.resolver,
+    http: parts.webhookHttp,
+    allowPrivate: parts.config.ALLOW_PRIVATE_WEBHOOK_HOSTS,
+    leaseMs: parts.leaseMs,
+  });
+  return { ...parts, senders, dispatcher, webhooks };
 }

@@ -19,6 +19,8 @@ import { loadRuleset } from './ruleset-service.ts';
 import { buildFacts } from './fact-loader.ts';
 import { evaluateRuleset } from './evaluation.ts';
 import { mailboxDomain } from '../../plugins/mail/address.ts';
+import { announce } from './webhook-outbox.ts';
+import { eventProcessed, rewardCreated, w9Required } from './webhook-facts.ts';
 
 export type EventInput = {
   id: string;
@@ -101,7 +103,7 @@ export async function ingestEvent(services: Services, tenant: Tenant, programId:
 
   timings.plan = lap();
   try {
-    const body = await inTransaction(store, async (db) => {
+    const { body, announced } = await inTransaction(store, async (db) => {
       const claimed = await insertEventOnce(db, {
         tenant_id: tenant.id,
         id: event.id,
@@ -136,9 +138,21 @@ export async function ingestEvent(services: Services, tenant: Tenant, programId:
         emails: emails.map(emailView),
       };
       await storeEventResponse(db, tenant.id, event.id, JSON.stringify(body));
-      return body;
+      // Announced in this transaction: an event that wrote a reward always says so, once per endpoint.
+      const announced = await announce(
+        db,
+        tenant.id,
+        [
+          ...rewards.map(rewardCreated),
+          ...effects.emails.filter((e) => e.type === 'w9-notice').map(w9Required),
+          eventProcessed({ ...body.event, fired: firedBody, rewardIds: rewards.map((r) => r.id), emailIds: emails.map((e) => e.id) }, nowIso),
+        ],
+        now,
+      );
+      return { body, announced };
     });
     if (body.emails.length > 0) services.dispatcher.kick();
+    if (announced > 0) services.webhooks.kick();
     timings.write = lap();
     return { status: 201, replayed: false, body, timings };
   } catch (error) {

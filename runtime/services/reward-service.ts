@@ -6,6 +6,8 @@ import { cancelRewardRow, findReward, pendingPayoutRewards } from '../store/rewa
 import { lockParticipant } from '../store/participant-queries.ts';
 import { closePayoutCycle } from '../store/payout-queries.ts';
 import { rewardView } from './views.ts';
+import { announce } from './webhook-outbox.ts';
+import { rewardStatusChanged } from './webhook-facts.ts';
 
 /**
  * Cancels a reward. Cancelling again answers the same. A cancelled reward no
@@ -14,7 +16,7 @@ import { rewardView } from './views.ts';
  */
 export async function cancelReward(services: Services, tenant: Tenant, rewardId: string) {
   const now = services.clock.now().toISOString();
-  return inTransaction(services.store, async (db) => {
+  const result = await inTransaction(services.store, async (db) => {
     const found = await findReward(db, tenant.id, rewardId);
     if (!found) throw new AppError('not_found', 'reward not found');
     await lockParticipant(db, services.store.dialect, tenant.id, found.participant_id);
@@ -22,6 +24,10 @@ export async function cancelReward(services: Services, tenant: Tenant, rewardId:
     if (cancelled && (await pendingPayoutRewards(db, tenant.id, found.participant_id, found.program_id)).length === 0) {
       await closePayoutCycle(db, { tenantId: tenant.id, participantId: found.participant_id, programId: found.program_id });
     }
-    return { cancelled, reward: rewardView((await findReward(db, tenant.id, rewardId))!) };
+    const after = (await findReward(db, tenant.id, rewardId))!;
+    const announced = cancelled ? await announce(db, tenant.id, [rewardStatusChanged(after, found.status)], services.clock.now()) : 0;
+    return { cancelled, reward: rewardView(after), announced };
   });
+  if (result.announced > 0) services.webhooks.kick();
+  return { cancelled: result.cancelled, reward: result.reward };
 }
