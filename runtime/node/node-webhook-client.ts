@@ -18,6 +18,9 @@ export function createNodeWebhookClient(o: { ca?: string[] } = {}): WebhookHttpC
     post(r) {
       return new Promise((resolve, reject) => {
         const secure = r.url.protocol === 'https:';
+        const signal = AbortSignal.timeout(r.timeoutMs);
+        // node:http reports an abort as AbortError; say it was the timeout, as fetch does.
+        const fail = (error: Error) => reject(signal.aborted ? signal.reason : error);
         const host = r.url.hostname.replace(/^\[|\]$/g, '');
         const options: https.RequestOptions = {
           method: 'POST',
@@ -25,7 +28,7 @@ export function createNodeWebhookClient(o: { ca?: string[] } = {}): WebhookHttpC
           port: r.url.port ? Number(r.url.port) : secure ? 443 : 80,
           path: `${r.url.pathname}${r.url.search}`,
           headers: { ...r.headers, host: r.url.host, 'content-length': String(Buffer.byteLength(r.body)) },
-          signal: AbortSignal.timeout(r.timeoutMs),
+          signal,
           agent: false,
         };
         // The certificate is checked against the URL's host name (SNI too); an
@@ -47,9 +50,9 @@ export function createNodeWebhookClient(o: { ca?: string[] } = {}): WebhookHttpC
             if (size >= r.maxResponseBytes) done();
           });
           res.on('end', done);
-          res.on('error', (error) => (size > 0 ? done() : reject(error)));
+          res.on('error', (error) => (size > 0 ? done() : fail(error)));
         });
-        req.on('error', reject);
+        req.on('error', fail);
         req.end(r.body);
       });
     },

@@ -25,6 +25,7 @@ export async function redeliver(services: Services, tenant: Tenant, id: string) 
   if (!(await requeueDelivery(services.store.db, tenant.id, id, now.toISOString(), giveUpAt))) {
     throw new AppError('conflict', `this delivery is ${row.status}; only a delivered or failed one can be redelivered`);
   }
+  const queued = webhookDeliveryView((await findDelivery(services.store.db, tenant.id, id))!);
   services.webhooks.kick();
-  return webhookDeliveryView((await findDelivery(services.store.db, tenant.id, id))!);
+  return queued;
 }
