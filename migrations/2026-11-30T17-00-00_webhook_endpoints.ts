@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 
 // Outbound webhooks: the endpoints a tenant registers, and the delivery outbox
 // the dispatcher drains. A delivery is unique per (endpoint, message id), so a
@@ -46,9 +46,17 @@ export async function up(db: Kysely<any>): Promise<void> {
     .execute();
   await db.schema.createIndex('webhook_deliveries_due').on('webhook_deliveries').columns(['status', 'next_attempt_at']).execute();
   await db.schema.createIndex('webhook_deliveries_tenant').on('webhook_deliveries').columns(['tenant_id', 'created_at']).execute();
+
+  // The email status last announced (email.sent / email.failed). Emails that
+  // finished before webhooks existed count as announced: nobody subscribed then.
+  await db.schema.alterTable('emails').addColumn('announced_status', 'text').execute();
+  await db.updateTable('emails').set({ announced_status: sql`status` }).where('status', 'in', ['sent', 'failed']).execute();
+  await db.schema.createIndex('emails_announce').on('emails').columns(['tenant_id', 'status', 'announced_status']).execute();
 }
 
 export async function down(db: Kysely<any>): Promise<void> {
+  await db.schema.dropIndex('emails_announce').execute();
+  await db.schema.alterTable('emails').dropColumn('announced_status').execute();
   await db.schema.dropTable('webhook_deliveries').execute();
   await db.schema.dropTable('webhook_endpoints').execute();
 }

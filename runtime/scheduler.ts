@@ -3,6 +3,7 @@ import { sendDuePayoutReminders } from './services/payout-reminder-service.ts';
 import { deleteExpiredTokens } from './store/token-queries.ts';
 import { deleteStaleRateLimits } from './store/rate-limit-queries.ts';
 import { deleteStaleAdminSessions } from './store/admin-session-queries.ts';
+import { announceFinishedEmails } from './services/email-announcer.ts';
 
 // The one scheduler interface: every piece of time-driven work is a job here,
 // and runDueJobs runs whatever is due. Node and Deno call it from a timer
@@ -34,6 +35,11 @@ export const JOBS: ScheduledJob[] = [
     name: 'admin-session-sweep',
     // An expired record refuses nothing a missing one would not; keep a day, then drop it.
     run: (services) => deleteStaleAdminSessions(services.store.db, new Date(services.clock.now().getTime() - DAY).toISOString()),
+  },
+  {
+    name: 'email-webhooks',
+    // email.sent / email.failed for tenants that subscribed; the webhook dispatcher is woken when any were queued.
+    run: announceFinishedEmails,
   },
 ];
 

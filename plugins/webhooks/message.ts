@@ -11,6 +11,8 @@ export type WebhookFact = {
   data: Record<string, unknown>;
   /** Orders announcements of one resource (delivery order is not guaranteed): the resource's last update time. */
   version: string;
+  /** When the fact happened, if it is announced later (email statuses): endpoints created after it do not get it. */
+  occurredAt?: string;
 };
 
 export type WebhookMessage = { messageId: string; body: string };

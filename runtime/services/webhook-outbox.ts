@@ -16,12 +16,12 @@ export async function announce(db: Db, tenantId: string, facts: WebhookFact[], n
   if (facts.length === 0) return 0;
   const endpoints = await enabledEndpoints(db, tenantId);
   if (endpoints.length === 0) return 0;
-  const subscribed = endpoints.map((e) => ({ id: e.id, events: new Set(JSON.parse(e.events) as string[]) }));
+  const subscribed = endpoints.map((e) => ({ id: e.id, createdAt: e.created_at, events: new Set(JSON.parse(e.events) as string[]) }));
   const nowIso = now.toISOString();
   const giveUpAt = new Date(now.getTime() + WEBHOOK_RETRY_WINDOW_MS).toISOString();
   let queued = 0;
   for (const fact of facts) {
-    const targets = subscribed.filter((e) => e.events.has(fact.type));
+    const targets = subscribed.filter((e) => e.events.has(fact.type) && (!fact.occurredAt || e.createdAt <= fact.occurredAt));
     if (targets.length === 0) continue;
     const message = await buildMessage(tenantId, fact, nowIso);
     for (const endpoint of targets) {

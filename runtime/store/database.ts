@@ -141,6 +141,8 @@ export type EmailTable = {
    * Optional so rows without one need not name it.
    */
   secret_sealed?: string | null;
+  /** The status (sent or failed) last announced to webhooks; optional so writers need not name it. */
+  announced_status?: string | null;
 };
 
 export type EmailSettingsTable = {

@@ -15,8 +15,8 @@ export async function listEndpoints(db: Db, tenantId: string): Promise<WebhookEn
 }
 
 /** The enabled endpoints of a tenant: read inside the transaction that announces a fact. */
-export async function enabledEndpoints(db: Db, tenantId: string): Promise<Pick<WebhookEndpointTable, 'id' | 'events'>[]> {
-  return db.selectFrom('webhook_endpoints').select(['id', 'events']).where('tenant_id', '=', tenantId).where('status', '=', 'enabled').execute();
+export async function enabledEndpoints(db: Db, tenantId: string): Promise<Pick<WebhookEndpointTable, 'id' | 'events' | 'created_at'>[]> {
+  return db.selectFrom('webhook_endpoints').select(['id', 'events', 'created_at']).where('tenant_id', '=', tenantId).where('status', '=', 'enabled').execute();
 }
 
 export async function findEndpoint(db: Db, tenantId: string, id: string): Promise<WebhookEndpointTable | undefined> {

@@ -10,6 +10,7 @@ import { createNodeResolver } from '../../runtime/dns/node-resolver.ts';
 import { checkWebhookDestination } from '../../plugins/webhooks/destination.ts';
 import { createTestCert } from '../support/certs.ts';
 import { requeueDelivery } from '../../runtime/store/webhook-delivery-queries.ts';
+import { runDueJobs } from '../../runtime/scheduler.ts';
 import { startDnsServer } from '../support/dns-server.ts';
 
 // Deliveries end to end: the real app writes the outbox with the event, the
@@ -125,6 +126,35 @@ describe.each(DIALECTS)('webhook deliveries on %s', (dialect) => {
     expect(after.headers['webhook-signature'].split(' ')).toHaveLength(1);
     expect(() => new Webhook(ended.secret).verify(after.body, after.headers)).not.toThrow();
     expect(() => new Webhook(rotated.secret).verify(after.body, after.headers)).toThrow();
+  });
+
+  it('announces sent and failed emails once, from the scheduled relay', async () => {
+    // Emails earlier tests finished are older than this endpoint: it is not told about them.
+    h.clock.advance(1000);
+    const hook = await endpoint('/mail', ['email.sent', 'email.failed']);
+    const event = await purchase();
+    expect(event.emails).toHaveLength(2);
+    const [sentId, failedId] = event.emails.map((e: { id: string }) => e.id);
+    // The mail dispatcher gives up on one (as it does after a permanent SMTP refusal) and sends the other.
+    await h.services.dispatcher.idle();
+    await h.store.db.updateTable('emails').set({ status: 'queued', next_attempt_at: '9999-01-01T00:00:00.000Z' }).where('id', '=', failedId).execute();
+    await h.services.dispatcher.drain();
+    await h.store.db.updateTable('emails').set({ status: 'failed', last_response: '550 no such user', updated_at: h.clock.now().toISOString() }).where('id', '=', failedId).execute();
+
+    await runDueJobs(h.services);
+    await runDueJobs(h.services);
+    await h.services.webhooks.idle();
+    await h.services.webhooks.drain();
+    const verifier = new Webhook(hook.secret);
+    const got = at('/mail').map((r) => verifier.verify(r.body, r.headers) as any);
+    expect(got.map((p) => [p.type, p.data.id]).sort()).toEqual(
+      [
+        ['email.failed', failedId],
+        ['email.sent', sentId],
+      ].sort(),
+    );
+    expect(got.find((p) => p.type === 'email.failed')).toMatchObject({ resource: 'email', data: { status: 'failed', lastResponse: '550 no such user' } });
+    expect(got.find((p) => p.type === 'email.sent').data).toMatchObject({ status: 'sent', sentAt: expect.any(String) });
   });
 
   it('redelivers with the same webhook-id', async () => {
