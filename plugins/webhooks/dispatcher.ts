@@ -73,6 +73,8 @@ export function createWebhookDispatcher(o: WebhookDispatcherOptions): WebhookDis
         ...(await signatureHeaders(await signingSecrets(o.secrets, endpoint, now), d.message_id, now, d.payload)),
       };
       const res = await o.http.post({ url, address, headers, body: d.payload, timeoutMs, maxResponseBytes });
+      // The receiver's bytes are the tenant's: PostgreSQL text refuses NUL, and a refused update would leave the delivery leased.
+      res.excerpt = res.excerpt.replace(/\u0000/g, '\ufffd');
       // Redirects are not followed (a redirect could point anywhere): a 3xx is a failure like any non-2xx.
       if (res.status >= 200 && res.status < 300) return { ok: true, status: res.status, excerpt: res.excerpt };
       return { ok: false, status: res.status, excerpt: res.excerpt, error: `the receiver answered ${res.status}` };

@@ -197,6 +197,17 @@ describe.each(DIALECTS)('webhook deliveries on %s', (dialect) => {
     expect(d.lastResponse).toBe('x'.repeat(1024));
   });
 
+  it('stores a hostile answer as text the database holds (NUL bytes, broken UTF-8)', async () => {
+    const hook = await endpoint('/nul', ['event.processed']);
+    receiver.answer('/nul', { status: 400, body: 'bad\u0000input\uffff' + '\u00e9'.repeat(600) });
+    await purchase();
+    await h.services.webhooks.drain();
+    const [d] = await deliveries(hook.id);
+    expect(d).toMatchObject({ status: 'queued', attempts: 1, lastStatusCode: 400 });
+    expect(d.lastResponse.startsWith('bad\ufffdinput')).toBe(true);
+    expect(d.lastResponse).not.toContain('\u0000');
+  });
+
   it('stops waiting for a receiver that never answers', async () => {
     receiver.answer('/silent', 'hang');
     const client = createNodeWebhookClient({ ca: [receiver.cert.cert] });
