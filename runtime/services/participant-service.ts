@@ -4,6 +4,9 @@ import { AppError } from '../errors.ts';
 import { inTransaction } from '../store/store.ts';
 import { findParticipant, upsertParticipant } from '../store/participant-queries.ts';
 import { setRewardStatus } from '../store/reward-queries.ts';
+import { rewardsInStatus } from '../store/reward-announce-queries.ts';
+import { announce } from './webhook-outbox.ts';
+import { rewardStatusChanged } from './webhook-facts.ts';
 import { closePayoutCycles } from '../store/payout-queries.ts';
 import { deleteTokens } from '../store/token-queries.ts';
 import { participantBody, participantView } from './views.ts';
@@ -32,7 +35,8 @@ export async function putParticipant(services: Services, tenant: Tenant, id: str
   if (input.referredBy === id) {
     throw new AppError('validation_failed', 'The request body is invalid', [{ pointer: '/referredBy', message: 'a participant cannot refer themselves' }]);
   }
-  return inTransaction(services.store, async (db) => {
+  const result = await inTransaction(services.store, async (db) => {
+    let announced = 0;
     const before = await findParticipant(db, tenant.id, id);
     const email = input.email.toLowerCase();
     const w9 = input.w9OnFile ?? before?.w9_on_file === 1;
@@ -60,12 +64,17 @@ export async function putParticipant(services: Services, tenant: Tenant, id: str
     // Links already mailed to the old address must not verify or reset the new one.
     if (before && before.email !== email) await deleteTokens(db, tenant.id, id);
     if (payout && before?.payout_info_complete !== 1) {
+      const held = await rewardsInStatus(db, tenant.id, id, 'pending_payout_info');
       await setRewardStatus(db, tenant.id, id, 'pending_payout_info', 'available', now);
       await closePayoutCycles(db, tenant.id, id);
+      const released = held.map((r) => rewardStatusChanged({ ...r, status: 'available', updated_at: now }, r.status));
+      announced = await announce(db, tenant.id, released, services.clock.now());
     }
     const row = await findParticipant(db, tenant.id, id);
-    return { created: !before, participant: participantBody(row!) };
+    return { created: !before, participant: participantBody(row!), announced };
   });
+  if (result.announced > 0) services.webhooks.kick();
+  return { created: result.created, participant: result.participant };
 }
 
 export async function getParticipant(services: Services, tenant: Tenant, id: string, settings?: ProgramSettings) {

@@ -109,6 +109,23 @@ describe.each(DIALECTS)('webhook deliveries on %s', (dialect) => {
     expect(new Webhook(hook.secret).verify(got[0].body, got[0].headers)).toMatchObject({ type: 'reward.status_changed', data: { id: event.rewards[0].id, status: 'cancelled', previousStatus: 'available' } });
   });
 
+  it('announces a held reward released when the payout details are completed', async () => {
+    const hook = await endpoint('/released', ['reward.status_changed']);
+    await h.request('PUT', '/v1/participants/rick', { token: key, body: { email: 'rick@example.com' } });
+    await h.request('PUT', '/v1/participants/ria', { token: key, body: { email: 'ria@example.com', referredBy: 'rick' } });
+    const event = await h.request('POST', `/v1/programs/${programId}/events`, { token: key, body: { id: 'evt-held', type: 'purchase', participantId: 'ria', data: { amount: 80 } } });
+    expect(event.body.rewards[0]).toMatchObject({ participantId: 'rick', status: 'pending_payout_info' });
+    await h.request('PUT', '/v1/participants/rick', { token: key, body: { email: 'rick@example.com', payoutInfoComplete: true } });
+    await h.request('PUT', '/v1/participants/rick', { token: key, body: { email: 'rick@example.com', payoutInfoComplete: true } });
+    await h.services.webhooks.drain();
+    const got = at('/released');
+    expect(got).toHaveLength(1);
+    expect(new Webhook(hook.secret).verify(got[0].body, got[0].headers)).toMatchObject({
+      type: 'reward.status_changed',
+      data: { id: event.body.rewards[0].id, status: 'available', previousStatus: 'pending_payout_info' },
+    });
+  });
+
   it('signs with both secrets during a rotation, and only the new one after it', async () => {
     const hook = await endpoint('/rotate', ['event.processed']);
     const rotated = (await h.request('POST', `/v1/webhook-endpoints/${hook.id}/rotate-secret`, { token: key, body: { graceSeconds: 3600 } })).body;
