@@ -20,6 +20,7 @@ import { buildFacts } from './fact-loader.ts';
 import { evaluateRuleset } from './evaluation.ts';
 import { mailboxDomain } from '../../plugins/mail/address.ts';
 import { announce } from './webhook-outbox.ts';
+import { rewardsOfEvent } from '../store/reward-announce-queries.ts';
 import { eventProcessed, rewardCreated, w9Required } from './webhook-facts.ts';
 
 export type EventInput = {
@@ -139,11 +140,14 @@ export async function ingestEvent(services: Services, tenant: Tenant, programId:
       };
       await storeEventResponse(db, tenant.id, event.id, JSON.stringify(body));
       // Announced in this transaction: an event that wrote a reward always says so, once per endpoint.
+      // On D1 a re-run after a partial failure finds its rewards already written (so not in
+      // `rewards`); it announces all of the event's, and the delivery key drops what was announced.
+      const written = store.transactions ? rewards : await rewardsOfEvent(db, tenant.id, event.id);
       const announced = await announce(
         db,
         tenant.id,
         [
-          ...rewards.map(rewardCreated),
+          ...written.map(rewardCreated),
           ...effects.emails.filter((e) => e.type === 'w9-notice').map(w9Required),
           eventProcessed({ ...body.event, fired: firedBody, rewardIds: rewards.map((r) => r.id), emailIds: emails.map((e) => e.id) }, nowIso),
         ],
