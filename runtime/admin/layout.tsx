@@ -19,6 +19,7 @@ export const SETTINGS_NAV = [
   { href: '/admin/settings/integrations', label: 'Integrations' },
   { href: '/admin/settings/custom-domain', label: 'Custom domain' },
   { href: '/admin/settings/notifications', label: 'Notifications' },
+  { href: '/admin/settings/webhooks', label: 'Webhooks' },
 ];
 
 export function subNav(links: { href: string; label: string }[], currentHref: string): SubLink[] {

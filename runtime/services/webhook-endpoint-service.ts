@@ -3,6 +3,7 @@ import type { Tenant } from '../context.ts';
 import { AppError } from '../errors.ts';
 import { countEndpoints, deleteEndpoint, findEndpoint, insertEndpoint, listEndpoints, updateEndpoint } from '../store/webhook-endpoint-queries.ts';
 import type { WebhookEndpointTable } from '../store/database.ts';
+import { makeEndpointDeliveriesDue } from '../store/webhook-delivery-queries.ts';
 import { checkWebhookDestination, parseWebhookUrl, WebhookDestinationRefusedError } from '../../plugins/webhooks/destination.ts';
 import { generateWebhookSecret } from '../../plugins/webhooks/signature.ts';
 import { secretContext } from '../../plugins/webhooks/endpoint-secrets.ts';
@@ -80,12 +81,15 @@ export async function changeEndpoint(services: Services, tenant: Tenant, id: str
   return getEndpoint(services, tenant, id);
 }
 
-/** Disabled by hand or for failing: nothing is sent, deliveries wait. Enabling starts afresh (the failure run is forgotten). */
+/** Disabled by hand or for failing: nothing is sent, deliveries wait. Enabling starts afresh: the failure run is forgotten and what waited is due at once. */
 export async function setEndpointEnabled(services: Services, tenant: Tenant, id: string, enabled: boolean) {
   await mustFind(services, tenant, id);
   const now = services.clock.now().toISOString();
   await updateEndpoint(services.store.db, tenant.id, id, enabled ? { status: 'enabled', disabled_reason: null, failing_since: null, updated_at: now } : { status: 'disabled', disabled_reason: 'tenant', updated_at: now });
-  if (enabled) services.webhooks.kick();
+  if (enabled) {
+    await makeEndpointDeliveriesDue(services.store.db, tenant.id, id, now);
+    services.webhooks.kick();
+  }
   return getEndpoint(services, tenant, id);
 }
 

@@ -105,3 +105,8 @@ export async function requeueDelivery(db: Db, tenantId: string, id: string, now:
     .executeTakeFirst();
   return Number(result.numUpdatedRows ?? 0) === 1;
 }
+
+/** Makes an endpoint's waiting deliveries due now (it was enabled again: its owner says it is fixed). */
+export async function makeEndpointDeliveriesDue(db: Db, tenantId: string, endpointId: string, now: string): Promise<void> {
+  await db.updateTable('webhook_deliveries').set({ next_attempt_at: now, updated_at: now }).where('tenant_id', '=', tenantId).where('endpoint_id', '=', endpointId).where('status', '=', 'queued').execute();
+}
