@@ -24,6 +24,7 @@ try {
     stopTimers();
     await server.shutdown();
     await services.dispatcher.idle();
+    await services.webhooks.idle();
     await services.store.db.destroy();
     Deno.exit(0);
   };
