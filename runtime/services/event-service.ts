@@ -138,10 +138,10 @@ export async function ingestEvent(services: Services, tenant: Tenant, programId:
         rewards: rewards.map(rewardView),
         emails: emails.map(emailView),
       };
-      await storeEventResponse(db, tenant.id, event.id, JSON.stringify(body));
-      // Announced in this transaction: an event that wrote a reward always says so, once per endpoint.
-      // On D1 a re-run after a partial failure finds its rewards already written (so not in
-      // `rewards`); it announces all of the event's, and the delivery key drops what was announced.
+      // Announced in this transaction: an event that wrote a reward always says so, once per
+      // endpoint. Before the stored answer, which marks the event done: on D1 a re-run after a
+      // partial failure finds its rewards already written (so not in `rewards`); it announces all
+      // of the event's, and the delivery key drops what was already announced.
       const written = store.transactions ? rewards : await rewardsOfEvent(db, tenant.id, event.id);
       const announced = await announce(
         db,
@@ -149,10 +149,11 @@ export async function ingestEvent(services: Services, tenant: Tenant, programId:
         [
           ...written.map(rewardCreated),
           ...effects.emails.filter((e) => e.type === 'w9-notice').map(w9Required),
-          eventProcessed({ ...body.event, fired: firedBody, rewardIds: rewards.map((r) => r.id), emailIds: emails.map((e) => e.id) }, nowIso),
+          eventProcessed({ ...body.event, fired: firedBody, rewardIds: written.map((r) => r.id), emailIds: emails.map((e) => e.id) }, nowIso),
         ],
         now,
       );
+      await storeEventResponse(db, tenant.id, event.id, JSON.stringify(body));
       return { body, announced };
     });
     if (body.emails.length > 0) services.dispatcher.kick();
