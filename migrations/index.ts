@@ -7,6 +7,7 @@ import * as suppressions from './2026-11-30T13-00-00_suppressions.ts';
 import * as keyRotation from './2026-11-30T14-00-00_key_rotation.ts';
 import * as idempotencyKeys from './2026-11-30T15-00-00_idempotency_keys.ts';
 import * as rewardLifecycle from './2026-11-30T16-00-00_reward_lifecycle.ts';
+import * as webhookEndpoints from './2026-11-30T17-00-00_webhook_endpoints.ts';
 
 // A static map rather than a folder scan, so bundled runtimes (Workers) that
 // have no file system run the same migrations. Add each new migration here.
@@ -19,6 +20,7 @@ export const migrations: Record<string, Migration> = {
   '2026-11-30T14-00-00_key_rotation': keyRotation,
   '2026-11-30T15-00-00_idempotency_keys': idempotencyKeys,
   '2026-11-30T16-00-00_reward_lifecycle': rewardLifecycle,
+  '2026-11-30T17-00-00_webhook_endpoints': webhookEndpoints,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -26,6 +26,8 @@ import { participantPageRoutes } from './routes/participant-pages.ts';
 import { createSpecRoutes } from './routes/specs.ts';
 import { openApiDocument } from './openapi/document.ts';
 import { methodLookup } from './method-not-allowed.ts';
+import { webhookEndpointRoutes } from './routes/webhook-endpoints.ts';
+import { webhookDeliveryRoutes } from './routes/webhook-deliveries.ts';
 
 export type AppOptions = {
   /**
@@ -105,6 +107,8 @@ export function createApp(services: Services, options: AppOptions = {}): Hono<Ap
   tenantApi.route('/suppressions', suppressionRoutes);
   tenantApi.route('/settings/email', emailSettingsRoutes);
   tenantApi.route('/settings/credentials', credentialRoutes);
+  tenantApi.route('/webhook-endpoints', webhookEndpointRoutes);
+  tenantApi.route('/webhook-deliveries', webhookDeliveryRoutes);
   app.route('/v1', tenantApi);
   app.route('/admin', createAdminRoutes(app));
 

@@ -11,6 +11,8 @@ import type { SmtpDriver } from '../plugins/mail/smtp-driver.ts';
 import { createCaptureTransport } from '../plugins/mail/transports/capture-transport.ts';
 import { createRelayTransport } from '../plugins/mail/transports/relay-transport.ts';
 import { DEFAULT_RETRY } from '../plugins/mail/retry-policy.ts';
+import type { WebhookHttpClient } from '../plugins/webhooks/http-client.ts';
+import { createFetchWebhookClient } from '../plugins/webhooks/fetch-client.ts';
 
 /** What only the runtime can provide; everything else is built the same way everywhere. */
 export type RuntimeParts = {
@@ -21,6 +23,8 @@ export type RuntimeParts = {
   resolver: HostResolver;
   /** Overrides the built-in sender (tests, Cloudflare's send_email binding); a relay or capture otherwise. */
   builtinTransport?: MailTransport;
+  /** The webhook client: Node pins connections to the vetted address; fetch (Workers, Deno) otherwise. */
+  webhookHttp?: WebhookHttpClient;
   clock?: Clock;
   logger?: Logger;
   /** The runtime's own bounds on sends in progress (Workers: what one request may hold open). */
@@ -80,6 +84,7 @@ export async function bootServices(parts: RuntimeParts): Promise<Services> {
       parts.builtinTransport ?? (config.BUILTIN_SMTP_URL ? createRelayTransport(smtp, config.BUILTIN_SMTP_URL) : announceCaptures(createCaptureTransport(), logger)),
     resolver: parts.resolver,
     smtp,
+    webhookHttp: parts.webhookHttp ?? createFetchWebhookClient(),
     retry: { ...DEFAULT_RETRY, baseMs: config.MAIL_RETRY_BASE_MS },
     dispatch: parts.dispatch,
   });

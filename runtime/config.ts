@@ -31,6 +31,8 @@ const ConfigSchema = v.object({
   MAIL_RETRY_BASE_MS: int('30000', 1000, 3_600_000),
   DNS_RESOLVER: v.optional(v.pipe(v.string(), v.regex(/^[^\s:]+:\d+$/, 'must be host:port'))),
   ALLOW_PRIVATE_SMTP_HOSTS: bool,
+  /** Lets webhook URLs be loopback/private addresses, plain http:// and any port (tests, self-hosting); separate from SMTP, a different risk. */
+  ALLOW_PRIVATE_WEBHOOK_HOSTS: bool,
   SMTP_PORTS: v.pipe(
     v.optional(v.string(), '25,465,587,2525'),
     v.regex(/^\d+(,\d+)*$/, 'must be a comma-separated list of ports'),

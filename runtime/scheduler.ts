@@ -5,6 +5,7 @@ import { deleteExpiredTokens } from './store/token-queries.ts';
 import { deleteStaleRateLimits } from './store/rate-limit-queries.ts';
 import { deleteStaleAdminSessions } from './store/admin-session-queries.ts';
 import { deleteOldIdempotencyKeys } from './store/idempotency-queries.ts';
+import { announceFinishedEmails } from './services/email-announcer.ts';
 
 // The one scheduler interface: every piece of time-driven work is a job here,
 // and runDueJobs runs whatever is due. Node and Deno call it from a timer
@@ -48,6 +49,11 @@ export const JOBS: ScheduledJob[] = [
   {
     name: 'idempotency-key-sweep',
     run: (services) => deleteOldIdempotencyKeys(services.store.db, new Date(services.clock.now().getTime() - DAY).toISOString()),
+  },
+  {
+    name: 'email-webhooks',
+    // email.sent / email.failed for tenants that subscribed; the webhook dispatcher is woken when any were queued.
+    run: announceFinishedEmails,
   },
 ];
 

@@ -14,6 +14,8 @@ import type { HostResolver } from '../plugins/mail/smtp-guard.ts';
 import type { SmtpDriver } from '../plugins/mail/smtp-driver.ts';
 import { createServiceMetrics, type ServiceMetrics } from './metrics/service-metrics.ts';
 import { instrumentSenders } from './metrics/instrument-senders.ts';
+import { createWebhookDispatcher, type WebhookDispatcher } from '../plugins/webhooks/dispatcher.ts';
+import type { WebhookHttpClient } from '../plugins/webhooks/http-client.ts';
 
 /** Everything a request handler may use, built once per process or isolate and injected through c.var. */
 export type Services = {
@@ -33,12 +35,16 @@ export type Services = {
   metrics: ServiceMetrics;
   /** What an operator must know about this configuration (MAIL_CAPTURE): logged at start, shown by /health. */
   warnings: string[];
+  /** This runtime's HTTP client for outbound webhooks (pinned to the vetted address on Node, fetch elsewhere). */
+  webhookHttp: WebhookHttpClient;
+  /** Drains the webhook outbox, as `dispatcher` drains the mail outbox. */
+  webhooks: WebhookDispatcher;
 };
 
 /** How many sends a dispatcher keeps in progress: per tenant, and in all. */
 export type DispatchLimits = { perTenant?: number; maxInFlight?: number };
 
-export type ServiceParts = Omit<Services, 'senders' | 'dispatcher' | 'metrics' | 'warnings'> & {
+export type ServiceParts = Omit<Services, 'senders' | 'dispatcher' | 'webhooks' | 'metrics' | 'warnings'> & {
   retry?: RetryPolicy;
   leaseMs?: number;
   dispatch?: DispatchLimits;
@@ -61,5 +67,15 @@ export function createServices(parts: ServiceParts): Services {
     secrets: parts.secrets,
     listUnsubscribe: (email) => unsubscribeUrl(parts, email),
   });
-  return { ...parts, senders, dispatcher, metrics, warnings: parts.warnings ?? [] };
+  const webhooks = createWebhookDispatcher({
+    store: parts.store,
+    clock: parts.clock,
+    logger: parts.logger,
+    secrets: parts.secrets,
+    resolver: parts.resolver,
+    http: parts.webhookHttp,
+    allowPrivate: parts.config.ALLOW_PRIVATE_WEBHOOK_HOSTS,
+    leaseMs: parts.leaseMs,
+  });
+  return { ...parts, senders, dispatcher, webhooks, metrics, warnings: parts.warnings ?? [] };
 }

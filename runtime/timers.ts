@@ -3,11 +3,15 @@ import { runDueJobs } from './scheduler.ts';
 
 /**
  * The in-process loops of long-running runtimes (Node, Deno): the outbox
- * dispatcher and the scheduler. Workers drive the same work from a Cron Trigger.
+ * dispatchers (mail and webhooks) and the scheduler. Workers drive the same work from a Cron Trigger.
  */
 export function startTimers(services: Services): () => Promise<void> {
-  const dispatch = setInterval(() => services.dispatcher.kick(), services.config.DISPATCH_INTERVAL_MS);
+  const dispatch = setInterval(() => {
+    services.dispatcher.kick();
+    services.webhooks.kick();
+  }, services.config.DISPATCH_INTERVAL_MS);
   services.dispatcher.kick();
+  services.webhooks.kick();
 
   // A run that outlasts the interval is not overlapped by the next tick; the
   // first run happens at start, so work that fell due while we were down goes out.

@@ -5,7 +5,8 @@ import { cronRound, servicesFor, type WorkerEnv } from './workers/worker-service
 
 // The Workers entry: the same app over D1, with the outbox and the scheduler
 // driven by the Cron Trigger instead of timers. Mail an API request queued is
-// delivered after the response, within that request's lifetime (waitUntil).
+// delivered after the response, within that request's lifetime (waitUntil);
+// webhooks likewise.
 let app: ReturnType<typeof createApp> | null = null;
 
 export default {
@@ -22,7 +23,7 @@ export default {
     // Cloudflare connects to the Worker for the client and names it in CF-Connecting-IP; there is no other peer.
     app ??= createApp(services, { peerAddress: (c) => c.req.header('cf-connecting-ip') ?? null });
     const response = await app.fetch(request);
-    ctx.waitUntil(services.dispatcher.idle());
+    ctx.waitUntil(Promise.all([services.dispatcher.idle(), services.webhooks.idle()]));
     return response;
   },
   async scheduled(_controller, env, ctx) {

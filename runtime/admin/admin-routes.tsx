@@ -13,6 +13,7 @@ import { settingsOverviewPage } from './pages/settings-overview.tsx';
 import { integrationsPage } from './pages/integrations.tsx';
 import { customDomainPage } from './pages/custom-domain.tsx';
 import { notificationsPage } from './pages/notifications.tsx';
+import { webhooksPage } from './pages/webhooks.tsx';
 import { programsPage } from './pages/programs.tsx';
 import { rulesPage } from './pages/rules.tsx';
 import { templatesPage } from './pages/templates.tsx';
@@ -52,6 +53,7 @@ export function createAdminRoutes(host: ApiHost): Hono<AdminEnv> {
   signedIn.route('/settings/custom-domain', customDomainPage);
   signedIn.route('/settings/notifications', notificationsPage);
   signedIn.route('/settings/credentials', credentialsPage);
+  signedIn.route('/settings/webhooks', webhooksPage);
   signedIn.route('/programs', programsPage);
   signedIn.route('/programs/:programId/rules', rulesPage);
   signedIn.route('/programs/:programId/templates', templatesPage);

@@ -20,6 +20,7 @@ export const SETTINGS_NAV = [
   { href: '/admin/settings/custom-domain', label: 'Custom domain' },
   { href: '/admin/settings/notifications', label: 'Notifications' },
   { href: '/admin/settings/credentials', label: 'Keys and secrets' },
+  { href: '/admin/settings/webhooks', label: 'Webhooks' },
 ];
 
 export function subNav(links: { href: string; label: string }[], currentHref: string): SubLink[] {

@@ -12,6 +12,7 @@ import { bootServices } from '../boot.ts';
 import type { Services } from '../services.ts';
 import { createNodeResolver } from '../dns/node-resolver.ts';
 import { createNodeSmtpDriver } from '../node/node-smtp-driver.ts';
+import { createNodeWebhookClient } from '../node/node-webhook-client.ts';
 
 // Deno runs the Node pieces that need no native addon: node:sqlite instead
 // of better-sqlite3, pg, and nodemailer over Deno's node:net and node:tls.
@@ -38,6 +39,7 @@ export function buildDenoServices(config: Config, o: { extraCaFile?: string } = 
     config,
     store: openDenoStore(config.DATABASE_URL),
     smtp: createNodeSmtpDriver({ ca }),
+    webhookHttp: createNodeWebhookClient({ ca }),
     resolver: createNodeResolver({ server: config.DNS_RESOLVER }),
   });
 }

@@ -12,6 +12,7 @@ import type { MailTransport } from '../../plugins/types.ts';
 import type { HostResolver } from '../../plugins/mail/smtp-guard.ts';
 import { createNodeResolver } from '../dns/node-resolver.ts';
 import { createNodeSmtpDriver } from './node-smtp-driver.ts';
+import { createNodeWebhookClient } from './node-webhook-client.ts';
 
 export function openStore(databaseUrl: string): Store {
   if (databaseUrl.startsWith('sqlite:')) {
@@ -31,6 +32,8 @@ export type NodeServiceOptions = {
   resolver?: HostResolver;
   /** Extra trusted CA certificates (PEM) for SMTP TLS; NODE_EXTRA_CA_CERTS works too. */
   smtpCa?: string[];
+  /** Extra trusted CA certificates (PEM) for webhook receivers. */
+  webhookCa?: string[];
 };
 
 /** Builds the services the Node entry, the CLI and the tests share; migrates first. */
@@ -41,6 +44,7 @@ export function buildNodeServices(config: Config, o: NodeServiceOptions = {}): P
     smtp: createNodeSmtpDriver({ ca: o.smtpCa }),
     resolver: o.resolver ?? createNodeResolver({ server: config.DNS_RESOLVER }),
     builtinTransport: o.builtinTransport,
+    webhookHttp: createNodeWebhookClient({ ca: o.webhookCa }),
     clock: o.clock,
     logger: o.logger,
   });

@@ -22,6 +22,9 @@ import { buildFacts } from './fact-loader.ts';
 import { evaluateRuleset, guardEvaluation } from './evaluation.ts';
 import { tracePassedConditions } from '../../rules/receipt-trace.ts';
 import { mailboxDomain } from '../../plugins/mail/address.ts';
+import { announce } from './webhook-outbox.ts';
+import { rewardsOfEvent } from '../store/reward-announce-queries.ts';
+import { eventProcessed, rewardCreated, w9Required } from './webhook-facts.ts';
 
 export type EventInput = {
   id: string;
@@ -122,7 +125,7 @@ export async function ingestEvent(services: Services, tenant: Tenant, programId:
 
   timings.plan = lap();
   try {
-    const body = await inTransaction(store, async (db) => {
+    const { body, announced } = await inTransaction(store, async (db) => {
       const eventRow: EventTable = {
         tenant_id: tenant.id,
         id: event.id,
@@ -166,12 +169,28 @@ export async function ingestEvent(services: Services, tenant: Tenant, programId:
         emails: emails.map(emailView),
         ...(reversal ? { cancelledRewards: reversal.cancelled.map((r) => rewardView(r)), clawbacks: reversal.clawbacks } : {}),
       };
+      // Announced in this transaction: an event that wrote a reward always says so, once per
+      // endpoint. Before the stored answer, which marks the event done: on D1 a re-run after a
+      // partial failure finds its rewards already written (so not in `rewards`); it announces all
+      // of the event's, and the delivery key drops what was already announced.
+      const written = store.transactions ? rewards : await rewardsOfEvent(db, tenant.id, event.id);
+      const announced = await announce(
+        db,
+        tenant.id,
+        [
+          ...written.map(rewardCreated),
+          ...effects.emails.filter((e) => e.type === 'w9-notice').map(w9Required),
+          eventProcessed({ ...body.event, fired: firedBody, rewardIds: written.map((r) => r.id), emailIds: emails.map((e) => e.id) }, nowIso),
+        ],
+        now,
+      );
       const response = JSON.stringify(body);
       if (claimFirst) await storeEventResponse(db, tenant.id, event.id, response);
       else if (!(await insertEventOnce(db, { ...eventRow, response }))) throw new DuplicateEvent();
-      return body;
+      return { body, announced };
     });
     if (body.emails.length > 0) services.dispatcher.kick();
+    if (announced > 0) services.webhooks.kick();
     timings.write = lap();
     return { status: 201, replayed: false, body, timings };
   } catch (error) {

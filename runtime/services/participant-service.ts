@@ -34,7 +34,8 @@ export async function putParticipant(services: Services, tenant: Tenant, id: str
   if (input.referredBy === id) {
     throw new AppError('validation_failed', 'The request body is invalid', [{ pointer: '/referredBy', message: 'a participant cannot refer themselves' }]);
   }
-  return inTransaction(services.store, async (db) => {
+  const result = await inTransaction(services.store, async (db) => {
+    let announced = 0;
     const before = await findParticipant(db, tenant.id, id);
     const email = input.email.toLowerCase();
     const w9 = input.w9OnFile ?? before?.w9_on_file === 1;
@@ -63,15 +64,18 @@ export async function putParticipant(services: Services, tenant: Tenant, id: str
     // Links already mailed to the old address must not verify or reset the new one.
     if (before && before.email !== email) await deleteTokens(db, tenant.id, id);
     if (w9 && before?.w9_on_file !== 1) {
-      await clearPendingReason(db, tenant.id, id, 'w9_required', { reason: 'w9_on_file', actor: 'api' }, now);
+      announced += await clearPendingReason(db, tenant.id, id, 'w9_required', { reason: 'w9_on_file', actor: 'api' }, now);
     }
     if (payout && before?.payout_info_complete !== 1) {
-      await clearPendingReason(db, tenant.id, id, 'payout_info', { reason: 'payout_info_complete', actor: 'api' }, now);
+      // Each release is announced by the transition itself (reward-transitions.ts).
+      announced += await clearPendingReason(db, tenant.id, id, 'payout_info', { reason: 'payout_info_complete', actor: 'api' }, now);
       await closePayoutCycles(db, tenant.id, id);
     }
     const row = await findParticipant(db, tenant.id, id);
-    return { created: !before, participant: participantBody(row!) };
+    return { created: !before, participant: participantBody(row!), announced };
   });
+  if (result.announced > 0) services.webhooks.kick();
+  return { created: result.created, participant: result.participant };
 }
 
 export async function getParticipant(services: Services, tenant: Tenant, id: string, settings?: ProgramSettings) {

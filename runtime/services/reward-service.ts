@@ -49,7 +49,7 @@ const notInState = (row: RewardTable, action: string) =>
  */
 export async function cancelReward(services: Services, tenant: Tenant, rewardId: string) {
   const now = services.clock.now().toISOString();
-  return inTransaction(services.store, async (db) => {
+  const result = await inTransaction(services.store, async (db) => {
     const found = await mustFind(db, tenant.id, rewardId);
     await lockParticipant(db, services.store.dialect, tenant.id, found.participant_id);
     // A scheduler may move the reward between our read and our write: read again and retry.
@@ -64,6 +64,9 @@ export async function cancelReward(services: Services, tenant: Tenant, rewardId:
     }
     throw new AppError('conflict', 'the reward is changing; retry shortly');
   });
+  // The transition announced reward.status_changed (reward-transitions.ts): deliver it soon.
+  if (result.cancelled) services.webhooks.kick();
+  return result;
 }
 
 /**

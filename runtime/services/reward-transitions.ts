@@ -5,6 +5,8 @@ import { insertRewardHistory } from '../store/reward-history-queries.ts';
 import { pendingPayoutRewards, pendingRewardsFor } from '../store/reward-queries.ts';
 import { clearReason, type PendingReason } from '../../plugins/rewards/reward-state.ts';
 import { closePayoutCycle } from '../store/payout-queries.ts';
+import { announce } from './webhook-outbox.ts';
+import { rewardStatusChanged } from './webhook-facts.ts';
 
 export type TransitionNote = { reason: string; actor: RewardActor; amountMinor?: number | null; idempotencyKey?: string | null };
 
@@ -22,7 +24,10 @@ export async function moveReward(
 ): Promise<RewardTable | null> {
   if (!(await transitionReward(db, row, next, now))) return null;
   await recordTransition(db, row.tenant_id, row.id, row.status, next.status, next.pending_reasons, note, now);
-  return { ...row, ...next, updated_at: now };
+  const moved = { ...row, ...next, updated_at: now };
+  // Every change of status is announced in the transaction that makes it (webhook outbox).
+  if (next.status !== row.status) await announce(db, row.tenant_id, [rewardStatusChanged(moved, row.status)], new Date(now));
+  return moved;
 }
 
 // History is read in the order of `at`, then of id. Steps of one reward often

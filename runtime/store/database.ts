@@ -22,6 +22,8 @@ export type Database = {
   webhook_secrets: WebhookSecretTable;
   suppressions: SuppressionTable;
   idempotency_keys: IdempotencyKeyTable;
+  webhook_endpoints: WebhookEndpointTable;
+  webhook_deliveries: WebhookDeliveryTable;
 };
 
 export type IdempotencyKeyTable = {
@@ -214,6 +216,8 @@ export type EmailTable = {
    * Optional so rows without one need not name it.
    */
   secret_sealed?: string | null;
+  /** The status (sent or failed) last announced to webhooks; optional so writers need not name it. */
+  announced_status?: string | null;
 };
 
 export type EmailSettingsTable = {
@@ -295,4 +299,52 @@ export type SuppressionTable = {
   /** The email that bounced, when a bounce put it here. */
   email_id: string | null;
   created_at: string;
+};
+
+export type WebhookEndpointStatus = 'enabled' | 'disabled';
+
+/** An outbound webhook destination. The signing secrets are sealed; during a rotation the previous one signs too, until `previous_secret_until`. */
+export type WebhookEndpointTable = {
+  id: string;
+  tenant_id: string;
+  url: string;
+  description: string | null;
+  /** JSON array of event types. */
+  events: string;
+  secret_sealed: string;
+  previous_secret_sealed: string | null;
+  previous_secret_until: string | null;
+  status: WebhookEndpointStatus;
+  /** Why it is disabled: `tenant` (by hand) or `failing` (deliveries failed for days). */
+  disabled_reason: string | null;
+  /** First failure of the current run of failures; cleared by a success. */
+  failing_since: string | null;
+  created_at: string;
+  updated_at: string;
+};
+
+export type WebhookDeliveryStatus = 'queued' | 'sending' | 'delivered' | 'failed';
+
+export type WebhookDeliveryTable = {
+  id: string;
+  tenant_id: string;
+  endpoint_id: string;
+  /** The Standard Webhooks `webhook-id`: the same across retries and redeliveries, so receivers dedupe. */
+  message_id: string;
+  event_type: string;
+  /** The JSON body, fixed when the fact is announced. */
+  payload: string;
+  status: WebhookDeliveryStatus;
+  attempts: number;
+  next_attempt_at: string | null;
+  /** Retries stop here (about three days after the fact, or after a redelivery was asked for). */
+  give_up_at: string;
+  lease_until: string | null;
+  last_status_code: number | null;
+  /** The start of the receiver's last answer, capped. */
+  last_response: string | null;
+  last_error: string | null;
+  created_at: string;
+  updated_at: string;
+  delivered_at: string | null;
 };

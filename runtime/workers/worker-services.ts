@@ -54,8 +54,8 @@ export function servicesFor(env: WorkerEnv): Promise<Services> {
   return booting;
 }
 
-/** One Cron Trigger run: scheduled jobs, then everything due in the outbox. */
+/** One Cron Trigger run: scheduled jobs, then everything due in the outboxes (mail and webhooks). */
 export async function cronRound(services: Services): Promise<void> {
   await runDueJobs(services);
-  await services.dispatcher.drain();
+  await Promise.all([services.dispatcher.drain(), services.webhooks.drain()]);
 }

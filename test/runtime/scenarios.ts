@@ -5,6 +5,8 @@ import { referralRules } from '../api/fixtures.ts';
 import { lifecycleRules } from '../api/reward-lifecycle-fixtures.ts';
 import { startRuntime, type RunningRuntime, type RuntimeName, type StartOptions } from './runtime-process.ts';
 import { SMTP_USER, scenarioCertificate, startScenarioSmtp, type ScenarioSmtp } from './scenario-mail.ts';
+import { Webhook } from 'standardwebhooks';
+import { startWebhookReceiver, type WebhookReceiver } from '../support/webhook-receiver.ts';
 
 // The end-to-end scenarios, written once against HTTP and run against the
 // server as each runtime serves it (test/runtime/{node,deno,workerd}.test.ts).
@@ -36,6 +38,7 @@ export function describeRuntime(label: string, target: RuntimeUnderTest): void {
   describe(`scenarios on ${label}`, () => {
     let server: RunningRuntime;
     let relay: ScenarioSmtp;
+    let receiver: WebhookReceiver;
     let cleanup: (() => Promise<void>) | undefined;
     const tenantServers = new Map<string, ScenarioSmtp>();
     let slow: ScenarioSmtp;
@@ -90,6 +93,7 @@ export function describeRuntime(label: string, target: RuntimeUnderTest): void {
     beforeAll(async () => {
       const cert = scenarioCertificate();
       relay = await startScenarioSmtp('starttls', cert, { failFirst: /^greylisted@/ });
+      receiver = await startWebhookReceiver({ cert });
       for (const [security, mode] of SECURITY_MODES) tenantServers.set(security, await startScenarioSmtp(mode, cert));
       slow = await startScenarioSmtp('plain', cert, { hold: true });
       const prepared = await target.prepare();
@@ -104,6 +108,8 @@ export function describeRuntime(label: string, target: RuntimeUnderTest): void {
           BUILTIN_SMTP_URL: `smtp://${SMTP_USER.username}:${encodeURIComponent(SMTP_USER.password)}@127.0.0.1:${relay.port}`,
           // Tenants' servers are on loopback here; production keeps private hosts refused.
           ALLOW_PRIVATE_SMTP_HOSTS: 'true',
+          // The webhook receiver too.
+          ALLOW_PRIVATE_WEBHOOK_HOSTS: 'true',
           SMTP_PORTS: [...tenantServers.values(), slow].map((s) => s.port).join(','),
           // The background loop (a timer, or the Cron Trigger fired by start:workerd) every
           // half second, and a failed email's first retry due after 0.5-1 s.
@@ -133,6 +139,7 @@ export function describeRuntime(label: string, target: RuntimeUnderTest): void {
     afterAll(async () => {
       await server?.stop();
       await relay?.close();
+      await receiver?.close();
       await Promise.all([...tenantServers.values()].map((s) => s.close()));
       slow?.release();
       await slow?.close();
@@ -304,6 +311,20 @@ export function describeRuntime(label: string, target: RuntimeUnderTest): void {
         const received = smtp.messages.find((m) => m.raw.includes(`Message-ID: ${email.messageId}`));
         expect(received).toMatchObject({ to: [`dana-${security}@example.com`], from: 'hello@own.example.com', secure: security !== 'none', user: security === 'none' ? undefined : SMTP_USER.username });
       }
+    });
+
+    it('delivers a signed webhook over HTTPS for the reward an event wrote', async () => {
+      const { tenant, programId: pid } = await setUpTenant('Hooked');
+      const hook = await ok(call('POST', '/v1/webhook-endpoints', { token: tenant.apiKey, body: { url: receiver.url('/scenario'), events: ['reward.created'] } }), 201);
+      await ok(call('PUT', '/v1/participants/hank', { token: tenant.apiKey, body: { email: 'hank@example.com' } }), 201);
+      const event = await ok(call('POST', `/v1/programs/${pid}/events`, { token: tenant.apiKey, body: { id: 'hook-signup', type: 'signup', participantId: 'hank' } }), 201);
+      const deadline = Date.now() + 20_000;
+      while (receiver.received.length === 0) {
+        if (Date.now() > deadline) throw new Error(`no webhook arrived: ${JSON.stringify((await call('GET', '/v1/webhook-deliveries', { token: tenant.apiKey })).body)}\n--- server output ---\n${server.output().slice(-4000)}`);
+        await new Promise((resolve) => setTimeout(resolve, 200));
+      }
+      const [got] = receiver.received;
+      expect(new Webhook(hook.secret).verify(got.body, got.headers)).toMatchObject({ type: 'reward.created', data: { id: event.rewards[0].id, participantId: 'hank' } });
     });
 
     it("answers Connect with what to change when the server refuses the login", async () => {

@@ -37,6 +37,8 @@ export async function createHarness(
     logger?: Logger;
     start?: string;
     smtpCa?: string[];
+    /** Trusted by the webhook client (the loopback HTTPS receiver's certificate). */
+    webhookCa?: string[];
     store?: TestStore;
     /** The socket peer every request appears to come from (app.request has no socket); none by default. */
     peer?: string;
@@ -46,7 +48,7 @@ export async function createHarness(
   const clock = manualClock(o.start ?? '2026-06-15T12:00:00.000Z');
   const capture = createCaptureTransport();
   const config = parseConfig({ ADMIN_TOKEN, SECRET_KEY: generateSecretKey(), DATABASE_URL: 'sqlite::memory:', PUBLIC_URL: 'https://refer.example.com', ...o.env });
-  const services = await buildNodeServices(config, { store, clock, logger: o.logger ?? silentLogger, builtinTransport: o.builtinTransport ?? (o.env?.BUILTIN_SMTP_URL ? undefined : capture), smtpCa: o.smtpCa });
+  const services = await buildNodeServices(config, { store, clock, logger: o.logger ?? silentLogger, builtinTransport: o.builtinTransport ?? (o.env?.BUILTIN_SMTP_URL ? undefined : capture), smtpCa: o.smtpCa, webhookCa: o.webhookCa });
   const app = createApp(services, { peerAddress: () => o.peer ?? null });
   const recorded: RecordedExchange[] = [];
   const request: Harness['request'] = async (method, path, r = {}) => {
@@ -78,6 +80,7 @@ export async function createHarness(
     },
     async close() {
       await services.dispatcher.idle();
+      await services.webhooks.idle();
       if (!o.store) await store.dispose();
     },
   };
