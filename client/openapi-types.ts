@@ -8,8 +8,59 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Liveness and schema check */
+        /** Liveness and schema check, with configuration warnings (MAIL_CAPTURE) */
         get: operations["getHealth"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/livez": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The process answers */
+        get: operations["getLivez"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/readyz": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Ready for traffic: database reachable, migrations applied, outbox moving */
+        get: operations["getReadyz"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/metrics": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Prometheus text format (only when METRICS_TOKEN is set) */
+        get: operations["getMetrics"];
         put?: never;
         post?: never;
         delete?: never;
@@ -227,6 +278,30 @@ export interface paths {
         put?: never;
         /** The reset page's form */
         post: operations["postResetPassword"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/unsubscribe": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The page an email's unsubscribe link opens (a button that unsubscribes)
+         * @description Opening the link changes nothing, since mail scanners fetch every link they see.
+         */
+        get: operations["getUnsubscribe"];
+        put?: never;
+        /**
+         * Unsubscribe at once: the page's button, or the mail client's one-click unsubscribe (RFC 8058)
+         * @description The token is in the query; the body (`List-Unsubscribe=One-Click`, form-encoded) is not read. Only email-action emails stop; emails about rewards and the account still come.
+         */
+        post: operations["postUnsubscribe"];
         delete?: never;
         options?: never;
         head?: never;
@@ -502,6 +577,43 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/rewards/{rewardId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One reward with its history */
+        get: operations["getV1RewardsByRewardId"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/rewards/{rewardId}/receipt": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * What produced a reward: the event, the rule, its version and content hash, and the conditions that held
+         * @description Read from the stored rule version, so it answers the same after the rules change.
+         */
+        get: operations["getV1RewardsByRewardIdReceipt"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/rewards/{rewardId}/cancel": {
         parameters: {
             query?: never;
@@ -513,6 +625,43 @@ export interface paths {
         put?: never;
         /** Cancel a reward */
         post: operations["postV1RewardsByRewardIdCancel"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/rewards/{rewardId}/redeem": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Redeem all or part of an available reward
+         * @description `amount` (major units, at most two decimals) redeems part; without it (or with an empty body), all that remains. What is left stays `available`; fully used becomes `redeemed`. 409 `conflict` for any other state (pointer `/status`) or an amount above what remains (pointer `/amount`). A retry with the same `Idempotency-Key` answers the current reward with `Idempotent-Replayed: true` and redeems nothing (whatever its body); a malformed key is 422 `validation_failed`.
+         */
+        post: operations["postV1RewardsByRewardIdRedeem"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/emails/summary": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** This tenant's outbox at a glance: what waits, since when, and what failed */
+        get: operations["getV1EmailsSummary"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -565,6 +714,43 @@ export interface paths {
         /** Queue a failed email again */
         post: operations["postV1EmailsByEmailIdRetry"];
         delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/suppressions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The suppression list: addresses a receiving server said do not exist, newest first
+         * @description Emails to these addresses are stored `suppressed` and never sent.
+         */
+        get: operations["getV1Suppressions"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/suppressions/{address}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Take an address off the suppression list, so mail goes to it again */
+        delete: operations["deleteV1SuppressionsByAddress"];
         options?: never;
         head?: never;
         patch?: never;
@@ -690,6 +876,248 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/settings/credentials": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The tenant's API keys and webhook secrets (ids and hints, never the values) */
+        get: operations["getV1SettingsCredentials"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/settings/credentials/api-keys": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Create another API key (both work until the old one is revoked)
+         * @description The key is in this answer only; it is kept as a hash. A tenant holds a bounded number of keys (409 beyond it).
+         */
+        post: operations["postV1SettingsCredentialsApiKeys"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/settings/credentials/api-keys/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Revoke an API key
+         * @description The only key cannot be revoked (409): create its replacement first.
+         */
+        delete: operations["deleteV1SettingsCredentialsApiKeysById"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/settings/credentials/webhook-secrets": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Create another webhook secret (inbound signatures made with either are accepted until the old one is revoked)
+         * @description The secret is in this answer only; it is kept sealed. A tenant holds a bounded number of secrets (409 beyond it).
+         */
+        post: operations["postV1SettingsCredentialsWebhookSecrets"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/settings/credentials/webhook-secrets/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Revoke a webhook secret
+         * @description The only secret cannot be revoked (409): create its replacement first.
+         */
+        delete: operations["deleteV1SettingsCredentialsWebhookSecretsById"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/webhook-endpoints": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The tenant's webhook endpoints */
+        get: operations["getV1WebhookEndpoints"];
+        put?: never;
+        /**
+         * Subscribe a URL to event types
+         * @description The URL must be http(s) and resolve to a public address (422 with pointer `/url` otherwise). The signing secret is in this answer only. A tenant has at most 20 endpoints (409 beyond).
+         */
+        post: operations["postV1WebhookEndpoints"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/webhook-endpoints/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One webhook endpoint */
+        get: operations["getV1WebhookEndpointsById"];
+        put?: never;
+        post?: never;
+        /** Delete an endpoint */
+        delete: operations["deleteV1WebhookEndpointsById"];
+        options?: never;
+        head?: never;
+        /** Change an endpoint's URL, event types or description */
+        patch: operations["patchV1WebhookEndpointsById"];
+        trace?: never;
+    };
+    "/v1/webhook-endpoints/{id}/disable": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Stop sending to an endpoint; its deliveries wait */
+        post: operations["postV1WebhookEndpointsByIdDisable"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/webhook-endpoints/{id}/enable": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Send to an endpoint again: its failure run is forgotten and what waited is due at once */
+        post: operations["postV1WebhookEndpointsByIdEnable"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/webhook-endpoints/{id}/rotate-secret": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A new signing secret; the old one keeps signing for `graceSeconds` (default a day, at most a week)
+         * @description During the grace each delivery carries both signatures. A rotation during a rotation ends the older grace.
+         */
+        post: operations["postV1WebhookEndpointsByIdRotateSecret"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/webhook-deliveries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Outbound webhook deliveries, newest first, by endpoint and status */
+        get: operations["getV1WebhookDeliveries"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/webhook-deliveries/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One delivery, with the payload it sends */
+        get: operations["getV1WebhookDeliveriesById"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/webhook-deliveries/{id}/redeliver": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Send a delivered or failed delivery again: the same message id, a new three-day retry window */
+        post: operations["postV1WebhookDeliveriesByIdRedeliver"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -722,7 +1150,18 @@ export interface components {
             id: string;
             name: string;
             settings: {
-                w9ThresholdCents: number;
+                /** @description the older single threshold ("more than", USD cents) for every year */
+                w9ThresholdCents?: number;
+                /** @description per tax year ("2027"), the smallest reportable total in USD cents; overrides the built-in table */
+                taxThresholds: {
+                    [key: string]: number;
+                };
+                /** @description cash past the W-9 threshold stays pending (`w9_required`) until the W-9 is on file */
+                w9Hold?: boolean;
+                /** @description default days a reward is held before it is available */
+                holdDays?: number;
+                /** @description default days a reward stays available before it expires */
+                expiresInDays?: number;
                 timeZone: string;
                 usdRates: {
                     [key: string]: number;
@@ -751,11 +1190,14 @@ export interface components {
             w9OnFile: boolean;
             payoutInfoComplete: boolean;
             emailVerified: boolean;
+            /** @description unsubscribed from email-action emails (rewards and account emails still come) */
+            unsubscribed: boolean;
             /** Format: date-time */
             createdAt: string;
             w9OnFileAt: string | null;
             payoutInfoCompletedAt: string | null;
             emailVerifiedAt: string | null;
+            unsubscribedAt: string | null;
             passwordSet: boolean;
             /** Format: date-time */
             updatedAt: string;
@@ -771,11 +1213,14 @@ export interface components {
             w9OnFile: boolean;
             payoutInfoComplete: boolean;
             emailVerified: boolean;
+            /** @description unsubscribed from email-action emails (rewards and account emails still come) */
+            unsubscribed: boolean;
             /** Format: date-time */
             createdAt: string;
             w9OnFileAt: string | null;
             payoutInfoCompletedAt: string | null;
             emailVerifiedAt: string | null;
+            unsubscribedAt: string | null;
             passwordSet: boolean;
             /** Format: date-time */
             updatedAt: string;
@@ -790,6 +1235,7 @@ export interface components {
                 w9Required: boolean;
             };
         };
+        /** @description A reward: `pending` while any reason holds it, `available` once none does, then `redeemed`, `cancelled` or `expired` (final). */
         Reward: {
             id: string;
             programId: string;
@@ -802,13 +1248,41 @@ export interface components {
             amount: number;
             /** @description integer minor units */
             amountMinor: number;
+            /** @description major units not yet redeemed (remainingMinor / 100) */
+            remainingAmount: number;
+            /** @description integer minor units not yet redeemed: what expires or is cancelled */
+            remainingMinor: number;
             currency: string;
             description: string | null;
-            status: string;
+            /** @description a non-cash reward's USD cents that count toward the W-9 total */
+            taxableValueMinor: number | null;
+            /** @enum {string} */
+            status: "pending" | "available" | "redeemed" | "cancelled" | "expired";
+            /** @description why a `pending` reward waits; empty otherwise */
+            pendingReasons: ("hold" | "review" | "payout_info" | "w9_required")[];
+            /** @description while in the future, the reward is held (reason `hold`) */
+            holdUntil: string | null;
+            expiresAt: string | null;
             /** Format: date-time */
             occurredAt: string;
             /** Format: date-time */
             createdAt: string;
+            /** @description its transitions, oldest first (single rewards and participant reward lists) */
+            history?: components["schemas"]["RewardHistoryEntry"][];
+        };
+        RewardHistoryEntry: {
+            /** Format: date-time */
+            at: string;
+            from: ("pending" | "available" | "redeemed" | "cancelled" | "expired") | null;
+            /** @enum {string} */
+            to: "pending" | "available" | "redeemed" | "cancelled" | "expired";
+            pendingReasons: ("hold" | "review" | "payout_info" | "w9_required")[];
+            /** @description what moved it: created, released, redeemed, cancelled, expired, … */
+            reason: string;
+            /** @enum {string} */
+            actor: "api" | "scheduler" | "rule";
+            /** @description the value a redemption, expiry or cancellation moved */
+            amountMinor: number | null;
         };
         Email: {
             id: string;
@@ -817,7 +1291,7 @@ export interface components {
             to: string;
             subject: string;
             /** @enum {string} */
-            status: "queued" | "sending" | "sent" | "failed";
+            status: "queued" | "sending" | "sent" | "failed" | "suppressed";
             attempts: number;
             participantId: string | null;
             programId: string | null;
@@ -838,7 +1312,7 @@ export interface components {
             to: string;
             subject: string;
             /** @enum {string} */
-            status: "queued" | "sending" | "sent" | "failed";
+            status: "queued" | "sending" | "sent" | "failed" | "suppressed";
             attempts: number;
             participantId: string | null;
             programId: string | null;
@@ -884,6 +1358,70 @@ export interface components {
             }[];
             rewards: components["schemas"]["Reward"][];
             emails: components["schemas"]["Email"][];
+            /** @description a `cancel-rewards` action fired: what it cancelled */
+            cancelledRewards?: components["schemas"]["Reward"][];
+            /** @description a `cancel-rewards` action fired: what was redeemed already and cannot be cancelled */
+            clawbacks?: {
+                rewardId: string;
+                eventId: string;
+                participantId: string;
+                redeemedAmountMinor: number;
+                currency: string;
+                reason: string;
+            }[];
+        };
+        Suppression: {
+            /** @description lower-cased */
+            address: string;
+            /** @description the receiving server's answer that put it here */
+            reason: string;
+            /** @description the email that bounced, when a bounce put it here */
+            emailId: string | null;
+            /** Format: date-time */
+            createdAt: string;
+        };
+        WebhookEndpoint: {
+            id: string;
+            url: string;
+            description: string | null;
+            events: ("reward.created" | "reward.status_changed" | "event.processed" | "participant.w9_required" | "email.sent" | "email.failed")[];
+            /** @enum {string} */
+            status: "enabled" | "disabled";
+            /** @description `tenant` (disabled by hand) or `failing` (deliveries failed for days) */
+            disabledReason: string | null;
+            /** @description the first failure of the current run of failures */
+            failingSince: string | null;
+            /** @description while set, deliveries are also signed with the previous secret */
+            previousSecretValidUntil: string | null;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+        };
+        WebhookDelivery: {
+            id: string;
+            endpointId: string;
+            /** @description the `webhook-id`: the same across retries and redeliveries, so receivers dedupe */
+            messageId: string;
+            type: string;
+            /** @enum {string} */
+            status: "queued" | "sending" | "delivered" | "failed";
+            attempts: number;
+            nextAttemptAt: string | null;
+            /**
+             * Format: date-time
+             * @description retries stop here
+             */
+            giveUpAt: string;
+            lastStatusCode: number | null;
+            /** @description the start of the receiver's last answer */
+            lastResponse: string | null;
+            lastError: string | null;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+            deliveredAt: string | null;
         };
     };
     responses: never;
@@ -903,7 +1441,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description the database answers and is migrated */
+            /** @description the database answers */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -913,11 +1451,114 @@ export interface operations {
                         /** @constant */
                         status: "ok";
                         dialect: string;
+                        warnings?: string[];
                     };
                 };
             };
             /** @description error: `unavailable` */
             503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getLivez: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description alive */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        status: "ok";
+                    };
+                };
+            };
+        };
+    };
+    getReadyz: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description ready */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        status: "ready";
+                        checks: {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+            /** @description not ready, with the failing checks */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        status: "not_ready";
+                        checks: {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    getMetrics: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description metrics */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/plain": string;
+                };
+            };
+            /** @description error: `unauthorized` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description error: `not_found` */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1797,6 +2438,68 @@ export interface operations {
             };
         };
     };
+    getUnsubscribe: {
+        parameters: {
+            query?: {
+                token?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description an HTML page (also 400 as a page, for a bad or expired link) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description error: `validation_failed` */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    postUnsubscribe: {
+        parameters: {
+            query?: {
+                token?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description an HTML page (also 400 as a page, for a bad or expired link) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description error: `validation_failed` */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     getV1Programs: {
         parameters: {
             query?: never;
@@ -1844,8 +2547,14 @@ export interface operations {
                     name: string;
                     /** @default {} */
                     settings?: {
-                        /** @default 59900 */
                         w9ThresholdCents?: number;
+                        /** @default {} */
+                        taxThresholds?: {
+                            [key: string]: number;
+                        };
+                        w9Hold?: boolean;
+                        holdDays?: number;
+                        expiresInDays?: number;
                         /** @default UTC */
                         timeZone?: string;
                         /** @default {} */
@@ -2973,6 +3682,7 @@ export interface operations {
                     referredBy?: string | null;
                     w9OnFile?: boolean;
                     payoutInfoComplete?: boolean;
+                    unsubscribed?: boolean;
                 };
             };
         };
@@ -3089,7 +3799,7 @@ export interface operations {
             query?: {
                 programId?: string;
                 participantId?: string;
-                status?: "available" | "pending_payout_info" | "cancelled";
+                status?: "pending" | "available" | "redeemed" | "cancelled" | "expired";
                 kind?: "cash" | "credit" | "percent_discount" | "gift_card";
                 from?: string;
                 to?: string;
@@ -3117,6 +3827,123 @@ export interface operations {
             };
             /** @description error: `unauthorized` */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description error: `validation_failed` */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getV1RewardsByRewardId: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                rewardId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the reward, with `history` (its transitions, oldest first) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Reward"];
+                };
+            };
+            /** @description error: `unauthorized` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description error: `not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description error: `validation_failed` */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getV1RewardsByRewardIdReceipt: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                rewardId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the receipt */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        rewardId: string;
+                        programId: string;
+                        eventId: string;
+                        /** Format: date-time */
+                        occurredAt: string;
+                        event: {
+                            type: string;
+                            data: unknown;
+                        } | null;
+                        rule: string;
+                        ruleVersion: number | null;
+                        ruleContentHash: string | null;
+                        /** @description the conditions that passed when it fired, with the values they compared (large ones summarised) */
+                        trace: unknown;
+                        /** @description the rule's conditions in that version; null when the version is gone */
+                        conditions: unknown;
+                        /** @description the rule's event (action) in that version */
+                        action: unknown;
+                    };
+                };
+            };
+            /** @description error: `unauthorized` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description error: `not_found` */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3193,11 +4020,132 @@ export interface operations {
             };
         };
     };
+    postV1RewardsByRewardIdRedeem: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Repeating a request with the same key and body answers the first answer again (with `Idempotent-Replayed: true`); the same key with another body answers 409. */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                rewardId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": {
+                    amount?: number;
+                };
+            };
+        };
+        responses: {
+            /** @description the reward, with its history */
+            200: {
+                headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same key */
+                    "Idempotent-Replayed"?: "true";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Reward"];
+                };
+            };
+            /** @description error: `invalid_json`, `bad_request` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description error: `unauthorized` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description error: `not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description error: `idempotency_key_reused`, `conflict` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description error: `payload_too_large` */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description error: `validation_failed` */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getV1EmailsSummary: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description counts of queued, sending and failed emails, and the oldest due time of a queued one */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        queued: number;
+                        sending: number;
+                        failed: number;
+                        oldestDueAt: string | null;
+                    };
+                };
+            };
+            /** @description error: `unauthorized` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     getV1Emails: {
         parameters: {
             query?: {
                 participantId?: string;
-                status?: "queued" | "sending" | "sent" | "failed";
+                status?: "queued" | "sending" | "sent" | "failed" | "suppressed";
                 type?: string;
                 limit?: number;
                 before?: string;
@@ -3218,6 +4166,10 @@ export interface operations {
                         emails: components["schemas"]["Email"][];
                         /** @description cursor for the next page (pass it as `before`); null on the last page */
                         next: string | null;
+                        /** @description emails per status (every status, 0 included) under the participantId and type filters */
+                        counts: {
+                            [key: string]: number;
+                        };
                     };
                 };
             };
@@ -3321,6 +4273,98 @@ export interface operations {
             };
             /** @description error: `conflict` */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getV1Suppressions: {
+        parameters: {
+            query?: {
+                before?: string;
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description a page of suppressed addresses */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        suppressions: components["schemas"]["Suppression"][];
+                        /** @description cursor for the next page (pass it as `before`); null on the last page */
+                        next: string | null;
+                    };
+                };
+            };
+            /** @description error: `unauthorized` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description error: `validation_failed` */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    deleteV1SuppressionsByAddress: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                address: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description removed */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description error: `unauthorized` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description error: `not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description error: `validation_failed` */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3567,6 +4611,7 @@ export interface operations {
                     passwordReset?: boolean;
                     w9Notice?: boolean;
                     payoutReminder?: boolean;
+                    rewardPending?: boolean;
                 };
             };
         };
@@ -3767,6 +4812,863 @@ export interface operations {
             };
             /** @description error: `unauthorized` */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description error: `conflict` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getV1SettingsCredentials: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the credentials */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        apiKeys: {
+                            id: string;
+                            /** @description the start of the value, to tell them apart */
+                            hint: string;
+                            /** Format: date-time */
+                            createdAt: string;
+                        }[];
+                        webhookSecrets: {
+                            id: string;
+                            /** @description the start of the value, to tell them apart */
+                            hint: string;
+                            /** Format: date-time */
+                            createdAt: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description error: `unauthorized` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    postV1SettingsCredentialsApiKeys: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the new key */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        /** @description shown only in this answer */
+                        apiKey: string;
+                        hint: string;
+                        /** Format: date-time */
+                        createdAt: string;
+                    };
+                };
+            };
+            /** @description error: `unauthorized` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description error: `conflict` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    deleteV1SettingsCredentialsApiKeysById: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description revoked */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description error: `unauthorized` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description error: `not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description error: `conflict` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description error: `validation_failed` */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    postV1SettingsCredentialsWebhookSecrets: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the new secret */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        /** @description shown only in this answer */
+                        webhookSecret: string;
+                        hint: string;
+                        /** Format: date-time */
+                        createdAt: string;
+                    };
+                };
+            };
+            /** @description error: `unauthorized` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description error: `conflict` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    deleteV1SettingsCredentialsWebhookSecretsById: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description revoked */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description error: `unauthorized` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description error: `not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description error: `conflict` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description error: `validation_failed` */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getV1WebhookEndpoints: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description every endpoint (never a secret) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        endpoints: components["schemas"]["WebhookEndpoint"][];
+                    };
+                };
+            };
+            /** @description error: `unauthorized` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    postV1WebhookEndpoints: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    url: string;
+                    events: ("reward.created" | "reward.status_changed" | "event.processed" | "participant.w9_required" | "email.sent" | "email.failed")[];
+                    description?: string | null;
+                };
+            };
+        };
+        responses: {
+            /** @description the endpoint, with its signing secret */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        url: string;
+                        description: string | null;
+                        events: ("reward.created" | "reward.status_changed" | "event.processed" | "participant.w9_required" | "email.sent" | "email.failed")[];
+                        /** @enum {string} */
+                        status: "enabled" | "disabled";
+                        /** @description `tenant` (disabled by hand) or `failing` (deliveries failed for days) */
+                        disabledReason: string | null;
+                        /** @description the first failure of the current run of failures */
+                        failingSince: string | null;
+                        /** @description while set, deliveries are also signed with the previous secret */
+                        previousSecretValidUntil: string | null;
+                        /** Format: date-time */
+                        createdAt: string;
+                        /** Format: date-time */
+                        updatedAt: string;
+                        /** @description the signing secret, shown only in this answer */
+                        secret: string;
+                    };
+                };
+            };
+            /** @description error: `invalid_json` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description error: `unauthorized` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description error: `conflict` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description error: `payload_too_large` */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description error: `validation_failed` */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getV1WebhookEndpointsById: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the endpoint */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookEndpoint"];
+                };
+            };
+            /** @description error: `unauthorized` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description error: `not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    deleteV1WebhookEndpointsById: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description deleted */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description error: `unauthorized` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description error: `not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    patchV1WebhookEndpointsById: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    url?: string;
+                    events?: ("reward.created" | "reward.status_changed" | "event.processed" | "participant.w9_required" | "email.sent" | "email.failed")[];
+                    description?: string | null;
+                };
+            };
+        };
+        responses: {
+            /** @description the endpoint */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookEndpoint"];
+                };
+            };
+            /** @description error: `invalid_json` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description error: `unauthorized` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description error: `not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description error: `payload_too_large` */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description error: `validation_failed` */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    postV1WebhookEndpointsByIdDisable: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the endpoint, disabled */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookEndpoint"];
+                };
+            };
+            /** @description error: `unauthorized` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description error: `not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    postV1WebhookEndpointsByIdEnable: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the endpoint, enabled */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookEndpoint"];
+                };
+            };
+            /** @description error: `unauthorized` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description error: `not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    postV1WebhookEndpointsByIdRotateSecret: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": {
+                    /** @default 86400 */
+                    graceSeconds?: number;
+                };
+            };
+        };
+        responses: {
+            /** @description the endpoint, with its new signing secret */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        url: string;
+                        description: string | null;
+                        events: ("reward.created" | "reward.status_changed" | "event.processed" | "participant.w9_required" | "email.sent" | "email.failed")[];
+                        /** @enum {string} */
+                        status: "enabled" | "disabled";
+                        /** @description `tenant` (disabled by hand) or `failing` (deliveries failed for days) */
+                        disabledReason: string | null;
+                        /** @description the first failure of the current run of failures */
+                        failingSince: string | null;
+                        /** @description while set, deliveries are also signed with the previous secret */
+                        previousSecretValidUntil: string | null;
+                        /** Format: date-time */
+                        createdAt: string;
+                        /** Format: date-time */
+                        updatedAt: string;
+                        /** @description the signing secret, shown only in this answer */
+                        secret: string;
+                    };
+                };
+            };
+            /** @description error: `invalid_json` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description error: `unauthorized` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description error: `not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description error: `payload_too_large` */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description error: `validation_failed` */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getV1WebhookDeliveries: {
+        parameters: {
+            query?: {
+                endpointId?: string;
+                status?: "queued" | "sending" | "delivered" | "failed";
+                before?: string;
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description a page of deliveries (without their payloads) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        deliveries: components["schemas"]["WebhookDelivery"][];
+                        /** @description cursor for the next page (pass it as `before`); null on the last page */
+                        next: string | null;
+                    };
+                };
+            };
+            /** @description error: `unauthorized` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description error: `validation_failed` */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getV1WebhookDeliveriesById: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the delivery */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        endpointId: string;
+                        /** @description the `webhook-id`: the same across retries and redeliveries, so receivers dedupe */
+                        messageId: string;
+                        type: string;
+                        /** @enum {string} */
+                        status: "queued" | "sending" | "delivered" | "failed";
+                        attempts: number;
+                        nextAttemptAt: string | null;
+                        /**
+                         * Format: date-time
+                         * @description retries stop here
+                         */
+                        giveUpAt: string;
+                        lastStatusCode: number | null;
+                        /** @description the start of the receiver's last answer */
+                        lastResponse: string | null;
+                        lastError: string | null;
+                        /** Format: date-time */
+                        createdAt: string;
+                        /** Format: date-time */
+                        updatedAt: string;
+                        deliveredAt: string | null;
+                        /** @description the JSON body sent */
+                        payload: unknown;
+                    };
+                };
+            };
+            /** @description error: `unauthorized` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description error: `not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    postV1WebhookDeliveriesByIdRedeliver: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description queued */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookDelivery"];
+                };
+            };
+            /** @description error: `unauthorized` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description error: `not_found` */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

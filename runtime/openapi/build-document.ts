@@ -3,7 +3,21 @@ import { toJsonSchema, toJsonSchemaDefs } from '@valibot/to-json-schema';
 import { ERROR_STATUS, type ErrorCode } from '../errors.ts';
 import type { Auth, RouteDoc } from './route-doc.ts';
 import { documentedOverride } from './documented-as.ts';
-import { EmailDetailShape, EmailShape, ErrorShape, EventResultShape, EventShape, ParticipantShape, ParticipantWithStatsShape, ProgramShape, RewardShape } from './shapes.ts';
+import {
+  EmailDetailShape,
+  EmailShape,
+  ErrorShape,
+  EventResultShape,
+  EventShape,
+  ParticipantShape,
+  ParticipantWithStatsShape,
+  ProgramShape,
+  RewardHistoryShape,
+  RewardShape,
+  SuppressionShape,
+  WebhookDeliveryShape,
+  WebhookEndpointShape,
+} from './shapes.ts';
 
 type Json = Record<string, unknown>;
 
@@ -17,10 +31,14 @@ const SHARED = {
   Participant: ParticipantShape,
   ParticipantWithStats: ParticipantWithStatsShape,
   Reward: RewardShape,
+  RewardHistoryEntry: RewardHistoryShape,
   Email: EmailShape,
   EmailDetail: EmailDetailShape,
   Event: EventShape,
   EventResult: EventResultShape,
+  Suppression: SuppressionShape,
+  WebhookEndpoint: WebhookEndpointShape,
+  WebhookDelivery: WebhookDeliveryShape,
 };
 
 const CONFIG = {
@@ -115,7 +133,7 @@ function operation(route: RouteDoc): Json {
     ...(route.body
       ? {
           requestBody: {
-            required: true,
+            required: !route.bodyOptional,
             content: { [route.bodyType === 'form' ? 'application/x-www-form-urlencoded' : 'application/json']: { schema: schemaOf(route.body, 'input') } },
           },
         }

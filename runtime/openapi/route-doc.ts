@@ -12,7 +12,7 @@ type AnySchema = v.GenericSchema;
 
 export type ResponseDoc = {
   description: string;
-  /** A JSON body; omitted for an HTML page (`html: true`) or a redirect. */
+  /** A JSON body; omitted for an HTML page (`html: true`), a redirect or no content (204). */
   schema?: AnySchema;
   html?: boolean;
   /** A plain-text body (Prometheus metrics). */
@@ -33,9 +33,11 @@ export type RouteDoc = {
   /** A valibot object schema over the query string. */
   query?: v.ObjectSchema<v.ObjectEntries, any> | v.StrictObjectSchema<v.ObjectEntries, any>;
   body?: AnySchema;
+  /** The body may be left out (an empty body reads as `{}`). */
+  bodyOptional?: boolean;
   /** `form` for the HTML pages' url-encoded forms. */
   bodyType?: 'json' | 'form';
-  responses: Partial<Record<200 | 201 | 202 | 303 | 503, ResponseDoc>>;
+  responses: Partial<Record<200 | 201 | 202 | 204 | 303 | 503, ResponseDoc>>;
   /** The error codes this route answers besides the ones every route of its kind can (auth, JSON, size). */
   errors?: ErrorCode[];
   /** Honours `Idempotency-Key`. */

@@ -14,6 +14,11 @@ import { rewardDocs } from '../routes/rewards.ts';
 import { emailDocs } from '../routes/emails.ts';
 import { emailSettingsDocs } from '../routes/settings-email.ts';
 import { specDocs } from '../routes/specs.ts';
+import { unsubscribeDocs } from '../routes/unsubscribe.ts';
+import { suppressionDocs } from '../routes/suppressions.ts';
+import { credentialDocs } from '../routes/credentials.ts';
+import { webhookEndpointDocs } from '../routes/webhook-endpoints.ts';
+import { webhookDeliveryDocs } from '../routes/webhook-deliveries.ts';
 
 /**
  * Every route file's descriptions. A new route file adds one line here; a test
@@ -27,6 +32,7 @@ export const ROUTE_DOCS: readonly RouteDoc[] = [
   ...verificationDocs,
   ...micrositeDocs,
   ...participantPageDocs,
+  ...unsubscribeDocs,
   ...programDocs,
   ...ruleDocs,
   ...templateDocs,
@@ -34,5 +40,9 @@ export const ROUTE_DOCS: readonly RouteDoc[] = [
   ...participantDocs,
   ...rewardDocs,
   ...emailDocs,
+  ...suppressionDocs,
   ...emailSettingsDocs,
+  ...credentialDocs,
+  ...webhookEndpointDocs,
+  ...webhookDeliveryDocs,
 ];

@@ -1,5 +1,8 @@
 import * as v from 'valibot';
 import { ERROR_STATUS } from '../errors.ts';
+import { PENDING_REASONS, REWARD_STATUSES } from '../../plugins/rewards/reward-state.ts';
+import { REWARD_KINDS } from '../../rules/schema.ts';
+import { WEBHOOK_EVENT_TYPES } from '../../plugins/webhooks/event-types.ts';
 
 // The shapes of what the API answers, as valibot schemas: the OpenAPI document
 // is generated from them and a test validates recorded responses against it,
@@ -33,7 +36,11 @@ export const ErrorShape = v.pipe(
 );
 
 export const SettingsShape = v.object({
-  w9ThresholdCents: v.number(),
+  w9ThresholdCents: v.optional(v.pipe(v.number(), v.description('the older single threshold ("more than", USD cents) for every year'))),
+  taxThresholds: v.pipe(v.record(v.string(), v.number()), v.description('per tax year ("2027"), the smallest reportable total in USD cents; overrides the built-in table')),
+  w9Hold: v.optional(v.pipe(v.boolean(), v.description('cash past the W-9 threshold stays pending (`w9_required`) until the W-9 is on file'))),
+  holdDays: v.optional(v.pipe(v.number(), v.description('default days a reward is held before it is available'))),
+  expiresInDays: v.optional(v.pipe(v.number(), v.description('default days a reward stays available before it expires'))),
   timeZone: v.string(),
   usdRates: v.record(v.string(), v.number()),
   payoutReminder: v.object({ everyDays: v.number(), maxReminders: v.number() }),
@@ -56,6 +63,7 @@ export const ParticipantViewShape = v.strictObject({
   w9OnFile: v.boolean(),
   payoutInfoComplete: v.boolean(),
   emailVerified: v.boolean(),
+  unsubscribed: v.pipe(v.boolean(), v.description('unsubscribed from email-action emails (rewards and account emails still come)')),
   createdAt: time,
 });
 
@@ -64,6 +72,7 @@ export const ParticipantShape = v.strictObject({
   w9OnFileAt: ntime,
   payoutInfoCompletedAt: ntime,
   emailVerifiedAt: ntime,
+  unsubscribedAt: ntime,
   passwordSet: v.boolean(),
   updatedAt: time,
 });
@@ -80,21 +89,59 @@ export const StatsShape = v.object({
 
 export const ParticipantWithStatsShape = v.strictObject({ ...ParticipantShape.entries, stats: StatsShape });
 
-export const RewardShape = v.strictObject({
-  id: str,
+const PendingReasonShape = v.picklist(PENDING_REASONS);
+
+export const RewardHistoryShape = v.strictObject({
+  at: time,
+  from: v.nullable(v.picklist(REWARD_STATUSES)),
+  to: v.picklist(REWARD_STATUSES),
+  pendingReasons: v.array(PendingReasonShape),
+  reason: v.pipe(v.string(), v.description('what moved it: created, released, redeemed, cancelled, expired, …')),
+  actor: v.picklist(['api', 'scheduler', 'rule']),
+  amountMinor: v.pipe(v.nullable(v.number()), v.description('the value a redemption, expiry or cancellation moved')),
+});
+
+export const RewardShape = v.pipe(
+  v.strictObject({
+    id: str,
+    programId: str,
+    eventId: str,
+    rule: str,
+    participantId: str,
+    kind: v.picklist(REWARD_KINDS),
+    amount: v.pipe(v.number(), v.description('major units (amountMinor / 100)')),
+    amountMinor: v.pipe(v.number(), v.integer(), v.description('integer minor units')),
+    remainingAmount: v.pipe(v.number(), v.description('major units not yet redeemed (remainingMinor / 100)')),
+    remainingMinor: v.pipe(v.number(), v.integer(), v.description('integer minor units not yet redeemed: what expires or is cancelled')),
+    currency: str,
+    description: nstr,
+    taxableValueMinor: v.pipe(v.nullable(v.number()), v.description("a non-cash reward's USD cents that count toward the W-9 total")),
+    status: v.picklist(REWARD_STATUSES),
+    pendingReasons: v.pipe(v.array(PendingReasonShape), v.description('why a `pending` reward waits; empty otherwise')),
+    holdUntil: v.pipe(ntime, v.description('while in the future, the reward is held (reason `hold`)')),
+    expiresAt: ntime,
+    occurredAt: time,
+    createdAt: time,
+    history: v.optional(v.pipe(v.array(RewardHistoryShape), v.description('its transitions, oldest first (single rewards and participant reward lists)'))),
+  }),
+  v.description('A reward: `pending` while any reason holds it, `available` once none does, then `redeemed`, `cancelled` or `expired` (final).'),
+);
+
+export const RewardReceiptShape = v.strictObject({
+  rewardId: str,
   programId: str,
   eventId: str,
-  rule: str,
-  participantId: str,
-  kind: v.picklist(['cash', 'credit', 'percent_discount', 'gift_card']),
-  amount: v.pipe(v.number(), v.description('major units (amountMinor / 100)')),
-  amountMinor: v.pipe(v.number(), v.integer(), v.description('integer minor units')),
-  currency: str,
-  description: nstr,
-  status: str,
   occurredAt: time,
-  createdAt: time,
+  event: v.nullable(v.strictObject({ type: str, data: v.unknown() })),
+  rule: str,
+  ruleVersion: v.nullable(v.number()),
+  ruleContentHash: nstr,
+  trace: v.pipe(v.unknown(), v.description('the conditions that passed when it fired, with the values they compared (large ones summarised)')),
+  conditions: v.pipe(v.unknown(), v.description("the rule's conditions in that version; null when the version is gone")),
+  action: v.pipe(v.unknown(), v.description("the rule's event (action) in that version")),
 });
+
+export const ClawbackShape = v.strictObject({ rewardId: str, eventId: str, participantId: str, redeemedAmountMinor: v.number(), currency: str, reason: str });
 
 export const EmailShape = v.strictObject({
   id: str,
@@ -122,6 +169,8 @@ export const EventResultShape = v.strictObject({
   fired: v.array(v.object({ rule: str, action: str, skipped: v.optional(str) })),
   rewards: v.array(RewardShape),
   emails: v.array(EmailShape),
+  cancelledRewards: v.optional(v.pipe(v.array(RewardShape), v.description('a `cancel-rewards` action fired: what it cancelled'))),
+  clawbacks: v.optional(v.pipe(v.array(ClawbackShape), v.description('a `cancel-rewards` action fired: what was redeemed already and cannot be cancelled'))),
 });
 
 /** Pages of a list: newest first; pass `next` back as `before` for the following page (null on the last). */
@@ -149,3 +198,54 @@ export const EventShape = v.strictObject({
 
 export const StatusMessageShape = v.object({ status: str, message: v.optional(str) });
 export const AnyObject = v.looseObject({});
+
+export const EmailSummaryShape = v.strictObject({ queued: v.number(), sending: v.number(), failed: v.number(), oldestDueAt: ntime });
+
+export const SuppressionShape = v.strictObject({
+  address: v.pipe(v.string(), v.description('lower-cased')),
+  reason: v.pipe(v.string(), v.description("the receiving server's answer that put it here")),
+  emailId: v.pipe(nstr, v.description('the email that bounced, when a bounce put it here')),
+  createdAt: time,
+});
+
+const CredentialShape = v.strictObject({ id: str, hint: v.pipe(v.string(), v.description('the start of the value, to tell them apart')), createdAt: time });
+export const CredentialsShape = v.strictObject({ apiKeys: v.array(CredentialShape), webhookSecrets: v.array(CredentialShape) });
+export const NewApiKeyShape = v.strictObject({ id: str, apiKey: v.pipe(v.string(), v.description('shown only in this answer')), hint: str, createdAt: time });
+export const NewWebhookSecretShape = v.strictObject({ id: str, webhookSecret: v.pipe(v.string(), v.description('shown only in this answer')), hint: str, createdAt: time });
+
+const webhookEndpointEntries = {
+  id: str,
+  url: str,
+  description: nstr,
+  events: v.array(v.picklist(WEBHOOK_EVENT_TYPES)),
+  status: v.picklist(['enabled', 'disabled']),
+  disabledReason: v.pipe(nstr, v.description('`tenant` (disabled by hand) or `failing` (deliveries failed for days)')),
+  failingSince: v.pipe(ntime, v.description('the first failure of the current run of failures')),
+  previousSecretValidUntil: v.pipe(ntime, v.description('while set, deliveries are also signed with the previous secret')),
+  createdAt: time,
+  updatedAt: time,
+};
+export const WebhookEndpointShape = v.strictObject(webhookEndpointEntries);
+export const WebhookEndpointWithSecretShape = v.strictObject({
+  ...webhookEndpointEntries,
+  secret: v.pipe(v.string(), v.description('the signing secret, shown only in this answer')),
+});
+
+const webhookDeliveryEntries = {
+  id: str,
+  endpointId: str,
+  messageId: v.pipe(v.string(), v.description('the `webhook-id`: the same across retries and redeliveries, so receivers dedupe')),
+  type: str,
+  status: v.picklist(['queued', 'sending', 'delivered', 'failed']),
+  attempts: v.number(),
+  nextAttemptAt: ntime,
+  giveUpAt: v.pipe(time, v.description('retries stop here')),
+  lastStatusCode: v.nullable(v.number()),
+  lastResponse: v.pipe(nstr, v.description("the start of the receiver's last answer")),
+  lastError: nstr,
+  createdAt: time,
+  updatedAt: time,
+  deliveredAt: ntime,
+};
+export const WebhookDeliveryShape = v.strictObject(webhookDeliveryEntries);
+export const WebhookDeliveryDetailShape = v.strictObject({ ...webhookDeliveryEntries, payload: v.pipe(v.unknown(), v.description('the JSON body sent')) });

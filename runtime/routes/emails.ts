@@ -9,7 +9,7 @@ import { decodeCursor, nextCursor, PageQuery } from './pagination.ts';
 import { isTemplateFailure } from '../../plugins/mail/compose.ts';
 import { outboxStats } from '../store/outbox-stats-queries.ts';
 import type { RouteDoc } from '../openapi/route-doc.ts';
-import { EmailDetailShape, EmailShape, NextShape } from '../openapi/shapes.ts';
+import { EmailDetailShape, EmailShape, EmailSummaryShape, NextShape } from '../openapi/shapes.ts';
 
 const Filter = v.strictObject({
   participantId: v.optional(v.string()),
@@ -51,10 +51,15 @@ export const emailRoutes = new Hono<AppEnv>()
 
 export const emailDocs: RouteDoc[] = [
   {
+    method: 'get', path: '/v1/emails/summary', auth: 'apiKey', tags: ['emails'],
+    summary: "This tenant's outbox at a glance: what waits, since when, and what failed",
+    responses: { 200: { description: 'counts of queued, sending and failed emails, and the oldest due time of a queued one', schema: EmailSummaryShape } },
+  },
+  {
     method: 'get', path: '/v1/emails', auth: 'apiKey', tags: ['emails'],
     summary: 'The email log, newest first',
     query: Filter,
-    responses: { 200: { description: 'a page of emails', schema: v.strictObject({ emails: v.array(EmailShape), next: NextShape, counts: v.record(v.string(), v.number()) }) } },
+    responses: { 200: { description: 'a page of emails', schema: v.strictObject({ emails: v.array(EmailShape), next: NextShape, counts: v.pipe(v.record(v.string(), v.number()), v.description('emails per status (every status, 0 included) under the participantId and type filters')) }) } },
   },
   {
     method: 'get', path: '/v1/emails/:emailId', auth: 'apiKey', tags: ['emails'],

@@ -12,7 +12,7 @@ import { CreatedRange, decodeCursor, nextCursor, PageQuery } from './pagination.
 import { REWARD_KINDS } from '../../rules/schema.ts';
 import { REWARD_STATUSES } from '../../plugins/rewards/reward-state.ts';
 import type { RouteDoc } from '../openapi/route-doc.ts';
-import { NextShape, RewardShape } from '../openapi/shapes.ts';
+import { NextShape, RewardReceiptShape, RewardShape } from '../openapi/shapes.ts';
 
 /** Major units with at most two decimals, as rule authors write amounts. */
 const RedeemBody = v.strictObject({
@@ -77,10 +77,35 @@ export const rewardDocs: RouteDoc[] = [
     responses: { 200: { description: 'a page of rewards', schema: v.strictObject({ rewards: v.array(RewardShape), next: NextShape }) } },
   },
   {
+    method: 'get', path: '/v1/rewards/:rewardId', auth: 'apiKey', tags: ['rewards'],
+    summary: 'One reward with its history',
+    params: { rewardId: Id },
+    responses: { 200: { description: 'the reward, with `history` (its transitions, oldest first)', schema: RewardShape } },
+  },
+  {
+    method: 'get', path: '/v1/rewards/:rewardId/receipt', auth: 'apiKey', tags: ['rewards'],
+    summary: 'What produced a reward: the event, the rule, its version and content hash, and the conditions that held',
+    description: 'Read from the stored rule version, so it answers the same after the rules change.',
+    params: { rewardId: Id },
+    responses: { 200: { description: 'the receipt', schema: RewardReceiptShape } },
+  },
+  {
     method: 'post', path: '/v1/rewards/:rewardId/cancel', auth: 'apiKey', tags: ['rewards'],
     summary: 'Cancel a reward',
     params: { rewardId: Id },
     responses: { 200: { description: 'the reward, cancelled', schema: RewardShape } },
+    errors: ['conflict'],
+  },
+  {
+    method: 'post', path: '/v1/rewards/:rewardId/redeem', auth: 'apiKey', tags: ['rewards'],
+    summary: 'Redeem all or part of an available reward',
+    description:
+      '`amount` (major units, at most two decimals) redeems part; without it (or with an empty body), all that remains. What is left stays `available`; fully used becomes `redeemed`. 409 `conflict` for any other state (pointer `/status`) or an amount above what remains (pointer `/amount`). A retry with the same `Idempotency-Key` answers the current reward with `Idempotent-Replayed: true` and redeems nothing (whatever its body); a malformed key is 422 `validation_failed`.',
+    params: { rewardId: Id },
+    body: RedeemBody,
+    bodyOptional: true,
+    idempotent: true,
+    responses: { 200: { description: 'the reward, with its history', schema: RewardShape } },
     errors: ['conflict'],
   },
 ];

@@ -5,6 +5,9 @@ import { AppError } from '../errors.ts';
 import { parseInput } from '../validation.ts';
 import { deleteSuppression, listSuppressions } from '../store/suppression-queries.ts';
 import { suppressionView } from '../services/views.ts';
+import { PageQuery } from './pagination.ts';
+import type { RouteDoc } from '../openapi/route-doc.ts';
+import { NextShape, SuppressionShape } from '../openapi/shapes.ts';
 
 // The tenant's suppression list: addresses whose mailbox a receiving server
 // said does not exist. Emails to them are stored `suppressed`; deleting the
@@ -39,3 +42,25 @@ export const suppressionRoutes = new Hono<AppEnv>()
     if (!(await deleteSuppression(c.var.services.store.db, c.var.tenant.id, address))) throw new AppError('not_found', 'this address is not on the suppression list');
     return c.body(null, 204);
   });
+
+export const suppressionDocs: RouteDoc[] = [
+  {
+    method: 'get', path: '/v1/suppressions', auth: 'apiKey', tags: ['emails'],
+    summary: 'The suppression list: addresses a receiving server said do not exist, newest first',
+    description: 'Emails to these addresses are stored `suppressed` and never sent.',
+    // `limit` as the integer it means (the same bounds as every list).
+    query: v.strictObject({ ...Filter.entries, limit: PageQuery.limit }),
+    responses: {
+      200: {
+        description: 'a page of suppressed addresses',
+        schema: v.strictObject({ suppressions: v.array(SuppressionShape), next: NextShape }),
+      },
+    },
+  },
+  {
+    method: 'delete', path: '/v1/suppressions/:address', auth: 'apiKey', tags: ['emails'],
+    summary: 'Take an address off the suppression list, so mail goes to it again',
+    params: { address: v.pipe(v.string(), v.maxLength(320)) },
+    responses: { 204: { description: 'removed' } },
+  },
+];

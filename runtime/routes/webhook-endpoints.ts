@@ -4,6 +4,8 @@ import type { AppEnv } from '../context.ts';
 import { parseInput } from '../validation.ts';
 import { readJson } from '../http.ts';
 import { WEBHOOK_EVENT_TYPES } from '../../plugins/webhooks/event-types.ts';
+import type { RouteDoc } from '../openapi/route-doc.ts';
+import { WebhookEndpointShape, WebhookEndpointWithSecretShape } from '../openapi/shapes.ts';
 import { changeEndpoint, createEndpoint, getEndpoint, listTenantEndpoints, removeEndpoint, rotateEndpointSecret, setEndpointEnabled } from '../services/webhook-endpoint-service.ts';
 
 const Url = v.pipe(v.string('must be a string'), v.minLength(1, 'is required'), v.maxLength(2048, 'must be at most 2048 characters'));
@@ -43,3 +45,56 @@ export const webhookEndpointRoutes = new Hono<AppEnv>()
     await removeEndpoint(c.var.services, c.var.tenant, c.req.param('id'));
     return c.body(null, 204);
   });
+
+const TAGS = ['webhook endpoints'];
+
+export const webhookEndpointDocs: RouteDoc[] = [
+  {
+    method: 'post', path: '/v1/webhook-endpoints', auth: 'apiKey', tags: TAGS,
+    summary: 'Subscribe a URL to event types',
+    description:
+      'The URL must be http(s) and resolve to a public address (422 with pointer `/url` otherwise). The signing secret is in this answer only. A tenant has at most 20 endpoints (409 beyond).',
+    body: Create,
+    responses: { 201: { description: 'the endpoint, with its signing secret', schema: WebhookEndpointWithSecretShape } },
+    errors: ['conflict'],
+  },
+  {
+    method: 'get', path: '/v1/webhook-endpoints', auth: 'apiKey', tags: TAGS,
+    summary: "The tenant's webhook endpoints",
+    responses: { 200: { description: 'every endpoint (never a secret)', schema: v.strictObject({ endpoints: v.array(WebhookEndpointShape) }) } },
+  },
+  {
+    method: 'get', path: '/v1/webhook-endpoints/:id', auth: 'apiKey', tags: TAGS,
+    summary: 'One webhook endpoint',
+    responses: { 200: { description: 'the endpoint', schema: WebhookEndpointShape } },
+  },
+  {
+    method: 'patch', path: '/v1/webhook-endpoints/:id', auth: 'apiKey', tags: TAGS,
+    summary: "Change an endpoint's URL, event types or description",
+    body: Update,
+    responses: { 200: { description: 'the endpoint', schema: WebhookEndpointShape } },
+  },
+  {
+    method: 'post', path: '/v1/webhook-endpoints/:id/disable', auth: 'apiKey', tags: TAGS,
+    summary: 'Stop sending to an endpoint; its deliveries wait',
+    responses: { 200: { description: 'the endpoint, disabled', schema: WebhookEndpointShape } },
+  },
+  {
+    method: 'post', path: '/v1/webhook-endpoints/:id/enable', auth: 'apiKey', tags: TAGS,
+    summary: 'Send to an endpoint again: its failure run is forgotten and what waited is due at once',
+    responses: { 200: { description: 'the endpoint, enabled', schema: WebhookEndpointShape } },
+  },
+  {
+    method: 'post', path: '/v1/webhook-endpoints/:id/rotate-secret', auth: 'apiKey', tags: TAGS,
+    summary: 'A new signing secret; the old one keeps signing for `graceSeconds` (default a day, at most a week)',
+    description: 'During the grace each delivery carries both signatures. A rotation during a rotation ends the older grace.',
+    body: Rotate,
+    bodyOptional: true,
+    responses: { 200: { description: 'the endpoint, with its new signing secret', schema: WebhookEndpointWithSecretShape } },
+  },
+  {
+    method: 'delete', path: '/v1/webhook-endpoints/:id', auth: 'apiKey', tags: TAGS,
+    summary: 'Delete an endpoint',
+    responses: { 204: { description: 'deleted' } },
+  },
+];
