@@ -158,7 +158,7 @@ describe.each(DIALECTS)('conventions on %s', (dialect) => {
         { pointer: '/w9OnFile', message: 'w9OnFile must be true or false' },
       ]);
       const list = await h.request('GET', '/v1/emails?status=lost', { token });
-      expect(list.body.error.details).toEqual([{ pointer: '/status', message: 'status must be one of "queued", "sending", "sent", "failed"' }]);
+      expect(list.body.error.details).toEqual([{ pointer: '/status', message: 'status must be one of "queued", "sending", "sent", "failed", "suppressed"' }]);
       for (const detail of [...res.body.error.details, ...participant.body.error.details, ...list.body.error.details]) expect(detail.message).not.toMatch(/Invalid|Expected|received/);
     });
 

@@ -114,7 +114,7 @@ describe.each(DIALECTS)('webhook deliveries on %s', (dialect) => {
     await h.request('PUT', '/v1/participants/rick', { token: key, body: { email: 'rick@example.com' } });
     await h.request('PUT', '/v1/participants/ria', { token: key, body: { email: 'ria@example.com', referredBy: 'rick' } });
     const event = await h.request('POST', `/v1/programs/${programId}/events`, { token: key, body: { id: 'evt-held', type: 'purchase', participantId: 'ria', data: { amount: 80 } } });
-    expect(event.body.rewards[0]).toMatchObject({ participantId: 'rick', status: 'pending_payout_info' });
+    expect(event.body.rewards[0]).toMatchObject({ participantId: 'rick', status: 'pending', pendingReasons: ['payout_info'] });
     await h.request('PUT', '/v1/participants/rick', { token: key, body: { email: 'rick@example.com', payoutInfoComplete: true } });
     await h.request('PUT', '/v1/participants/rick', { token: key, body: { email: 'rick@example.com', payoutInfoComplete: true } });
     await h.services.webhooks.drain();
@@ -122,7 +122,7 @@ describe.each(DIALECTS)('webhook deliveries on %s', (dialect) => {
     expect(got).toHaveLength(1);
     expect(new Webhook(hook.secret).verify(got[0].body, got[0].headers)).toMatchObject({
       type: 'reward.status_changed',
-      data: { id: event.body.rewards[0].id, status: 'available', previousStatus: 'pending_payout_info' },
+      data: { id: event.body.rewards[0].id, status: 'available', previousStatus: 'pending' },
     });
   });
 
