@@ -47,6 +47,19 @@ describe.each(DIALECTS)('conventions on %s', (dialect) => {
       expect((await programs()).length).toBe(before + 2);
     });
 
+    it('replays a new tenant\'s one-time secrets without storing them in clear', async () => {
+      const body = { name: 'Keyed' };
+      const first = await h.request('POST', '/v1/tenants', { token: ADMIN_TOKEN, body, headers: { 'idempotency-key': 'tenant-keyed' } });
+      const again = await h.request('POST', '/v1/tenants', { token: ADMIN_TOKEN, body, headers: { 'idempotency-key': 'tenant-keyed' } });
+      expect(first.status).toBe(201);
+      expect(again.headers.get('idempotent-replayed')).toBe('true');
+      expect(again.body).toEqual(first.body);
+      const stored = await h.store.db.selectFrom('idempotency_keys').select('response').where('key', '=', 'tenant-keyed').execute();
+      expect(stored).toHaveLength(1);
+      expect(stored[0].response).not.toContain(first.body.apiKey);
+      expect(stored[0].response).not.toContain(first.body.webhookSecret);
+    });
+
     it('keeps nothing for a refused request, so the corrected one may reuse its key', async () => {
       const bad = await post('/v1/programs', { name: '' }, 'create-winter');
       expect(bad.status).toBe(422);
