@@ -4877,7 +4877,10 @@ export interface operations {
     postV1SettingsCredentialsApiKeys: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Repeating a request with the same key and body answers the first answer again (with `Idempotent-Replayed: true`); the same key with another body answers 409. */
+                "Idempotency-Key"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -4886,6 +4889,8 @@ export interface operations {
             /** @description the new key */
             201: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same key */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -4899,6 +4904,15 @@ export interface operations {
                     };
                 };
             };
+            /** @description error: `bad_request` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description error: `unauthorized` */
             401: {
                 headers: {
@@ -4908,7 +4922,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description error: `conflict` */
+            /** @description error: `idempotency_key_reused`, `conflict` */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -4978,7 +4992,10 @@ export interface operations {
     postV1SettingsCredentialsWebhookSecrets: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Repeating a request with the same key and body answers the first answer again (with `Idempotent-Replayed: true`); the same key with another body answers 409. */
+                "Idempotency-Key"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -4987,6 +5004,8 @@ export interface operations {
             /** @description the new secret */
             201: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same key */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -5000,6 +5019,15 @@ export interface operations {
                     };
                 };
             };
+            /** @description error: `bad_request` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description error: `unauthorized` */
             401: {
                 headers: {
@@ -5009,7 +5037,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description error: `conflict` */
+            /** @description error: `idempotency_key_reused`, `conflict` */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -5110,7 +5138,10 @@ export interface operations {
     postV1WebhookEndpoints: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Repeating a request with the same key and body answers the first answer again (with `Idempotent-Replayed: true`); the same key with another body answers 409. */
+                "Idempotency-Key"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -5127,6 +5158,8 @@ export interface operations {
             /** @description the endpoint, with its signing secret */
             201: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same key */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -5152,7 +5185,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description error: `invalid_json` */
+            /** @description error: `invalid_json`, `bad_request` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -5170,7 +5203,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description error: `conflict` */
+            /** @description error: `idempotency_key_reused`, `conflict` */
             409: {
                 headers: {
                     [name: string]: unknown;

@@ -1,6 +1,7 @@
 import { Hono } from 'hono';
 import * as v from 'valibot';
 import type { AppEnv } from '../context.ts';
+import { idempotent } from '../idempotency.ts';
 import { parseInput } from '../validation.ts';
 import { readJson } from '../http.ts';
 import { WEBHOOK_EVENT_TYPES } from '../../plugins/webhooks/event-types.ts';
@@ -25,7 +26,7 @@ const Rotate = v.strictObject({
 });
 
 export const webhookEndpointRoutes = new Hono<AppEnv>()
-  .post('/', async (c) => {
+  .post('/', idempotent('POST /v1/webhook-endpoints'), async (c) => {
     const input = parseInput(Create, await readJson(c));
     return c.json(await createEndpoint(c.var.services, c.var.tenant, input), 201);
   })
@@ -55,6 +56,7 @@ export const webhookEndpointDocs: RouteDoc[] = [
     description:
       'The URL must be http(s) and resolve to a public address (422 with pointer `/url` otherwise). The signing secret is in this answer only. A tenant has at most 20 endpoints (409 beyond).',
     body: Create,
+    idempotent: true,
     responses: { 201: { description: 'the endpoint, with its signing secret', schema: WebhookEndpointWithSecretShape } },
     errors: ['conflict'],
   },

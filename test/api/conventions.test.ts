@@ -60,6 +60,18 @@ describe.each(DIALECTS)('conventions on %s', (dialect) => {
       expect(stored[0].response).not.toContain(first.body.webhookSecret);
     });
 
+    it('creates one API key for a repeated POST, answering the same key again', async () => {
+      const count = async () => (await h.request('GET', '/v1/settings/credentials', { token })).body.apiKeys.length;
+      const before = await count();
+      const first = await post('/v1/settings/credentials/api-keys', {}, 'second-key');
+      const again = await post('/v1/settings/credentials/api-keys', {}, 'second-key');
+      expect(first.status).toBe(201);
+      expect(again.headers.get('idempotent-replayed')).toBe('true');
+      expect(again.body).toEqual(first.body);
+      expect(await count()).toBe(before + 1);
+      await h.request('DELETE', `/v1/settings/credentials/api-keys/${first.body.id}`, { token });
+    });
+
     it('keeps nothing for a refused request, so the corrected one may reuse its key', async () => {
       const bad = await post('/v1/programs', { name: '' }, 'create-winter');
       expect(bad.status).toBe(422);
