@@ -173,8 +173,8 @@ export async function ingestEvent(services: Services, tenant: Tenant, programId:
       // endpoint. Before the stored answer, which marks the event done: on D1 a re-run after a
       // partial failure finds its rewards already written (so not in `rewards`); it announces all
       // of the event's, and the delivery key drops what was already announced.
-      const written = store.transactions ? rewards : await rewardsOfEvent(db, tenant.id, event.id);
-      const announced = await announce(
+      const written = !context.hasWebhookEndpoints ? [] : store.transactions ? rewards : await rewardsOfEvent(db, tenant.id, event.id);
+      const announced = !context.hasWebhookEndpoints ? 0 : await announce(
         db,
         tenant.id,
         [

@@ -20,6 +20,8 @@ export type EventContext = {
   notifications: string | null;
   /** The program's templates_version, moved on by every template write: with the program id, the key of its cached templates. */
   templatesStamp: string;
+  /** Whether the tenant has an enabled webhook endpoint: without one, an event announces nothing and skips that read. */
+  hasWebhookEndpoints: boolean;
 };
 
 /**
@@ -39,6 +41,11 @@ export async function readEventContext(db: Db, tenantId: string, programId: stri
     .select(['pr.id as program_id', 'pr.name as program_name', 'pr.settings as program_settings', 'pr.active_version as program_active_version', 'pr.created_at as program_created_at', 'pr.templates_version as program_templates_version'])
     .select(PARTICIPANT_COLUMNS.map((c) => `pa.${c} as pa_${c}` as const))
     .select(['ev.request_hash as event_request_hash', 'ev.response as event_response', 'es.notifications as notifications'])
+    .select((eb) =>
+      eb
+        .exists(eb.selectFrom('webhook_endpoints as we').select('we.id').whereRef('we.tenant_id', '=', 't.id').where('we.status', '=', 'enabled'))
+        .as('has_webhook_endpoints'),
+    )
     .where('t.id', '=', tenantId)
     .executeTakeFirstOrThrow();
   const r = row as unknown as Record<string, unknown>;
@@ -51,5 +58,7 @@ export async function readEventContext(db: Db, tenantId: string, programId: stri
     existing: row.event_request_hash === null ? undefined : { request_hash: row.event_request_hash, response: row.event_response! },
     notifications: row.notifications ?? null,
     templatesStamp: String(row.program_templates_version ?? 0),
+    // SQLite answers 0/1, PostgreSQL a boolean.
+    hasWebhookEndpoints: Boolean(row.has_webhook_endpoints),
   };
 }
