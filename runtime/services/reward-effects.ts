@@ -12,6 +12,8 @@ import { composeEmail, type ComposeEnv } from '../../plugins/mail/compose.ts';
 import { payoutReminderDraft } from '../../plugins/notifications/payout-reminder.ts';
 import { participantView } from './views.ts';
 import { recordTransition } from './reward-transitions.ts';
+import { checkLimits } from './reward-limits.ts';
+import { lockProgram } from '../store/reward-limit-queries.ts';
 
 export type RewardEffectsInput = {
   dialect: DialectName;
@@ -27,7 +29,11 @@ export type RewardEffectsInput = {
   ruleVersion?: { version: number; hash: string } | null;
   /** Per rule name, the conditions that passed (JSON), for each reward's receipt. */
   traces?: ReadonlyMap<string, string>;
+  /** The event's participant: the program's limits tell its rewards from its referrer's. */
+  eventParticipantId: string;
 };
+
+export type RewardEffects = { rewards: RewardTable[]; emails: EmailTable[]; limited: { ruleName: string; limit: string }[] };
 
 /**
  * Writes an event's rewards and what they set in motion (reward emails, the
@@ -38,9 +44,13 @@ export type RewardEffectsInput = {
  * both miss the threshold and a reward cannot be held after the details
  * were completed.
  */
-export async function writeRewardEffects(db: Db, input: RewardEffectsInput): Promise<{ rewards: RewardTable[]; emails: EmailTable[] }> {
+export async function writeRewardEffects(db: Db, input: RewardEffectsInput): Promise<RewardEffects> {
   const { tenantId, program, event, now } = input;
-  if (input.rewards.length === 0 && input.noticeRequests.length === 0) return { rewards: [], emails: [] };
+  if (input.rewards.length === 0 && input.noticeRequests.length === 0) return { rewards: [], emails: [], limited: [] };
+  const limits = program.settings.limits;
+  // Before any participant lock, as every writer that takes it does: a
+  // program-wide limit counts rewards other recipients' events add.
+  if (input.rewards.length > 0 && limits.some((l) => l.scope === 'program')) await lockProgram(db, input.dialect, tenantId, program.id);
 
   // Sorted, so two transactions lock the same participants in the same order.
   const ids = [...new Set([...input.rewards, ...input.noticeRequests].map((d) => d.recipient.id))].sort();
@@ -50,7 +60,9 @@ export async function writeRewardEffects(db: Db, input: RewardEffectsInput): Pro
     if (row) fresh.set(id, participantView(row));
   }
   const current = <T extends { recipient: ParticipantView }>(d: T): T => ({ ...d, recipient: fresh.get(d.recipient.id) ?? d.recipient });
-  const rewardDrafts = input.rewards.map(current);
+  // Limits are decided under the locks, before the W-9 total: a reward a limit stops counts nowhere.
+  const limited = await checkLimits(db, { tenantId, program, eventParticipantId: input.eventParticipantId, occurredAt: event.occurredAt, drafts: input.rewards.map(current) });
+  const rewardDrafts = limited.kept;
   const noticeRequests = input.noticeRequests.map(current);
 
   const year = taxYear(new Date(event.occurredAt), program.settings.timeZone);
@@ -103,5 +115,5 @@ export async function writeRewardEffects(db: Db, input: RewardEffectsInput): Pro
     const ticket = await openPayoutCycle(db, { tenantId, program, participant: holder, cycle: event.id, now });
     if (ticket) await queue(payoutReminderDraft(holder, program, ticket, await pendingPayoutRewards(db, tenantId, holder.id, program.id)));
   }
-  return { rewards, emails };
+  return { rewards, emails, limited: limited.skipped };
 }
