@@ -27,7 +27,7 @@ export type LimitInput = {
   usage: (scope: LimitScope) => Promise<LimitUsage>;
 };
 
-function scopeOf(limit: RewardLimit, draft: RewardDraft, input: LimitInput): LimitScope | null {
+function scopeOf(limit: RewardLimit, draft: RewardDraft, input: Omit<LimitInput, 'usage' | 'drafts' | 'limits'>): LimitScope | null {
   if (limit.kind !== undefined && draft.kind !== limit.kind) return null;
   if (limit.measure === 'amount' && draft.currency !== limit.currency) return null;
   const range = periodRange(limit.period, input.occurredAt, input.timeZone, limit.days);
@@ -69,4 +69,14 @@ export async function applyLimits(input: LimitInput): Promise<LimitDecision> {
     kept.push(draft);
   }
   return { kept, skipped };
+}
+
+/** The limits that cover a draft, each with what the draft adds to it. */
+export function limitsCovering(draft: RewardDraft, input: Omit<LimitInput, 'usage' | 'drafts'>): { scope: LimitScope; value: number }[] {
+  const out: { scope: LimitScope; value: number }[] = [];
+  for (const limit of input.limits) {
+    const scope = scopeOf(limit, draft, input);
+    if (scope) out.push({ scope, value: limit.measure === 'count' ? 1 : draft.amountMinor });
+  }
+  return out;
 }

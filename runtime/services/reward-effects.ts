@@ -1,7 +1,7 @@
 import type { Db, DialectName } from '../store/store.ts';
 import type { EmailTable, RewardTable } from '../store/database.ts';
 import { lockParticipant } from '../store/participant-queries.ts';
-import { insertRewardOnce, pendingPayoutRewards, rewardTotalsBetween } from '../store/reward-queries.ts';
+import { insertRewardOnce, pendingPayoutRewards, rewardOfEventExists, rewardTotalsBetween } from '../store/reward-queries.ts';
 import { insertEmailOnce } from '../store/email-queries.ts';
 import { openPayoutCycle } from '../store/payout-queries.ts';
 import type { EmailDraft, ParticipantView, ProgramView, RewardDraft } from '../../plugins/types.ts';
@@ -12,8 +12,9 @@ import { composeEmail, type ComposeEnv } from '../../plugins/mail/compose.ts';
 import { payoutReminderDraft } from '../../plugins/notifications/payout-reminder.ts';
 import { participantView } from './views.ts';
 import { recordTransition } from './reward-transitions.ts';
-import { checkLimits } from './reward-limits.ts';
-import { lockProgram } from '../store/reward-limit-queries.ts';
+import { checkLimits, limitGuards, type LimitsInput } from './reward-limits.ts';
+import { insertRewardWithinLimits, lockProgram } from '../store/reward-limit-queries.ts';
+import type { PlannedReward } from '../../plugins/rewards/reward-follow-ups.ts';
 
 export type RewardEffectsInput = {
   dialect: DialectName;
@@ -61,20 +62,21 @@ export async function writeRewardEffects(db: Db, input: RewardEffectsInput): Pro
   }
   const current = <T extends { recipient: ParticipantView }>(d: T): T => ({ ...d, recipient: fresh.get(d.recipient.id) ?? d.recipient });
   // Limits are decided under the locks, before the W-9 total: a reward a limit stops counts nowhere.
-  const limited = await checkLimits(db, { tenantId, program, eventParticipantId: input.eventParticipantId, occurredAt: event.occurredAt, drafts: input.rewards.map(current) });
-  const rewardDrafts = limited.kept;
+  const limitsInput: LimitsInput = { tenantId, program, eventParticipantId: input.eventParticipantId, occurredAt: event.occurredAt };
+  const limited = await checkLimits(db, { ...limitsInput, drafts: input.rewards.map(current) });
+  let rewardDrafts = limited.kept;
   const noticeRequests = input.noticeRequests.map(current);
 
   const year = taxYear(new Date(event.occurredAt), program.settings.timeZone);
   const counted = new Set([...rewardDrafts.filter((d) => d.kind === 'cash' || d.taxableMinor), ...noticeRequests].map((d) => d.recipient.id));
   const cashBefore = new Map<string, number>();
   for (const id of counted) cashBefore.set(id, cashInUsd(await rewardTotalsBetween(db, tenantId, id, year.from, year.to), program.settings).cents);
-  const plan = planRewardFollowUps({ eventId: event.id, program, rewards: rewardDrafts, cashBefore, taxYear: year.year, noticeRequests, now });
+  const planFor = (drafts: RewardDraft[]) => planRewardFollowUps({ eventId: event.id, program, rewards: drafts, cashBefore, taxYear: year.year, noticeRequests, now });
+  let plan = planFor(rewardDrafts);
 
   const nowIso = now.toISOString();
   const rewards: RewardTable[] = [];
-  for (const r of plan.rewards) {
-    const row: RewardTable = {
+  const rowOf = (r: PlannedReward): RewardTable => ({
       id: crypto.randomUUID(),
       tenant_id: tenantId,
       program_id: program.id,
@@ -97,11 +99,40 @@ export async function writeRewardEffects(db: Db, input: RewardEffectsInput): Pro
       occurred_at: event.occurredAt,
       created_at: nowIso,
       updated_at: nowIso,
-    };
-    if (await insertRewardOnce(db, row)) {
-      rewards.push(row);
-      await recordTransition(db, tenantId, row.id, null, row.status, row.pending_reasons, { reason: 'created', actor: 'rule' }, nowIso);
+  });
+  const created = async (row: RewardTable) => {
+    rewards.push(row);
+    await recordTransition(db, tenantId, row.id, null, row.status, row.pending_reasons, { reason: 'created', actor: 'rule' }, nowIso);
+  };
+  // D1 has no transaction to hold a lock between the count above and the
+  // insert: each covered reward's insert re-checks its limits in the same
+  // statement. One refused means the follow-ups are planned again without it.
+  const written = new Set<PlannedReward>();
+  if (input.dialect === 'd1' && limits.length > 0) {
+    const refused = new Set<string>();
+    for (const r of plan.rewards) {
+      const guards = limitGuards(limitsInput, r);
+      if (guards.length === 0) continue;
+      written.add(r);
+      const row = rowOf(r);
+      if (await insertRewardWithinLimits(db, row, guards)) await created(row);
+      else if (!(await rewardOfEventExists(db, tenantId, event.id, r.ruleName, r.recipient.id))) {
+        refused.add(`${r.ruleName}\u0000${r.recipient.id}`);
+        const why = await checkLimits(db, { ...limitsInput, drafts: [r] });
+        limited.skipped.push({ ruleName: r.ruleName, limit: why.skipped[0]?.limit ?? guards[0].limit });
+      }
     }
+    if (refused.size > 0) {
+      rewardDrafts = rewardDrafts.filter((d) => !refused.has(`${d.ruleName}\u0000${d.recipient.id}`));
+      const kept = new Set([...written].map((r) => `${r.ruleName}\u0000${r.recipient.id}`));
+      plan = planFor(rewardDrafts);
+      for (const r of plan.rewards) if (kept.has(`${r.ruleName}\u0000${r.recipient.id}`)) written.add(r);
+    }
+  }
+  for (const r of plan.rewards) {
+    if (written.has(r)) continue;
+    const row = rowOf(r);
+    if (await insertRewardOnce(db, row)) await created(row);
   }
 
   const emails: EmailTable[] = [];

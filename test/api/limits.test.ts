@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHarness, type Harness } from '../support/app-harness.ts';
-import { DIALECTS } from '../support/databases.ts';
+import { createTestStore, DIALECTS } from '../support/databases.ts';
 import { referralRules } from './fixtures.ts';
 
 // Program limits are decided inside the event's transaction after the locks
@@ -105,5 +105,42 @@ describe.each(DIALECTS)('reward limits on %s', (dialect) => {
     expect(dup.body.error.details[0].pointer).toBe('/settings/limits');
     const stored = await h.request('GET', `/v1/programs/${programId}`, { token: key });
     expect(stored.body.settings.limits).toEqual(limits);
+  });
+});
+
+// D1 runs an event's statements one by one, with no transaction: emulated here
+// by the same SQLite database driven statement by statement (the store says
+// "d1"), where concurrent events interleave at every await as they do on D1.
+describe('reward limits without transactions (the D1 path)', () => {
+  let h: Harness;
+  let key: string;
+  let programId: string;
+
+  beforeAll(async () => {
+    const sqlite = await createTestStore('sqlite');
+    h = await createHarness('sqlite', { store: { ...sqlite, dialect: 'd1', transactions: false } });
+    key = (await h.tenant()).apiKey;
+    programId = (await h.request('POST', '/v1/programs', { token: key, body: { name: 'Friends', settings: { limits } } })).body.id;
+    await h.request('PUT', `/v1/programs/${programId}/rules`, { token: key, body: referralRules });
+    await h.request('PUT', '/v1/participants/alice', { token: key, body: { email: 'alice@example.com', payoutInfoComplete: true } });
+    for (let i = 0; i < 20; i++) await h.request('PUT', `/v1/participants/p${i}`, { token: key, body: { email: `p${i}@example.com`, referredBy: 'alice' } });
+  });
+  afterAll(() => h.close());
+
+  it('still writes exactly 5 of 20 concurrent rewards, each insert guarded by its limits', async () => {
+    const post = (body: unknown) => h.request('POST', `/v1/programs/${programId}/events`, { token: key, body });
+    const signups = await Promise.all(Array.from({ length: 20 }, (_, i) => post({ id: `signup-${i}`, type: 'signup', participantId: `p${i}` })));
+    expect(signups.map((r) => r.status)).toEqual(Array(20).fill(201));
+    expect(signups.filter((r) => r.body.rewards.length === 1)).toHaveLength(5);
+    expect(signups.filter((r) => r.body.fired.some((f: any) => f.skipped === 'limit:welcome-cap'))).toHaveLength(15);
+    const buys = await Promise.all(Array.from({ length: 20 }, (_, i) => post({ id: `buy-${i}`, type: 'purchase', participantId: `p${i}`, data: { amount: 60 } })));
+    expect(buys.filter((r) => r.body.rewards.length === 1)).toHaveLength(5);
+    expect(buys.filter((r) => r.body.fired.some((f: any) => f.skipped === 'limit:referral-usd'))).toHaveLength(15);
+    const written = await h.services.store.db.selectFrom('rewards').select(['rule_name']).where('program_id', '=', programId).execute();
+    expect(written.filter((r) => r.rule_name === 'welcome-credit')).toHaveLength(5);
+    expect(written.filter((r) => r.rule_name === 'referrer-bonus')).toHaveLength(5);
+    // No email for a reward that was not written: one reward email per reward.
+    const rewardEmails = await h.services.store.db.selectFrom('emails').select('id').where('type', '=', 'reward').execute();
+    expect(rewardEmails).toHaveLength(10);
   });
 });
