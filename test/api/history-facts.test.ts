@@ -65,6 +65,9 @@ describe.each(DIALECTS)('history facts on %s', (dialect) => {
     await post({ id: 'cat-1', type: 'visit', participantId: 'cat' });
     const paid = await post({ id: 'c1', type: 'check', participantId: 'ann' });
     expect(paid.body.rewards).toHaveLength(1);
+    // The receipt keeps the history questions that passed, with their answers.
+    const receipt = await h.request('GET', `/v1/rewards/${paid.body.rewards[0].id}/receipt`, { token: key });
+    expect(JSON.stringify(receipt.body)).toContain('"params":{"days":90,"converted":true}');
     // Now ann has $20 of cash: rewardTotal stops the rule.
     expect((await post({ id: 'c2', type: 'check', participantId: 'ann' })).body.rewards).toHaveLength(0);
     // Cancelled, it no longer counts.
