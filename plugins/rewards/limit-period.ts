@@ -18,10 +18,25 @@ function localMidnight(y: number, m: number, d: number, timeZone: string): numbe
   return guess - offsetMs(guess - offsetMs(guess, timeZone), timeZone);
 }
 
+// A calendar period's bounds never change: the last one per (period, zone) is
+// kept, so the events of one day skip the Intl calls (formatToParts) entirely.
+const known = new Map<string, { fromMs: number; toMs: number; range: { from: string; to: string } }>();
+
 export function periodRange(period: LimitPeriod, at: Date, timeZone: string, days?: number): PeriodRange {
   const t = at.getTime();
   if (period === 'lifetime') return null;
   if (period === 'rolling') return { from: new Date(t - (days ?? 1) * DAY + 1).toISOString(), to: new Date(t + 1).toISOString() };
+  const key = `${period} ${timeZone}`;
+  const hit = known.get(key);
+  if (hit && hit.fromMs <= t && t < hit.toMs) return hit.range;
+  const range = Object.freeze(calendarRange(period, t, timeZone));
+  // Bounded: zones are the programs' (validated names), four periods each.
+  if (known.size >= 4000) known.clear();
+  known.set(key, { fromMs: Date.parse(range.from), toMs: Date.parse(range.to), range });
+  return range;
+}
+
+function calendarRange(period: 'day' | 'week' | 'month' | 'year', t: number, timeZone: string): { from: string; to: string } {
   const wall = new Date(t + offsetMs(t, timeZone));
   const [y, m, d] = [wall.getUTCFullYear(), wall.getUTCMonth(), wall.getUTCDate()];
   let start: [number, number, number];

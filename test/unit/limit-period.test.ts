@@ -17,3 +17,12 @@ describe('limit periods', () => {
     expect(periodRange('lifetime', at, 'UTC')).toBeNull();
   });
 });
+
+describe('limit periods, remembered', () => {
+  it('answers the next period correctly after the previous one was kept', () => {
+    const a = periodRange('day', new Date('2026-03-08T12:00:00Z'), 'Europe/Paris');
+    expect(periodRange('day', new Date('2026-03-08T20:00:00Z'), 'Europe/Paris')).toBe(a);
+    expect(periodRange('day', new Date('2026-03-08T23:30:00Z'), 'Europe/Paris')).toEqual({ from: '2026-03-08T23:00:00.000Z', to: '2026-03-09T23:00:00.000Z' });
+    expect(periodRange('day', new Date('2026-03-01T12:00:00Z'), 'Europe/Paris')).toEqual({ from: '2026-02-28T23:00:00.000Z', to: '2026-03-01T23:00:00.000Z' });
+  });
+});
