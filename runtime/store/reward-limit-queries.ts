@@ -44,7 +44,8 @@ function usageQuery(db: Db, q: LimitUsageQuery) {
     .selectFrom('rewards as r')
     .where('r.tenant_id', '=', q.tenantId)
     .where('r.program_id', '=', q.programId)
-    .where('r.status', 'not in', ['cancelled', 'expired']);
+    // Written out, not bound: a D1 statement takes at most 100 parameters (see guardedInsert).
+    .where(sql<boolean>`r.status not in ('cancelled', 'expired')`);
   if (q.participantId !== undefined) query = query.where('r.participant_id', '=', q.participantId);
   if (q.kind !== undefined) query = query.where('r.kind', '=', q.kind);
   if (q.currency !== undefined) query = query.where('r.currency', '=', q.currency);
@@ -67,17 +68,26 @@ export type LimitGuard = { limit: string; query: LimitUsageQuery; measure: 'coun
  * the reward exists already (a re-run): the caller tells them apart.
  */
 export async function insertRewardWithinLimits(db: Db, row: RewardTable, guards: LimitGuard[]): Promise<boolean> {
+  const result = await guardedInsert(db, row, guards).executeTakeFirst();
+  return Number(result.numInsertedOrUpdatedRows ?? 0) === 1;
+}
+
+/**
+ * The statement itself. D1 binds at most 100 parameters per statement: the
+ * row takes one per column (23), a guard at most 7 (tenant, program,
+ * participant, kind, currency, two bounds; the value and the maximum are
+ * validated integers, written out), so the 10 limits a program may have fit.
+ */
+export function guardedInsert(db: Db, row: RewardTable, guards: LimitGuard[]) {
   const columns = Object.keys(row) as (keyof RewardTable)[];
   let select = db.selectNoFrom(columns.map((c) => sql.val(row[c]).as(c)));
   for (const g of guards) {
     const used = usageQuery(db, g.query).select(g.measure === 'count' ? sql<number>`count(*)`.as('u') : sql<number>`coalesce(sum(r.amount_minor), 0)`.as('u'));
-    select = select.where(sql<boolean>`(${used}) + ${g.value} <= ${g.max}`);
+    select = select.where(sql<boolean>`(${used}) + ${sql.lit(Math.trunc(g.value))} <= ${sql.lit(Math.trunc(g.max))}`);
   }
-  const result = await db
+  return db
     .insertInto('rewards')
     .columns(columns)
     .expression(select as never)
-    .onConflict((oc) => oc.columns(['tenant_id', 'event_id', 'rule_name', 'participant_id']).doNothing())
-    .executeTakeFirst();
-  return Number(result.numInsertedOrUpdatedRows ?? 0) === 1;
+    .onConflict((oc) => oc.columns(['tenant_id', 'event_id', 'rule_name', 'participant_id']).doNothing());
 }
