@@ -8,6 +8,7 @@ import * as keyRotation from './2026-11-30T14-00-00_key_rotation.ts';
 import * as idempotencyKeys from './2026-11-30T15-00-00_idempotency_keys.ts';
 import * as rewardLifecycle from './2026-11-30T16-00-00_reward_lifecycle.ts';
 import * as webhookEndpoints from './2026-11-30T17-00-00_webhook_endpoints.ts';
+import * as rewardLimits from './2026-11-30T18-00-00_reward_limits.ts';
 
 // A static map rather than a folder scan, so bundled runtimes (Workers) that
 // have no file system run the same migrations. Add each new migration here.
@@ -21,6 +22,7 @@ export const migrations: Record<string, Migration> = {
   '2026-11-30T15-00-00_idempotency_keys': idempotencyKeys,
   '2026-11-30T16-00-00_reward_lifecycle': rewardLifecycle,
   '2026-11-30T17-00-00_webhook_endpoints': webhookEndpoints,
+  '2026-11-30T18-00-00_reward_limits': rewardLimits,
 };
 
 export const migrationProvider: MigrationProvider = {

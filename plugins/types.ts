@@ -74,6 +74,24 @@ export type ProgramSettings = {
   passwordResetTtlMinutes: number;
   w9FormUrl?: string;
   payoutDetailsUrl?: string;
+  /** Caps on rewards per participant, referrer or program and period; empty for none. */
+  limits: RewardLimit[];
+};
+
+export type RewardLimit = {
+  name: string;
+  /** Whose rewards count: the recipient's (any role), the recipient's earned for others' events, or the whole program's. */
+  scope: 'participant' | 'referrer' | 'program';
+  measure: 'count' | 'amount';
+  /** For `amount`: only rewards in this currency count, and only they are capped. */
+  currency?: string;
+  /** Only rewards of this kind count and are capped. */
+  kind?: string;
+  period: 'day' | 'week' | 'month' | 'year' | 'lifetime' | 'rolling';
+  /** For `rolling`: the window's length in days. */
+  days?: number;
+  /** The most the scope may reach: a count, or minor units of the currency. */
+  max: number;
 };
 
 /** An email to queue; the mail plugin renders it and writes it to the outbox. */

@@ -1,6 +1,6 @@
 import { FAIL, MISSING, PASS, type NodeFn, type NodeShape, type RunContext } from './compiled-types.ts';
 import { EvaluationError } from './evaluation-error.ts';
-import type { FactName } from './facts.ts';
+import { factKey } from './history-facts.ts';
 import { analyzeOperator, buildComparator, buildConstantTest, constantOperand, factOperand, parseOperator, type ParsedOperator } from './operators.ts';
 import { parsePath, resolvePath } from './path.ts';
 import { isFactRef, type FactRef, type LeafCondition } from './schema.ts';
@@ -22,17 +22,17 @@ function segmentsOf(path: string | undefined, pointer: string): string[] | null 
 export function compileLeaf(leaf: LeafCondition, pointer: string, id: number, rc: LeafContext): CompiledLeaf {
   const op = parseOperator(leaf.operator);
   if ('error' in op) throw new Error(`${pointer}/operator: ${op.error}`);
-  const subject: Subject = { fact: leaf.fact, slot: slotOf(rc, leaf.fact), path: segmentsOf(leaf.path, `${pointer}/path`), rule: rc.rule, pointer, id };
+  const subject: Subject = { fact: leaf.fact, slot: slotOf(rc, factKey(leaf.fact, leaf.params)), path: segmentsOf(leaf.path, `${pointer}/path`), rule: rc.rule, pointer, id };
   const value = leaf.value;
   const ref = isFactRef(value) ? value : null;
-  const shape: NodeShape = { kind: 'leaf', id, pointer, fact: leaf.fact, path: leaf.path, operator: leaf.operator, value, valueRef: ref };
+  const shape: NodeShape = { kind: 'leaf', id, pointer, fact: leaf.fact, ...(leaf.params !== undefined ? { params: leaf.params } : {}), path: leaf.path, operator: leaf.operator, value, valueRef: ref };
   const analysis = analyzeOperator(op, factOperand, ref === null ? constantOperand(value) : factOperand);
   const fn = ref === null ? constantLeaf(op, value, subject) : referenceLeaf(op, ref, slotOf(rc, ref.fact), subject);
   return { fn, canThrow: analysis.canThrow, shape };
 }
 
 /** What a leaf reads: a fact, through an optional path (null when there is none or it is just "$"). */
-type Subject = { fact: FactName; slot: number; path: string[] | null; rule: string; pointer: string; id: number };
+type Subject = { fact: string; slot: number; path: string[] | null; rule: string; pointer: string; id: number };
 
 function slotOf(rc: LeafContext, fact: string): number {
   const slot = rc.slots.get(fact);

@@ -26,7 +26,9 @@ export type LeafShape = {
   readonly kind: 'leaf';
   readonly id: number;
   readonly pointer: string;
-  readonly fact: FactName;
+  readonly fact: string;
+  /** A history fact's params. */
+  readonly params?: Readonly<Record<string, unknown>>;
   readonly path?: string;
   readonly operator: string;
   /** The constant, or the reference when `valueRef` is set. */
@@ -65,5 +67,6 @@ export type CompiledRuleset = {
   /** Priority descending, then document order. */
   readonly rules: readonly CompiledRule[];
   /** Every fact name the rules read; a leaf reads its fact by position in this list. */
-  readonly facts: readonly FactName[];
+  /** The slot of each fact read: a fact's name, or a history fact's key (history-facts.ts). */
+  readonly facts: readonly string[];
 };

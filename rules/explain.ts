@@ -26,6 +26,8 @@ export type ExplainResult = 'pass' | 'fail' | 'not-evaluated';
 export type ExplainLeaf = {
   pointer: string;
   fact: string;
+  /** A history fact's params. */
+  params?: Readonly<Record<string, unknown>>;
   path?: string;
   operator: string;
   /** The constant, or the value read through `valueRef` when the leaf ran; a summary when large (explain-values.ts). */
@@ -90,6 +92,7 @@ function describe(shape: NodeShape, trace: Trace, out: Output): ExplainNode {
     const factValue = out.views.show(ran ? trace.factValues[shape.id] : undefined);
     let bytes = LEAF_BYTES + stringBytes(shape.pointer) + stringBytes(shape.fact) + stringBytes(shape.operator) + value.bytes + factValue.bytes;
     if (shape.path !== undefined) bytes += stringBytes(shape.path);
+    if (shape.params !== undefined) bytes += jsonBytes(shape.params);
     if (shape.valueRef !== null) bytes += jsonBytes(shape.valueRef);
     grow(out, bytes, shape.pointer);
     const node: ExplainLeaf = {
@@ -101,6 +104,7 @@ function describe(shape: NodeShape, trace: Trace, out: Output): ExplainNode {
       result: RESULT[trace.results[shape.id]],
     };
     if (shape.path !== undefined) node.path = shape.path;
+    if (shape.params !== undefined) node.params = shape.params;
     if (shape.valueRef !== null) node.valueRef = shape.valueRef;
     return node;
   }

@@ -1,4 +1,5 @@
 import type { Condition, Ruleset, TopCondition } from './schema.ts';
+import { factKey } from './history-facts.ts';
 
 export const FACT_NAMES = ['event', 'participant', 'referrer', 'stats', 'program', 'now'] as const;
 export type FactName = (typeof FACT_NAMES)[number];
@@ -44,7 +45,7 @@ export type Facts = {
 };
 
 /** What evaluate() accepts: any subset, any value (a fact that a reached condition reads but is absent makes the run throw, as in the reference). */
-export type FactValues = { readonly [K in FactName]?: unknown };
+export type FactValues = { readonly [K in FactName]?: unknown } & { readonly [historyKey: string]: unknown };
 
 /**
  * Shape of each fact for path checks: 'any' accepts every path below it,
@@ -80,9 +81,13 @@ export function isFactName(name: unknown): name is FactName {
   return typeof name === 'string' && (FACT_NAMES as readonly string[]).includes(name);
 }
 
-/** The facts a ruleset can read (conditions and fact-valued `value`s, through references), so the caller loads only those. */
-export function factsUsed(ruleset: Ruleset): Set<FactName> {
-  const used = new Set<FactName>();
+/**
+ * The facts a ruleset can read (conditions and fact-valued `value`s, through
+ * references), so the caller loads only those; a history fact by its key
+ * (its name and params, history-facts.ts).
+ */
+export function factsUsed(ruleset: Ruleset): Set<string> {
+  const used = new Set<string>();
   const named = ruleset.conditions ?? {};
   const visited = new Set<string>();
   const walk = (node: Condition): void => {
@@ -94,7 +99,7 @@ export function factsUsed(ruleset: Ruleset): Set<FactName> {
       visited.add(node.condition);
       walk(named[node.condition] as TopCondition);
     } else {
-      used.add(node.fact);
+      used.add(factKey(node.fact, node.params));
       const value = node.value;
       if (value !== null && typeof value === 'object' && !Array.isArray(value) && Object.hasOwn(value, 'fact')) {
         used.add((value as { fact: FactName }).fact);

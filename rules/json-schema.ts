@@ -1,6 +1,7 @@
 import { toJsonSchema } from '@valibot/to-json-schema';
 import { action, MAX_DEPTH, MAX_NAMED_CONDITIONS, MAX_RULES } from './schema.ts';
 import { FACT_NAMES, FACT_SHAPES, type FactShape } from './facts.ts';
+import { HISTORY_FACT_NAMES } from './history-facts.ts';
 import { DECORATOR_NAMES, MAX_DECORATORS, OPERATOR_NAMES } from './operators.ts';
 import { FORBIDDEN_SEGMENTS, MAX_PATH_LENGTH } from './path.ts';
 import { HOSTILE_KEYS } from './json-safety.ts';
@@ -118,6 +119,10 @@ export function rulesJsonSchema(): Json {
             then: { $ref: '#/$defs/factReference' },
           },
           path,
+          params: {
+            type: 'object',
+            description: 'for a history fact only: eventCount {type?, days?}, referralCount {converted?, days?}, rewardTotal {kind?, currency?, days?}',
+          },
           priority,
         },
         required: ['fact', 'operator', 'value'],
@@ -132,8 +137,8 @@ export function rulesJsonSchema(): Json {
         allOf: pathByFact(),
       },
       fact: {
-        enum: [...FACT_NAMES],
-        description: 'event {type, data, occurredAt}; participant and referrer {id, email, firstName, lastName, locale, countryCode, referredBy, w9OnFile, payoutInfoComplete, emailVerified, createdAt}; stats {rewardCount, referralCount, cashRewardsThisYear, w9Required, ...}; program {id, name, settings}; now (ISO 8601)',
+        enum: [...FACT_NAMES, ...HISTORY_FACT_NAMES],
+        description: 'history facts (with params, counted before the event): eventCount, referralCount, rewardTotal (minor units); event {type, data, occurredAt}; participant and referrer {id, email, firstName, lastName, locale, countryCode, referredBy, w9OnFile, payoutInfoComplete, emailVerified, createdAt}; stats {rewardCount, referralCount, cashRewardsThisYear, w9Required, ...}; program {id, name, settings}; now (ISO 8601)',
       },
       action: actionSchema(),
     },

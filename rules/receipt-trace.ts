@@ -5,7 +5,7 @@ import { ValueViews } from './explain-values.ts';
 import type { FactValues } from './facts.ts';
 
 /** One condition that held: where it is in the rules, what it compared, and with what (large values summarised). */
-export type PassedCondition = { pointer: string; fact: string; path?: string; operator: string; value: unknown; factValue: unknown };
+export type PassedCondition = { pointer: string; fact: string; params?: Readonly<Record<string, unknown>>; path?: string; operator: string; value: unknown; factValue: unknown };
 
 /** A receipt keeps at most this many conditions per rule; a rule with more says so with `truncated`. */
 export const MAX_RECEIPT_CONDITIONS = 50;
@@ -56,5 +56,6 @@ function collect(shape: NodeShape, trace: Trace, views: ValueViews, entry: { con
     factValue: views.show(trace.factValues[shape.id]).value,
   };
   if (shape.path !== undefined) leaf.path = shape.path;
+  if (shape.params !== undefined) leaf.params = shape.params;
   entry.conditions.push(leaf);
 }

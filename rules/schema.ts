@@ -1,5 +1,6 @@
 import * as v from 'valibot';
 import { FACT_NAMES, type FactName } from './facts.ts';
+import { HISTORY_FACT_NAMES, type HistoryFactName } from './history-facts.ts';
 import { parsePath } from './path.ts';
 
 export const MAX_DEPTH = 10;
@@ -16,7 +17,8 @@ export type JsonValue = null | boolean | number | string | JsonValue[] | { [key:
 /** A `value` that reads another fact (fact-to-fact comparison). */
 export type FactRef = { fact: FactName; path?: string };
 
-export type LeafCondition = { fact: FactName; operator: string; value: JsonValue | FactRef; path?: string; priority?: number };
+/** `params` only for a history fact (history-facts.ts), as json-rules-engine passes them to a dynamic fact. */
+export type LeafCondition = { fact: FactName | HistoryFactName; operator: string; value: JsonValue | FactRef; path?: string; params?: Record<string, unknown>; priority?: number };
 export type AllCondition = { all: Condition[]; priority?: number };
 export type AnyCondition = { any: Condition[]; priority?: number };
 export type NotCondition = { not: Condition; priority?: number };
@@ -70,11 +72,16 @@ export const isFactRef = (value: unknown): value is FactRef => isPlainObject(val
 // Constants are checked (JSON, hostile keys, arrays where needed) after parsing, where the pointer is known.
 const leafValue = v.lazy((input) => (isFactRef(input) ? factRef : v.unknown()));
 
+const LEAF_FACTS = [...FACT_NAMES, ...HISTORY_FACT_NAMES] as const;
+const leafFact = v.picklist(LEAF_FACTS, (issue) => `unknown fact ${show(issue.input)}; expected one of ${LEAF_FACTS.join(', ')}`);
+
 const leaf = v.strictObject({
-  fact: factName,
+  fact: leafFact,
   operator: v.string('operator must be a string'),
   value: leafValue,
   path: v.optional(pathString),
+  // Checked against the fact in validate-conditions.ts, where the pointer is known.
+  params: v.optional(v.record(v.string(), v.unknown(), 'params must be an object')),
   priority,
 });
 

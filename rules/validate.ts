@@ -16,6 +16,8 @@ import {
   type TopCondition,
 } from './schema.ts';
 import { checkTree, type TreeInfo } from './validate-conditions.ts';
+import { factsUsed } from './facts.ts';
+import { historyQueryOf, MAX_HISTORY_FACTS } from './history-facts.ts';
 import { checkReferences } from './validate-references.ts';
 
 export { hasHostileKeys, HOSTILE_KEYS } from './json-safety.ts';
@@ -98,6 +100,9 @@ export function validateRuleset(doc: unknown, ctx: ValidationContext): Validatio
     namedTrees.set(name, checkTree(parsed.output, at, add));
   }
   checkReferences(ruleTrees, namedTrees, declared, add);
+  // Each distinct history question is a query per event: bounded per ruleset.
+  const history = [...factsUsed({ rules, conditions: named })].filter((key) => historyQueryOf(key) !== null);
+  if (history.length > MAX_HISTORY_FACTS) add('/rules', `at most ${MAX_HISTORY_FACTS} distinct history facts (a fact with its params) per ruleset; these rules ask ${history.length}`);
   return done(Object.keys(rawNamed).length > 0 || Object.hasOwn(doc, 'conditions') ? { rules, conditions: named } : { rules });
 }
 

@@ -11,7 +11,8 @@ import { validateRuleset } from '../rules/validate.ts';
 import { compileRuleset } from '../rules/compile.ts';
 import { explain } from '../rules/explain.ts';
 import { EvaluationError } from '../rules/evaluate.ts';
-import type { FactValues } from '../rules/facts.ts';
+import { factsUsed, type FactValues } from '../rules/facts.ts';
+import { historyQueryOf } from '../rules/history-facts.ts';
 import { DEFAULT_TEMPLATES } from '../plugins/mail/templates/default-templates.ts';
 import { normalizeSettings } from './services/program-settings.ts';
 
@@ -127,6 +128,8 @@ export async function main(argv: string[]): Promise<number> {
       stats: values.stats ? (readJsonFile(values.stats, 'stats') as Record<string, unknown>) : { rewardCount: 0, cashRewardsThisYear: 0, referralCount: 0, w9Required: false },
       program: { id: 'dry-run', name: 'dry run', settings: normalizeSettings({}) },
       now,
+      // Offline there is no history: every history fact a rule asks reads as a new participant's, 0.
+      ...Object.fromEntries([...factsUsed(result.ruleset)].filter((key) => historyQueryOf(key) !== null).map((key) => [key, 0])),
     };
     let rules;
     try {

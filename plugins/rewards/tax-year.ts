@@ -14,7 +14,8 @@ function formatterFor(timeZone: string): Intl.DateTimeFormat {
   return f;
 }
 
-function offsetMs(instant: number, timeZone: string): number {
+/** How far the zone's wall clock is ahead of UTC at `instant`, in milliseconds. */
+export function offsetMs(instant: number, timeZone: string): number {
   const parts = formatterFor(timeZone).formatToParts(new Date(instant));
   const get = (t: string) => Number(parts.find((p) => p.type === t)?.value);
   const wall = Date.UTC(get('year'), get('month') - 1, get('day'), get('hour'), get('minute'), get('second'));

@@ -10,7 +10,9 @@ import { participantView, programView } from './views.ts';
 import { checkRuleset, compileDraft, loadRuleset, type LoadedRuleset } from './ruleset-service.ts';
 import { buildFacts } from './fact-loader.ts';
 import { guardEvaluation } from './evaluation.ts';
-import type { ParticipantView } from '../../plugins/types.ts';
+import type { ActionHandler, ParticipantView, RewardDraft } from '../../plugins/types.ts';
+import { actionHandlers, type ActionType } from '../../plugins/registry.ts';
+import { checkLimits } from './reward-limits.ts';
 
 export const InlineParticipant = v.strictObject({
   id: v.optional(Id, 'dry-run-participant'),
@@ -61,11 +63,25 @@ export async function dryRun(services: Services, tenant: Tenant, programRow: Pro
   }
   const now = services.clock.now();
   const event = { type: body.type, data: body.data, occurredAt: body.occurredAt ? new Date(body.occurredAt).toISOString() : now.toISOString() };
-  const { facts } = await buildFacts(db, tenant.id, { ruleset: loaded, event, participant, program, now });
+  const { facts, referrer } = await buildFacts(db, tenant.id, { ruleset: loaded, event, participant, program, now });
   const rules = loaded ? guardEvaluation(() => explain(loaded.compiled, facts)) : [];
+  const fired = rules.filter((r) => r.fired).map((r) => ({ rule: r.name, action: r.action.type, skipped: undefined as string | undefined }));
+  // The rewards the live path would plan, against the program's limits as they stand now
+  // (no locks: a concurrent event may still take the last place).
+  const drafts: RewardDraft[] = [];
+  for (const r of rules.filter((x) => x.fired && x.action.type === 'reward')) {
+    const ctx = { tenantId: tenant.id, program, event: { id: body.id ?? 'dry-run', ...event }, rule: { name: r.name, priority: r.priority }, participant, referrer };
+    const handler: ActionHandler = actionHandlers[r.action.type as ActionType];
+    drafts.push(...handler.plan(r.action.params, ctx).rewards);
+  }
+  const { skipped } = await checkLimits(db, { tenantId: tenant.id, program, eventParticipantId: participant.id, occurredAt: event.occurredAt, drafts });
+  for (const s of skipped) {
+    const f = fired.find((x) => x.rule === s.ruleName);
+    if (f && f.skipped === undefined) f.skipped = `limit:${s.limit}`;
+  }
   return {
     source: body.rules ? 'draft' : loaded ? { version: loaded.version } : null,
-    fired: rules.filter((r) => r.fired).map((r) => ({ rule: r.name, action: r.action.type })),
+    fired: fired.map(({ skipped, ...f }) => (skipped === undefined ? f : { ...f, skipped })),
     rules,
   };
 }

@@ -159,12 +159,14 @@ export async function ingestEvent(services: Services, tenant: Tenant, programId:
         now,
         ruleVersion: ruleset?.contentHash ? { version: ruleset.version, hash: ruleset.contentHash } : null,
         traces,
+        eventParticipantId: participant.id,
       });
       const rewards = effects.rewards;
       emails.push(...effects.emails);
+      const fired = withLimits(firedBody, effects.limited);
       const body: EventBody = {
         event: { id: event.id, programId: program.id, type: event.type, participantId: participant.id, occurredAt },
-        fired: firedBody,
+        fired,
         rewards: rewards.map((r) => rewardView(r)),
         emails: emails.map(emailView),
         ...(reversal ? { cancelledRewards: reversal.cancelled.map((r) => rewardView(r)), clawbacks: reversal.clawbacks } : {}),
@@ -180,7 +182,7 @@ export async function ingestEvent(services: Services, tenant: Tenant, programId:
         [
           ...written.map(rewardCreated),
           ...effects.emails.filter((e) => e.type === 'w9-notice').map(w9Required),
-          eventProcessed({ ...body.event, fired: firedBody, rewardIds: written.map((r) => r.id), emailIds: emails.map((e) => e.id) }, nowIso),
+          eventProcessed({ ...body.event, fired, rewardIds: written.map((r) => r.id), emailIds: emails.map((e) => e.id) }, nowIso),
         ],
         now,
       );
@@ -205,6 +207,13 @@ export async function ingestEvent(services: Services, tenant: Tenant, programId:
     }
     throw new AppError('conflict', 'this event is being processed; retry shortly');
   }
+}
+
+/** The fired rules, each whose reward a program limit stopped saying which: `skipped: "limit:<name>"`. */
+export function withLimits(fired: EventBody['fired'], limited: { ruleName: string; limit: string }[]): EventBody['fired'] {
+  if (limited.length === 0) return fired;
+  const by = new Map(limited.map((l) => [l.ruleName, l.limit]));
+  return fired.map((f) => (f.skipped === undefined && by.has(f.rule) ? { ...f, skipped: `limit:${by.get(f.rule)}` } : f));
 }
 
 async function replayOf(services: Services, tenant: Tenant, id: string, requestHash: string): Promise<EventOutcome | null> {

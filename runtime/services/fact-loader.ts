@@ -1,10 +1,12 @@
 import type { Db } from '../store/store.ts';
 import type { ParticipantView, ProgramView } from '../../plugins/types.ts';
-import { factsUsed, type FactName, type FactValues } from '../../rules/facts.ts';
+import { factsUsed, type FactValues } from '../../rules/facts.ts';
+import { historyQueryOf } from '../../rules/history-facts.ts';
 import type { Ruleset } from '../../rules/schema.ts';
 import { findParticipant } from '../store/participant-queries.ts';
 import { participantView } from './views.ts';
 import { loadStats } from './participant-stats.ts';
+import { loadHistoryFacts } from './history-facts.ts';
 import type { LoadedRuleset } from './ruleset-service.ts';
 
 export type FactInput = {
@@ -15,8 +17,8 @@ export type FactInput = {
   now: Date;
 };
 
-type Reads = { used: ReadonlySet<FactName>; needsReferrer: boolean };
-const NOTHING: Reads = { used: new Set(), needsReferrer: false };
+type Reads = { used: ReadonlySet<string>; needsReferrer: boolean; history: readonly string[] };
+const NOTHING: Reads = { used: new Set(), needsReferrer: false, history: [] };
 
 // Loaded rulesets are cached per version (ruleset-service.ts), so the same
 // object comes back for every event of a version: what it reads is worked
@@ -27,7 +29,7 @@ function readsOf(ruleset: Ruleset): Reads {
   let r = reads.get(ruleset);
   if (!r) {
     const used = factsUsed(ruleset);
-    r = { used, needsReferrer: used.has('referrer') || ruleset.rules.some((rule) => (rule.event.params as { to?: string }).to === 'referrer') };
+    r = { used, history: [...used].filter((key) => historyQueryOf(key) !== null), needsReferrer: used.has('referrer') || ruleset.rules.some((rule) => (rule.event.params as { to?: string }).to === 'referrer') };
     reads.set(ruleset, r);
   }
   return r;
@@ -39,7 +41,7 @@ function readsOf(ruleset: Ruleset): Reads {
  * never does I/O.
  */
 export async function buildFacts(db: Db, tenantId: string, input: FactInput): Promise<{ facts: FactValues; referrer: ParticipantView | null }> {
-  const { used, needsReferrer } = input.ruleset ? readsOf(input.ruleset.ruleset) : NOTHING;
+  const { used, needsReferrer, history } = input.ruleset ? readsOf(input.ruleset.ruleset) : NOTHING;
   const referrerRow = needsReferrer && input.participant.referredBy ? await findParticipant(db, tenantId, input.participant.referredBy) : undefined;
   const referrer = referrerRow ? participantView(referrerRow) : null;
   const facts: FactValues = {
@@ -49,6 +51,8 @@ export async function buildFacts(db: Db, tenantId: string, input: FactInput): Pr
     program: { id: input.program.id, name: input.program.name, settings: input.program.settings },
     now: input.now.toISOString(),
     stats: used.has('stats') ? await loadStats(db, tenantId, input.participant, input.program.settings, input.now) : {},
+    // Only the history questions a rule asks; none costs nothing.
+    ...(history.length > 0 ? await loadHistoryFacts(db, history, { tenantId, programId: input.program.id, participantId: input.participant.id, occurredAt: input.event.occurredAt }) : {}),
   };
   return { facts, referrer };
 }

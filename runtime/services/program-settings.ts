@@ -16,6 +16,26 @@ const isTimeZone = (tz: string) => {
   }
 };
 
+/**
+ * A cap on the rewards a participant, a referrer or the whole program earns
+ * in a period, by count or by amount in one currency, optionally of one kind.
+ * Checked when an event's rewards are written (runtime/services/reward-limits.ts).
+ */
+const RewardLimitSchema = v.pipe(
+  v.strictObject({
+    name: v.pipe(v.string(), v.regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/, 'must be 1-64 letters, digits, "_", "." or "-"')),
+    scope: v.picklist(['participant', 'referrer', 'program'], 'must be "participant", "referrer" or "program"'),
+    measure: v.picklist(['count', 'amount'], 'must be "count" or "amount"'),
+    currency: v.optional(v.pipe(v.string(), v.regex(/^[A-Z]{3}$/, 'must be a currency code'))),
+    kind: v.optional(v.picklist(['cash', 'credit', 'percent_discount', 'gift_card'], 'must be a reward kind')),
+    period: v.picklist(['day', 'week', 'month', 'year', 'lifetime', 'rolling'], 'must be day, week, month, year, lifetime or rolling'),
+    days: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(3650))),
+    max: v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(Number.MAX_SAFE_INTEGER)),
+  }),
+  v.forward(v.check((l) => (l.measure === 'amount') === (l.currency !== undefined), 'an amount limit needs a currency; a count limit has none'), ['currency']),
+  v.forward(v.check((l) => (l.period === 'rolling') === (l.days !== undefined), 'a rolling period needs days; a calendar one has none'), ['days']),
+);
+
 export const ProgramSettingsSchema = v.strictObject({
   w9ThresholdCents: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0))),
   taxThresholds: v.optional(
@@ -44,6 +64,15 @@ export const ProgramSettingsSchema = v.strictObject({
   passwordResetTtlMinutes: v.optional(v.pipe(v.number(), v.integer(), v.minValue(5), v.maxValue(1440)), 60),
   w9FormUrl: v.optional(v.pipe(v.string(), v.url())),
   payoutDetailsUrl: v.optional(v.pipe(v.string(), v.url())),
+  // Each limit costs a statement per event that pays a reward: bounded.
+  limits: v.optional(
+    v.pipe(
+      v.array(RewardLimitSchema),
+      v.maxLength(10, 'at most 10 limits'),
+      v.check((ls) => new Set(ls.map((l) => l.name)).size === ls.length, 'limit names must be unique'),
+    ),
+    [],
+  ),
 });
 
 /** Fills defaults, so stored settings always read complete. */

@@ -1,7 +1,7 @@
 import type { Db, DialectName } from '../store/store.ts';
 import type { EmailTable, RewardTable } from '../store/database.ts';
 import { lockParticipant } from '../store/participant-queries.ts';
-import { insertRewardOnce, pendingPayoutRewards, rewardTotalsBetween } from '../store/reward-queries.ts';
+import { insertRewardOnce, pendingPayoutRewards, rewardOfEventExists, rewardTotalsBetween } from '../store/reward-queries.ts';
 import { insertEmailOnce } from '../store/email-queries.ts';
 import { openPayoutCycle } from '../store/payout-queries.ts';
 import type { EmailDraft, ParticipantView, ProgramView, RewardDraft } from '../../plugins/types.ts';
@@ -12,6 +12,9 @@ import { composeEmail, type ComposeEnv } from '../../plugins/mail/compose.ts';
 import { payoutReminderDraft } from '../../plugins/notifications/payout-reminder.ts';
 import { participantView } from './views.ts';
 import { recordTransition } from './reward-transitions.ts';
+import { checkLimits, limitGuards, type LimitsInput } from './reward-limits.ts';
+import { insertRewardWithinLimits, lockProgram } from '../store/reward-limit-queries.ts';
+import type { PlannedReward } from '../../plugins/rewards/reward-follow-ups.ts';
 
 export type RewardEffectsInput = {
   dialect: DialectName;
@@ -27,7 +30,11 @@ export type RewardEffectsInput = {
   ruleVersion?: { version: number; hash: string } | null;
   /** Per rule name, the conditions that passed (JSON), for each reward's receipt. */
   traces?: ReadonlyMap<string, string>;
+  /** The event's participant: the program's limits tell its rewards from its referrer's. */
+  eventParticipantId: string;
 };
+
+export type RewardEffects = { rewards: RewardTable[]; emails: EmailTable[]; limited: { ruleName: string; limit: string }[] };
 
 /**
  * Writes an event's rewards and what they set in motion (reward emails, the
@@ -38,9 +45,13 @@ export type RewardEffectsInput = {
  * both miss the threshold and a reward cannot be held after the details
  * were completed.
  */
-export async function writeRewardEffects(db: Db, input: RewardEffectsInput): Promise<{ rewards: RewardTable[]; emails: EmailTable[] }> {
+export async function writeRewardEffects(db: Db, input: RewardEffectsInput): Promise<RewardEffects> {
   const { tenantId, program, event, now } = input;
-  if (input.rewards.length === 0 && input.noticeRequests.length === 0) return { rewards: [], emails: [] };
+  if (input.rewards.length === 0 && input.noticeRequests.length === 0) return { rewards: [], emails: [], limited: [] };
+  const limits = program.settings.limits;
+  // Before any participant lock, as every writer that takes it does: a
+  // program-wide limit counts rewards other recipients' events add.
+  if (input.rewards.length > 0 && limits.some((l) => l.scope === 'program')) await lockProgram(db, input.dialect, tenantId, program.id);
 
   // Sorted, so two transactions lock the same participants in the same order.
   const ids = [...new Set([...input.rewards, ...input.noticeRequests].map((d) => d.recipient.id))].sort();
@@ -50,46 +61,78 @@ export async function writeRewardEffects(db: Db, input: RewardEffectsInput): Pro
     if (row) fresh.set(id, participantView(row));
   }
   const current = <T extends { recipient: ParticipantView }>(d: T): T => ({ ...d, recipient: fresh.get(d.recipient.id) ?? d.recipient });
-  const rewardDrafts = input.rewards.map(current);
+  // Limits are decided under the locks, before the W-9 total: a reward a limit stops counts nowhere.
+  const limitsInput: LimitsInput = { tenantId, program, eventParticipantId: input.eventParticipantId, occurredAt: event.occurredAt };
+  const limited = await checkLimits(db, { ...limitsInput, drafts: input.rewards.map(current) });
+  let rewardDrafts = limited.kept;
   const noticeRequests = input.noticeRequests.map(current);
 
   const year = taxYear(new Date(event.occurredAt), program.settings.timeZone);
   const counted = new Set([...rewardDrafts.filter((d) => d.kind === 'cash' || d.taxableMinor), ...noticeRequests].map((d) => d.recipient.id));
   const cashBefore = new Map<string, number>();
   for (const id of counted) cashBefore.set(id, cashInUsd(await rewardTotalsBetween(db, tenantId, id, year.from, year.to), program.settings).cents);
-  const plan = planRewardFollowUps({ eventId: event.id, program, rewards: rewardDrafts, cashBefore, taxYear: year.year, noticeRequests, now });
+  const planFor = (drafts: RewardDraft[]) => planRewardFollowUps({ eventId: event.id, program, rewards: drafts, cashBefore, taxYear: year.year, noticeRequests, now });
+  let plan = planFor(rewardDrafts);
 
   const nowIso = now.toISOString();
   const rewards: RewardTable[] = [];
-  for (const r of plan.rewards) {
-    const row: RewardTable = {
-      id: crypto.randomUUID(),
-      tenant_id: tenantId,
-      program_id: program.id,
-      event_id: event.id,
-      rule_name: r.ruleName,
-      participant_id: r.recipient.id,
-      kind: r.kind,
-      amount_minor: r.amountMinor,
-      currency: r.currency,
-      description: r.description,
-      status: r.status,
-      pending_reasons: r.pendingReasons,
-      remaining_minor: r.amountMinor,
-      hold_until: r.holdUntil,
-      expires_at: r.expiresAt,
-      rule_version: input.ruleVersion?.version ?? null,
-      rule_hash: input.ruleVersion?.hash ?? null,
-      taxable_minor: r.taxableMinor ?? null,
-      trace: input.traces?.get(r.ruleName) ?? null,
-      occurred_at: event.occurredAt,
-      created_at: nowIso,
-      updated_at: nowIso,
-    };
-    if (await insertRewardOnce(db, row)) {
-      rewards.push(row);
-      await recordTransition(db, tenantId, row.id, null, row.status, row.pending_reasons, { reason: 'created', actor: 'rule' }, nowIso);
+  const rowOf = (r: PlannedReward): RewardTable => ({
+    id: crypto.randomUUID(),
+    tenant_id: tenantId,
+    program_id: program.id,
+    event_id: event.id,
+    rule_name: r.ruleName,
+    participant_id: r.recipient.id,
+    kind: r.kind,
+    amount_minor: r.amountMinor,
+    currency: r.currency,
+    description: r.description,
+    status: r.status,
+    pending_reasons: r.pendingReasons,
+    remaining_minor: r.amountMinor,
+    hold_until: r.holdUntil,
+    expires_at: r.expiresAt,
+    rule_version: input.ruleVersion?.version ?? null,
+    rule_hash: input.ruleVersion?.hash ?? null,
+    taxable_minor: r.taxableMinor ?? null,
+    trace: input.traces?.get(r.ruleName) ?? null,
+    occurred_at: event.occurredAt,
+    created_at: nowIso,
+    updated_at: nowIso,
+  });
+  const created = async (row: RewardTable) => {
+    rewards.push(row);
+    await recordTransition(db, tenantId, row.id, null, row.status, row.pending_reasons, { reason: 'created', actor: 'rule' }, nowIso);
+  };
+  // D1 has no transaction to hold a lock between the count above and the
+  // insert: each covered reward's insert re-checks its limits in the same
+  // statement. One refused means the follow-ups are planned again without it.
+  const written = new Set<PlannedReward>();
+  if (input.dialect === 'd1' && limits.length > 0) {
+    const refused = new Set<string>();
+    for (const r of plan.rewards) {
+      const guards = limitGuards(limitsInput, r);
+      if (guards.length === 0) continue;
+      written.add(r);
+      const row = rowOf(r);
+      if (await insertRewardWithinLimits(db, row, guards)) await created(row);
+      else if (!(await rewardOfEventExists(db, tenantId, event.id, r.ruleName, r.recipient.id))) {
+        refused.add(`${r.ruleName}\u0000${r.recipient.id}`);
+        const why = await checkLimits(db, { ...limitsInput, drafts: [r] });
+        limited.skipped.push({ ruleName: r.ruleName, limit: why.skipped[0]?.limit ?? guards[0].limit });
+      }
     }
+    if (refused.size > 0) {
+      rewardDrafts = rewardDrafts.filter((d) => !refused.has(`${d.ruleName}\u0000${d.recipient.id}`));
+      const kept = new Set([...written].map((r) => `${r.ruleName}\u0000${r.recipient.id}`));
+      plan = planFor(rewardDrafts);
+      for (const r of plan.rewards) if (kept.has(`${r.ruleName}\u0000${r.recipient.id}`)) written.add(r);
+    }
+  }
+  for (const r of plan.rewards) {
+    if (written.has(r)) continue;
+    const row = rowOf(r);
+    if (await insertRewardOnce(db, row)) await created(row);
   }
 
   const emails: EmailTable[] = [];
@@ -103,5 +146,5 @@ export async function writeRewardEffects(db: Db, input: RewardEffectsInput): Pro
     const ticket = await openPayoutCycle(db, { tenantId, program, participant: holder, cycle: event.id, now });
     if (ticket) await queue(payoutReminderDraft(holder, program, ticket, await pendingPayoutRewards(db, tenantId, holder.id, program.id)));
   }
-  return { rewards, emails };
+  return { rewards, emails, limited: limited.skipped };
 }

@@ -12,6 +12,19 @@ export async function insertRewardOnce(db: Db, row: RewardTable): Promise<boolea
   return Number(result.numInsertedOrUpdatedRows ?? 0) === 1;
 }
 
+/** Whether the event already wrote this rule's reward for this participant (a re-run on D1). */
+export async function rewardOfEventExists(db: Db, tenantId: string, eventId: string, ruleName: string, participantId: string): Promise<boolean> {
+  const row = await db
+    .selectFrom('rewards')
+    .select('id')
+    .where('tenant_id', '=', tenantId)
+    .where('event_id', '=', eventId)
+    .where('rule_name', '=', ruleName)
+    .where('participant_id', '=', participantId)
+    .executeTakeFirst();
+  return row !== undefined;
+}
+
 export async function listRewards(db: Db, tenantId: string, participantId: string) {
   return db
     .selectFrom('rewards')
