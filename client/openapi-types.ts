@@ -1174,6 +1174,21 @@ export interface components {
                 passwordResetTtlMinutes: number;
                 w9FormUrl?: string;
                 payoutDetailsUrl?: string;
+                /** @description caps on rewards per participant, referrer or program in a period (a reward past one is not created: `skipped: "limit:<name>"`) */
+                limits: {
+                    name: string;
+                    /** @enum {string} */
+                    scope: "participant" | "referrer" | "program";
+                    /** @enum {string} */
+                    measure: "count" | "amount";
+                    currency?: string;
+                    /** @enum {string} */
+                    kind?: "cash" | "credit" | "percent_discount" | "gift_card";
+                    /** @enum {string} */
+                    period: "day" | "week" | "month" | "year" | "lifetime" | "rolling";
+                    days?: number;
+                    max: number;
+                }[];
             };
             activeVersion: number | null;
             /** Format: date-time */
@@ -2576,6 +2591,21 @@ export interface operations {
                         w9FormUrl?: string;
                         /** Format: uri */
                         payoutDetailsUrl?: string;
+                        /** @default [] */
+                        limits?: {
+                            name: string;
+                            /** @enum {string} */
+                            scope: "participant" | "referrer" | "program";
+                            /** @enum {string} */
+                            measure: "count" | "amount";
+                            currency?: string;
+                            /** @enum {string} */
+                            kind?: "cash" | "credit" | "percent_discount" | "gift_card";
+                            /** @enum {string} */
+                            period: "day" | "week" | "month" | "year" | "lifetime" | "rolling";
+                            days?: number;
+                            max: number;
+                        }[];
                     };
                 };
             };

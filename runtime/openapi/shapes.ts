@@ -3,6 +3,7 @@ import { ERROR_STATUS } from '../errors.ts';
 import { PENDING_REASONS, REWARD_STATUSES } from '../../plugins/rewards/reward-state.ts';
 import { REWARD_KINDS } from '../../rules/schema.ts';
 import { WEBHOOK_EVENT_TYPES } from '../../plugins/webhooks/event-types.ts';
+import { RewardLimitSchema } from '../services/program-settings.ts';
 
 // The shapes of what the API answers, as valibot schemas: the OpenAPI document
 // is generated from them and a test validates recorded responses against it,
@@ -48,6 +49,7 @@ export const SettingsShape = v.object({
   passwordResetTtlMinutes: v.number(),
   w9FormUrl: v.optional(v.string()),
   payoutDetailsUrl: v.optional(v.string()),
+  limits: v.pipe(v.array(RewardLimitSchema), v.description('caps on rewards per participant, referrer or program in a period (a reward past one is not created: `skipped: "limit:<name>"`)')),
 });
 
 export const ProgramShape = v.strictObject({ id: str, name: str, settings: SettingsShape, activeVersion: v.nullable(v.number()), createdAt: time });

@@ -21,7 +21,7 @@ const isTimeZone = (tz: string) => {
  * in a period, by count or by amount in one currency, optionally of one kind.
  * Checked when an event's rewards are written (runtime/services/reward-limits.ts).
  */
-const RewardLimitSchema = v.pipe(
+export const RewardLimitSchema = v.pipe(
   v.strictObject({
     name: v.pipe(v.string(), v.regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/, 'must be 1-64 letters, digits, "_", "." or "-"')),
     scope: v.picklist(['participant', 'referrer', 'program'], 'must be "participant", "referrer" or "program"'),
