@@ -81,7 +81,7 @@ export async function bootServices(parts: RuntimeParts): Promise<Services> {
     logger,
     secrets: await createSecretBox(config.SECRET_KEY, config.SECRET_KEY_PREVIOUS ? config.SECRET_KEY_PREVIOUS.split(',') : []),
     builtinTransport:
-      parts.builtinTransport ?? (config.BUILTIN_SMTP_URL ? createRelayTransport(smtp, config.BUILTIN_SMTP_URL) : announceCaptures(createCaptureTransport(), logger)),
+      parts.builtinTransport ?? (config.BUILTIN_SMTP_URL ? createRelayTransport(smtp, config.BUILTIN_SMTP_URL) : announceCaptures(createCaptureTransport({ keep: 100 }), logger)),
     resolver: parts.resolver,
     smtp,
     webhookHttp: parts.webhookHttp ?? createFetchWebhookClient(),

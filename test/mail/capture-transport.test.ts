@@ -20,6 +20,12 @@ describe('capture transport', () => {
     await transport.close();
   });
 
+  it('keeps only the newest messages when bounded, as a capturing server does', async () => {
+    const transport = createCaptureTransport({ keep: 2 });
+    for (let n = 1; n <= 5; n++) await transport.send(mail(n));
+    expect(transport.messages.map((m) => m.to)).toEqual(['friend4@example.com', 'friend5@example.com']);
+  });
+
   it('stores a copy, so later changes to the caller object do not rewrite what was sent', async () => {
     const transport = createCaptureTransport();
     const original = mail(3);
