@@ -1,9 +1,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
+import { startSink } from './smtp-sink.ts';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { SMTPServer } from 'smtp-server';
 import { parseConfig } from '../runtime/config.ts';
 import { createApp } from '../runtime/app.ts';
 import { buildNodeServices } from '../runtime/node/node-services.ts';
@@ -118,45 +117,6 @@ export async function runFairnessBench(): Promise<FairnessRow[]> {
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.floor(sorted.length / 2)];
-}
-
-/** A local SMTP server that accepts everything, answering DATA after `delayMs`, and notes when each message was accepted. */
-async function startSink(delayMs: number) {
-  const arrivals: number[] = [];
-  const timers = new Set<NodeJS.Timeout>();
-  const server = new SMTPServer({
-    logger: false,
-    authOptional: true,
-    disabledCommands: ['STARTTLS', 'AUTH'],
-    disableReverseLookup: true,
-    closeTimeout: 100,
-    onData(stream, _session, callback) {
-      stream.on('end', () => {
-        const accept = () => {
-          arrivals.push(performance.now());
-          callback();
-        };
-        if (delayMs === 0) return accept();
-        const timer = setTimeout(() => {
-          timers.delete(timer);
-          accept();
-        }, delayMs);
-        timers.add(timer);
-      });
-      stream.resume();
-    },
-  });
-  server.on('error', () => {});
-  await new Promise<void>((done) => server.listen(0, '127.0.0.1', () => done()));
-  return {
-    port: (server.server.address() as AddressInfo).port,
-    arrivals,
-    close: () =>
-      new Promise<void>((done) => {
-        for (const timer of timers) clearTimeout(timer);
-        server.close(() => done());
-      }),
-  };
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) {

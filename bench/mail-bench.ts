@@ -1,11 +1,10 @@
 import { mkdtempSync, rmSync } from 'node:fs';
+import { startSink } from './smtp-sink.ts';
 import { row, type Row } from './measure.ts';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import nodemailer from 'nodemailer';
-import { SMTPServer } from 'smtp-server';
 import { parseConfig } from '../runtime/config.ts';
 import { createApp } from '../runtime/app.ts';
 import { buildNodeServices } from '../runtime/node/node-services.ts';
@@ -123,33 +122,6 @@ function median(values: number[]): number {
   return sorted[Math.floor(sorted.length / 2)];
 }
 
-/** A local SMTP server that accepts everything and only counts it. */
-async function startSink() {
-  let received = 0;
-  const server = new SMTPServer({
-    logger: false,
-    authOptional: true,
-    disabledCommands: ['STARTTLS', 'AUTH'],
-    disableReverseLookup: true,
-    closeTimeout: 200,
-    onData(stream, _session, callback) {
-      stream.on('end', () => {
-        received++;
-        callback();
-      });
-      stream.resume();
-    },
-  });
-  server.on('error', () => {});
-  await new Promise<void>((done) => server.listen(0, '127.0.0.1', () => done()));
-  return {
-    port: (server.server.address() as AddressInfo).port,
-    get received() {
-      return received;
-    },
-    close: () => new Promise<void>((done) => server.close(() => done())),
-  };
-}
 
 if (process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) {
   const rows = await runMailBench();
