@@ -35,7 +35,8 @@ export async function putParticipant(services: Services, tenant: Tenant, id: str
     throw new AppError('validation_failed', 'The request body is invalid', [{ pointer: '/referredBy', message: 'a participant cannot refer themselves' }]);
   }
   const result = await inTransaction(services.store, async (db) => {
-    let announced = 0;
+    // Rewards released here: each release announced itself (reward-transitions.ts), so the webhook dispatcher is woken.
+    let released = 0;
     const before = await findParticipant(db, tenant.id, id);
     const email = input.email.toLowerCase();
     const w9 = input.w9OnFile ?? before?.w9_on_file === 1;
@@ -64,17 +65,16 @@ export async function putParticipant(services: Services, tenant: Tenant, id: str
     // Links already mailed to the old address must not verify or reset the new one.
     if (before && before.email !== email) await deleteTokens(db, tenant.id, id);
     if (w9 && before?.w9_on_file !== 1) {
-      announced += await clearPendingReason(db, tenant.id, id, 'w9_required', { reason: 'w9_on_file', actor: 'api' }, now);
+      released += await clearPendingReason(db, tenant.id, id, 'w9_required', { reason: 'w9_on_file', actor: 'api' }, now);
     }
     if (payout && before?.payout_info_complete !== 1) {
-      // Each release is announced by the transition itself (reward-transitions.ts).
-      announced += await clearPendingReason(db, tenant.id, id, 'payout_info', { reason: 'payout_info_complete', actor: 'api' }, now);
+      released += await clearPendingReason(db, tenant.id, id, 'payout_info', { reason: 'payout_info_complete', actor: 'api' }, now);
       await closePayoutCycles(db, tenant.id, id);
     }
     const row = await findParticipant(db, tenant.id, id);
-    return { created: !before, participant: participantBody(row!), announced };
+    return { created: !before, participant: participantBody(row!), released };
   });
-  if (result.announced > 0) services.webhooks.kick();
+  if (result.released > 0) services.webhooks.kick();
   return { created: result.created, participant: result.participant };
 }
 
