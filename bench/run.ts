@@ -1,6 +1,7 @@
 import { runEvaluateBench } from './evaluate-bench.ts';
 import { printEventsRows, runEventsBench } from './events-bench.ts';
 import { printRuleCount, runRuleCountBench } from './rule-count-bench.ts';
+import { printLimitsRows, runLimitsBench } from './limits-bench.ts';
 import { printStartup, runStartupBench } from './startup-bench.ts';
 import { runMailBench } from './mail-bench.ts';
 import { runHostileTemplatesBench } from './hostile-templates-bench.ts';
@@ -16,6 +17,7 @@ console.log(`advocate-rules benchmarks, Node ${process.version}, ${new Date().to
 printRows('Rule evaluation: compiled rules vs json-rules-engine 7.3.1 (cached Engine)', await runEvaluateBench());
 printEventsRows(await runEventsBench());
 printRuleCount(await runRuleCountBench());
+printLimitsRows(await runLimitsBench());
 printStartup(await runStartupBench());
 printRows('Email delivery: outbox + dispatcher vs nodemailer sending directly (pooled), to a local SMTP sink', await runMailBench());
 

@@ -2,8 +2,13 @@ import { offsetMs } from './tax-year.ts';
 
 // A limit's period as a half-open UTC range around the event's moment:
 // calendar periods start at local midnight in the program's time zone (weeks
-// on Monday, as ISO 8601 has them); a rolling period is the `days` days up to
-// and including the event's moment; a lifetime has no bounds.
+// on Monday, as ISO 8601 has them); a lifetime has no bounds. A rolling limit
+// holds for every window of `days` days; the ones holding the event's moment
+// all lie within `days` of it on either side, so that is the range counted.
+// Events normally arrive in order and then nothing lies after it; but
+// concurrent events are stamped milliseconds apart and take their locks in any
+// order, and an event may be posted late with its own occurredAt: counting only
+// up to the event's moment would let either overfill a later window.
 
 export type LimitPeriod = 'day' | 'week' | 'month' | 'year' | 'lifetime' | 'rolling';
 
@@ -25,7 +30,10 @@ const known = new Map<string, { fromMs: number; toMs: number; range: { from: str
 export function periodRange(period: LimitPeriod, at: Date, timeZone: string, days?: number): PeriodRange {
   const t = at.getTime();
   if (period === 'lifetime') return null;
-  if (period === 'rolling') return { from: new Date(t - (days ?? 1) * DAY + 1).toISOString(), to: new Date(t + 1).toISOString() };
+  if (period === 'rolling') {
+    const span = (days ?? 1) * DAY;
+    return { from: new Date(t - span + 1).toISOString(), to: new Date(t + span).toISOString() };
+  }
   const key = `${period} ${timeZone}`;
   const hit = known.get(key);
   if (hit && hit.fromMs <= t && t < hit.toMs) return hit.range;

@@ -11,7 +11,8 @@ import { checkExchanges } from '../support/openapi-check.ts';
 // blocks tagged `json rules` are saved as a program's rules (and checked
 // against the published JSON Schema); `json dry-run` blocks are evaluated
 // against the rules block above them and must fire exactly the rules listed;
-// `json condition` blocks are evaluated alone and must pass or fail as stated.
+// `json condition` blocks are evaluated alone and must pass or fail as stated;
+// `json settings` blocks are saved as the settings of the program above them.
 
 type Block = { tag: string; body: any; line: number };
 
@@ -40,7 +41,8 @@ describe.each(DIALECTS)('docs/rules.md examples on %s', (dialect) => {
   it('saves every rules document, and every dry run and condition does what the guide says', async () => {
     const all = blocks('rules.md');
     expect(all.filter((b) => b.tag === 'rules').length).toBeGreaterThanOrEqual(6);
-    expect(all.filter((b) => b.tag === 'condition').length).toBeGreaterThanOrEqual(8);
+    expect(all.filter((b) => b.tag === 'condition').length).toBeGreaterThanOrEqual(12);
+    expect(all.filter((b) => b.tag === 'settings').length).toBeGreaterThanOrEqual(1);
     let programId: string | null = null;
     for (const block of all) {
       const where = `docs/rules.md line ${block.line}`;
@@ -54,6 +56,11 @@ describe.each(DIALECTS)('docs/rules.md examples on %s', (dialect) => {
         const res = await h.request('POST', `/v1/programs/${programId}/evaluate`, { token, body: block.body.request });
         expect(res.status, `${where}: ${JSON.stringify(res.body)}`).toBe(200);
         expect(res.body.fired.map((f: any) => f.rule).sort(), where).toEqual([...block.body.fired].sort());
+      } else if (block.tag === 'settings') {
+        expect(programId, where).not.toBeNull();
+        const saved = await h.request('PATCH', `/v1/programs/${programId}`, { token, body: { settings: block.body } });
+        expect(saved.status, `${where}: ${JSON.stringify(saved.body)}`).toBe(200);
+        expect(saved.body.settings, where).toMatchObject(block.body);
       } else if (block.tag === 'condition') {
         const scratch = (await h.request('POST', '/v1/programs', { token, body: { name: where } })).body.id;
         const rule = { name: 'example', conditions: { all: [block.body.condition] }, event: { type: 'reward', params: { kind: 'credit', amount: 1 } } };

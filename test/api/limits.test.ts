@@ -87,6 +87,18 @@ describe.each(DIALECTS)('reward limits on %s', (dialect) => {
     expect(nextDay.body.rewards).toHaveLength(1);
   });
 
+  it('counts the rewards of later events in a rolling window, so an event that arrives late cannot overfill one', async () => {
+    // Concurrent events are stamped a few milliseconds apart and may take the lock in any order;
+    // an event may also be posted late with its own occurredAt. Five referrals at 11:00 fill zed's $125.
+    await h.request('PUT', '/v1/participants/zed', { token: key, body: { email: 'zed@example.com' } });
+    for (let i = 0; i < 6; i++) await h.request('PUT', `/v1/participants/z${i}`, { token: key, body: { email: `z${i}@example.com`, referredBy: 'zed' } });
+    for (let i = 0; i < 5; i++) expect((await post({ id: `z-buy-${i}`, type: 'purchase', participantId: `z${i}`, occurredAt: '2026-06-15T11:00:00Z', data: { amount: 60 } })).body.rewards).toHaveLength(1);
+    // One that happened at 10:00, posted now: 30 days to 11:00 would then hold $150.
+    const late = await post({ id: 'z-buy-late', type: 'purchase', participantId: 'z5', occurredAt: '2026-06-15T10:00:00Z', data: { amount: 60 } });
+    expect(late.body.rewards).toHaveLength(0);
+    expect(late.body.fired).toContainEqual({ rule: 'referrer-bonus', action: 'reward', skipped: 'limit:referral-usd' });
+  });
+
   it('refuses a malformed limit with a pointer, and keeps the stored settings', async () => {
     const bad = await h.request('PATCH', `/v1/programs/${programId}`, {
       token: key,

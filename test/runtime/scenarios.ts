@@ -260,6 +260,39 @@ export function describeRuntime(label: string, target: RuntimeUnderTest): void {
       expect(receipt).toMatchObject({ eventId: 'shop-order-2', rule: 'cash-25', ruleVersion: 1 });
     });
 
+    // The point on D1, which has no interactive transaction to hold a lock between a
+    // count and an insert: each covered insert re-counts its limits in the same statement.
+    it("never passes a program's limits with 20 concurrent events against a limit of 5, on its database", async () => {
+      const { tenant } = await setUpTenant('Capped');
+      const token = tenant.apiKey;
+      const limits = [
+        { name: 'welcome-cap', scope: 'program', measure: 'count', kind: 'credit', period: 'lifetime', max: 5 },
+        { name: 'referral-usd', scope: 'referrer', measure: 'amount', currency: 'USD', period: 'rolling', days: 30, max: 12500 },
+      ];
+      const capped = (await ok(call('POST', '/v1/programs', { token, body: { name: 'Capped', settings: { limits } } }), 201)).id;
+      await ok(call('PUT', `/v1/programs/${capped}/rules`, { token, body: referralRules }), 200);
+      await ok(call('PUT', '/v1/participants/cara', { token, body: { email: 'cara@example.com' } }), 201);
+      for (let i = 0; i < 20; i++) await ok(call('PUT', `/v1/participants/c${i}`, { token, body: { email: `c${i}@example.com`, referredBy: 'cara' } }), 201);
+      const post = (body: object) => call('POST', `/v1/programs/${capped}/events`, { token, body });
+      const written = async (rule: string) =>
+        (await ok(call('GET', `/v1/rewards?programId=${capped}&limit=100`, { token }), 200)).rewards.filter((r: any) => r.rule === rule);
+
+      const signups = await Promise.all(Array.from({ length: 20 }, (_, i) => post({ id: `cap-signup-${i}`, type: 'signup', participantId: `c${i}` })));
+      expect(signups.map((r) => r.status), JSON.stringify(signups.find((r) => r.status !== 201)?.body)).toEqual(Array(20).fill(201));
+      expect(signups.filter((r) => r.body.rewards.length === 1)).toHaveLength(5);
+      const stopped = signups.filter((r) => r.body.rewards.length === 0);
+      expect(stopped).toHaveLength(15);
+      for (const r of stopped) expect(r.body.fired).toContainEqual({ rule: 'welcome-credit', action: 'reward', skipped: 'limit:welcome-cap' });
+      expect(await written('welcome-credit')).toHaveLength(5);
+
+      // One referrer's amount: $125 a rolling 30 days is 5 bonuses of $25.
+      const buys = await Promise.all(Array.from({ length: 20 }, (_, i) => post({ id: `cap-buy-${i}`, type: 'purchase', participantId: `c${i}`, data: { amount: 60 } })));
+      expect(buys.map((r) => r.status), JSON.stringify(buys.find((r) => r.status !== 201)?.body)).toEqual(Array(20).fill(201));
+      expect(buys.filter((r) => r.body.rewards.length === 1)).toHaveLength(5);
+      expect(buys.filter((r) => r.body.fired.some((f: any) => f.skipped === 'limit:referral-usd'))).toHaveLength(15);
+      expect(await written('referrer-bonus')).toHaveLength(5);
+    }, 60_000);
+
     it('explains a dry run and writes nothing', async () => {
       const before = await ok(call('GET', '/v1/participants/alice/rewards', { token: key }), 200);
       const res = await ok(call('POST', `/v1/programs/${programId}/evaluate`, { token: key, body: { type: 'purchase', participantId: 'bob', data: { amount: 10 } } }), 200);

@@ -12,8 +12,9 @@ describe('limit periods', () => {
     expect(periodRange('year', new Date('2026-12-31T23:30:00Z'), 'Europe/Berlin')).toEqual({ from: '2026-12-31T23:00:00.000Z', to: '2027-12-31T23:00:00.000Z' });
   });
 
-  it('ends a rolling window at the event and has no bounds for a lifetime', () => {
-    expect(periodRange('rolling', at, 'UTC', 30)).toEqual({ from: '2026-02-06T12:00:00.001Z', to: '2026-03-08T12:00:00.001Z' });
+  it('spans every rolling window holding the event (days either side), and has no bounds for a lifetime', () => {
+    // Windows (s - 30 days, s] with s from the event's moment to 30 days later: later events' rewards share them.
+    expect(periodRange('rolling', at, 'UTC', 30)).toEqual({ from: '2026-02-06T12:00:00.001Z', to: '2026-04-07T12:00:00.000Z' });
     expect(periodRange('lifetime', at, 'UTC')).toBeNull();
   });
 });
