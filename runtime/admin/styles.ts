@@ -68,6 +68,7 @@ button:hover{filter:brightness(1.08)}
 .notice{border-radius:8px;padding:.7rem .9rem;margin:0 0 1rem;border:1px solid;font-weight:500}
 .notice.success{background:var(--ok-bg);border-color:#9fd3b4;color:#114d2a}
 .notice.error{background:var(--bad-bg);border-color:#f0b3ad;color:#7c1d17}
+.notice.warn{background:var(--warn-bg);border-color:#f1d08a;color:#5c3c00}
 .notice.info{background:#eef2ff;border-color:#c5d0f5;color:#263b85}
 .notice p{margin:.2rem 0 0;font-weight:400}
 .badge{display:inline-block;border-radius:999px;padding:.05rem .6rem;font-size:.8rem;font-weight:700;border:1px solid transparent;white-space:nowrap;vertical-align:middle}
