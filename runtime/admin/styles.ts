@@ -115,6 +115,21 @@ pre.text-preview{white-space:pre-wrap;background:var(--code);padding:.75rem;bord
 .signin{max-width:26rem;margin:10vh auto 0}
 .signin h1{font-size:1.4rem}
 .pager{margin-top:1rem}
+svg.chart{display:block;width:100%;height:auto;max-height:16rem;margin:.25rem 0 .5rem}
+svg.chart .grid-line{stroke:var(--line);stroke-width:1}
+svg.chart .tick{font-size:10px;fill:var(--muted)}
+svg.chart .label,svg.chart .value{font-size:11px;fill:var(--ink)}
+.chart-grid{display:grid;gap:0 1.25rem;grid-template-columns:repeat(auto-fit,minmax(min(22rem,100%),1fr))}
+.chart-data>summary{cursor:pointer;color:var(--accent);font-size:.9rem}
+.chart-data table{margin-top:.5rem;font-size:.875rem}
+ul.legend{list-style:none;display:flex;flex-wrap:wrap;gap:.25rem 1rem;margin:0;padding:0;font-size:.85rem;color:var(--muted)}
+ul.legend .swatch{display:inline-block;width:.8rem;height:.8rem;border-radius:2px;margin-right:.35rem;vertical-align:-.1rem}
+dl.figures{display:grid;gap:.75rem 1.25rem;grid-template-columns:repeat(auto-fit,minmax(9.5rem,1fr));margin:0}
+dl.figures dt{font-weight:600;color:var(--muted);font-size:.9rem}
+dl.figures dd{margin:0;display:flex;flex-direction:column}
+dl.figures .figure{font-size:1.6rem;font-weight:700;font-variant-numeric:tabular-nums;line-height:1.2}
+ul.attention{margin:0;padding-left:1.2rem}
+ul.attention li{margin:.35rem 0}
 .spaced{margin-top:1rem}
 @media (max-width:900px){.split{grid-template-columns:minmax(0,1fr)}}
 @media (max-width:640px){
