@@ -8,15 +8,15 @@ import type { Child } from 'hono/jsx';
 
 const W = 400;
 const H = 150;
-const PAD = { top: 10, right: 6, bottom: 22, left: 30 };
+const PAD = { top: 10, right: 8, bottom: 26, left: 34 };
 
 export type Series = { name: string; color: string; values: number[] };
 
-/** A rounded-up axis maximum (1, 2, 5 × 10ⁿ) so gridlines land on readable numbers. */
+/** A rounded-up axis maximum (1, 2, 4, 5 × 10ⁿ) so gridlines land on readable numbers. */
 export function niceMax(max: number): number {
   if (max <= 0) return 1;
   const power = 10 ** Math.floor(Math.log10(max));
-  return ([1, 2, 5, 10].find((m) => m * power >= max) ?? 10) * power;
+  return ([1, 2, 4, 5, 10].find((m) => m * power >= max) ?? 10) * power;
 }
 
 const shortDay = (iso: string) => `${Number(iso.slice(5, 7))}/${Number(iso.slice(8, 10))}`;
@@ -30,7 +30,8 @@ export function DayBars(p: { id: string; title: string; desc: string; days: stri
   const step = plotW / Math.max(1, p.days.length);
   const barW = Math.max(1, step * 0.7);
   const y = (v: number) => PAD.top + plotH - (v / max) * plotH;
-  const ticks = [0, max / 2, max];
+  // Counts are whole: a halfway line only where it falls on a whole number.
+  const ticks = max % 2 === 0 ? [0, max / 2, max] : [0, max];
   return (
     <svg class="chart" viewBox={`0 0 ${W} ${H}`} role="img" aria-labelledby={`${p.id}-title ${p.id}-desc`} id={p.id}>
       <title id={`${p.id}-title`}>{p.title}</title>
@@ -38,7 +39,7 @@ export function DayBars(p: { id: string; title: string; desc: string; days: stri
       {ticks.map((t) => (
         <g>
           <line x1={PAD.left} x2={W - PAD.right} y1={y(t)} y2={y(t)} class="grid-line" />
-          <text x={PAD.left - 4} y={y(t) + 3.5} text-anchor="end" class="tick">{Number.isInteger(t) ? t : t.toFixed(1)}</text>
+          <text x={PAD.left - 5} y={y(t) + 4.5} text-anchor="end" class="tick">{t}</text>
         </g>
       ))}
       {p.days.map((day, i) => {
@@ -61,7 +62,7 @@ export function DayBars(p: { id: string; title: string; desc: string; days: stri
       })}
       {[0, Math.floor((p.days.length - 1) / 2), p.days.length - 1].map((i) =>
         p.days[i] ? (
-          <text x={PAD.left + i * step + step / 2} y={H - 6} text-anchor="middle" class="tick">{shortDay(p.days[i]!)}</text>
+          <text x={Math.min(W - 18, Math.max(PAD.left + 12, PAD.left + i * step + step / 2))} y={H - 7} text-anchor="middle" class="tick">{shortDay(p.days[i]!)}</text>
         ) : null,
       )}
     </svg>
@@ -70,11 +71,11 @@ export function DayBars(p: { id: string; title: string; desc: string; days: stri
 
 /** One horizontal bar per category (rewards by status), the count written at its end. */
 export function CategoryBars(p: { id: string; title: string; desc: string; rows: { label: string; value: number; color: string; note?: string }[] }) {
-  const rowH = 26;
-  const labelW = 84;
+  const rowH = 30;
+  const labelW = 92;
   const height = p.rows.length * rowH + 6;
   const max = niceMax(Math.max(0, ...p.rows.map((r) => r.value)));
-  const barSpace = W - labelW - 120;
+  const barSpace = W - labelW - 130;
   return (
     <svg class="chart" viewBox={`0 0 ${W} ${height}`} role="img" aria-labelledby={`${p.id}-title ${p.id}-desc`} id={p.id}>
       <title id={`${p.id}-title`}>{p.title}</title>
@@ -85,9 +86,9 @@ export function CategoryBars(p: { id: string; title: string; desc: string; rows:
         return (
           <g>
             <title>{`${r.label}: ${r.value}${r.note ? ` (${r.note})` : ''}`}</title>
-            <text x={labelW - 6} y={yTop + 15} text-anchor="end" class="label">{r.label}</text>
-            <rect x={labelW} y={yTop + 3} width={Math.max(r.value > 0 ? 1 : 0, w).toFixed(1)} height={rowH - 8} fill={r.color} rx="2" />
-            <text x={labelW + w + 5} y={yTop + 15} class="value">{r.note ? `${r.value} · ${r.note}` : String(r.value)}</text>
+            <text x={labelW - 6} y={yTop + 18} text-anchor="end" class="label">{r.label}</text>
+            <rect x={labelW} y={yTop + 4} width={Math.max(r.value > 0 ? 1 : 0, w).toFixed(1)} height={rowH - 8} fill={r.color} rx="2" />
+            <text x={labelW + w + 6} y={yTop + 18} class="value">{r.note ? `${r.value} · ${r.note}` : String(r.value)}</text>
           </g>
         );
       })}

@@ -117,8 +117,8 @@ pre.text-preview{white-space:pre-wrap;background:var(--code);padding:.75rem;bord
 .pager{margin-top:1rem}
 svg.chart{display:block;width:100%;height:auto;max-height:16rem;margin:.25rem 0 .5rem}
 svg.chart .grid-line{stroke:var(--line);stroke-width:1}
-svg.chart .tick{font-size:10px;fill:var(--muted)}
-svg.chart .label,svg.chart .value{font-size:11px;fill:var(--ink)}
+svg.chart .tick{font-size:13px;fill:var(--muted)}
+svg.chart .label,svg.chart .value{font-size:14px;fill:var(--ink)}
 .chart-grid{display:grid;gap:0 1.25rem;grid-template-columns:repeat(auto-fit,minmax(min(22rem,100%),1fr))}
 .chart-data>summary{cursor:pointer;color:var(--accent);font-size:.9rem}
 .chart-data table{margin-top:.5rem;font-size:.875rem}
