@@ -145,7 +145,7 @@ describe('Integrations page in Chromium', () => {
     await pressButton('Connect');
     await expect.poll(() => smtpSection().getByRole('status').first().textContent()).toContain('Connected to');
     const fromInUse = page.getByRole('region', { name: 'From address in use' });
-    expect(await fromInUse.textContent()).toContain('goes out From rewards@news.test (the From address below)');
+    expect(await fromInUse.textContent()).toContain('goes out From rewards@news.test (the From address above)');
     // SPF and DMARC are in place for news.test; what is left is the login's other domain.
     expect(await fromInUse.locator('li').evaluateAll((items) => items.map((li) => li.getAttribute('data-code')))).toEqual(['from_domain_differs']);
     expect((await h.request('GET', '/v1/settings/email', { token: apiKey })).body.smtp).toMatchObject({ allowPlaintextAuth: true, testFromAddress: 'rewards@news.test', security: 'none' });
@@ -201,9 +201,9 @@ describe('Integrations page in Chromium', () => {
     expect(await isOpen()).toBe(true);
     await page.setViewportSize(PHONE);
     expect(await fitsWidth(page)).toBe(true);
-    await screenshot(page, 'integrations');
+    await screenshot(page, 'integrations-builtin');
     await page.setViewportSize(DESKTOP);
-    await screenshot(page, 'integrations');
+    await screenshot(page, 'integrations-builtin');
   });
 
   it('ran without script errors or blocked content', () => {

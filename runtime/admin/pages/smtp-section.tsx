@@ -74,7 +74,7 @@ function connectProblems(error: ApiError | undefined): { fields: Record<string, 
 }
 
 const SOURCE: Record<SenderCheck['fromSource'], string> = {
-  fromAddress: 'the From address below',
+  fromAddress: 'the From address above',
   username: 'the username, as no From address is set',
   operator: 'the operator’s default, as no From address is set',
 };
@@ -110,7 +110,8 @@ export function SmtpSection(p: { settings: Settings; o: Outcome; csrf: string; f
   const open = !connected || smtp?.status === 'needs_attention' || !!form || p.o.testError !== undefined || !!p.flash?.at?.startsWith('smtp') || (p.check?.warnings.length ?? 0) > 0;
   return (
     <details class="card" id="smtp" open={open}>
-      <summary>Custom SMTP mail server{smtp?.status === 'connected' && <> <Badge tone="ok">Connected</Badge></>}</summary>
+      {/* Folded, the summary carries the status the section would show. */}
+      <summary>Custom SMTP mail server{!open && smtp?.status === 'connected' && <> <Badge tone="ok">Connected</Badge></>}</summary>
       <div class="narrow">
         <p class="hint">Send this tenant's emails through your own mail server. Connect opens a real session (greeting, encryption, login) and saves the settings only when it works.</p>
         {smtp && <SmtpStatus smtp={smtp} />}
