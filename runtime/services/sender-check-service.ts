@@ -47,18 +47,36 @@ export async function checkSmtpSender(services: Services, tenant: Tenant): Promi
     warnings.push({ code: 'from_domain_differs', message: `The From domain ${domain} is not the domain of the username (${userDomain}): many servers refuse or rewrite mail From a domain the login does not own.` });
   }
   try {
-    const host = row.smtp_host.replace(/^\[|\]$/g, '');
-    check.serverAddresses = IP_LITERAL.test(row.smtp_host) ? [host] : (await services.resolver.resolveAddresses(host)).slice(0, 16);
-    const spf = await spfCovers(services.resolver, domain, check.serverAddresses);
-    check.spf = spf.result;
-    if (spf.result === 'none') warnings.push({ code: 'spf_missing', message: `${domain} publishes no SPF record: receivers cannot tell that ${row.smtp_host} may send its mail.` });
-    if (spf.result === 'fail') warnings.push({ code: 'spf_not_covering', message: `The SPF record of ${domain} does not list ${row.smtp_host} (${check.serverAddresses.join(', ') || 'no address'}): add the server (or its provider's include) to it.` });
-    if (spf.result === 'unknown') warnings.push({ code: 'spf_unknown', message: `Could not confirm that the SPF record of ${domain} lists ${row.smtp_host}: ${spf.why}.` });
-    const dmarc = await dmarcRecord(services.resolver, domain);
-    check.dmarc = dmarc ? 'found' : 'none';
-    if (!dmarc) warnings.push({ code: 'dmarc_missing', message: `${domain} publishes no DMARC record (_dmarc.${domain}): large providers file or refuse bulk mail without one.` });
+    // Applied only when it all came back in time: a late answer never half-fills the result.
+    const found = await withinDeadline(lookUp(services, row.smtp_host, domain), DNS_DEADLINE_MS);
+    Object.assign(check, { serverAddresses: found.serverAddresses, spf: found.spf, dmarc: found.dmarc });
+    warnings.push(...found.warnings);
   } catch (error) {
     warnings.push({ code: 'dns_failed', message: `The DNS lookup for ${domain} failed (${(error as Error).message.slice(0, 200)}): SPF and DMARC were not checked.` });
   }
   return check;
+}
+
+/** SPF allows 10 lookups, each with the resolver's own timeout and retry: the page waits this long at most. */
+const DNS_DEADLINE_MS = 8000;
+
+async function lookUp(services: Services, smtpHost: string, domain: string) {
+  const host = smtpHost.replace(/^\[|\]$/g, '');
+  const serverAddresses = IP_LITERAL.test(smtpHost) ? [host] : (await services.resolver.resolveAddresses(host)).slice(0, 16);
+  const [spf, dmarc] = await Promise.all([spfCovers(services.resolver, domain, serverAddresses), dmarcRecord(services.resolver, domain)]);
+  const warnings: SenderWarning[] = [];
+  const where = `${smtpHost} (${serverAddresses.join(', ') || 'no address'})`;
+  if (spf.result === 'none') warnings.push({ code: 'spf_missing', message: `${domain} publishes no SPF record: receivers cannot tell that ${smtpHost} may send its mail.` });
+  if (spf.result === 'fail') warnings.push({ code: 'spf_not_covering', message: `The SPF record of ${domain} does not list ${where}: add the server (or its provider's include) to it.` });
+  if (spf.result === 'unknown') warnings.push({ code: 'spf_unknown', message: `Could not confirm that the SPF record of ${domain} lists ${smtpHost}: ${spf.why}.` });
+  if (!dmarc) warnings.push({ code: 'dmarc_missing', message: `${domain} publishes no DMARC record (_dmarc.${domain}): large providers file or refuse bulk mail without one.` });
+  return { serverAddresses, spf: spf.result, dmarc: dmarc ? ('found' as const) : ('none' as const), warnings };
+}
+
+function withinDeadline<T>(work: Promise<T>, ms: number): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${ms / 1000} seconds`)), ms);
+  });
+  return Promise.race([work, deadline]).finally(() => clearTimeout(timer));
 }
