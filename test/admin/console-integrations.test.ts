@@ -111,6 +111,8 @@ describe('Integrations page in Chromium', () => {
     await pressButton('Connect');
     await page.locator('#f-allowPlaintextAuth-error').waitFor();
     expect(await page.locator('#f-allowPlaintextAuth-error').textContent()).toContain('Refusing to send the password without encryption: choose STARTTLS or SSL/TLS. (plaintext_credentials_refused)');
+    expect(await page.getByLabel('Allow an unencrypted login').getAttribute('aria-describedby')).toBe('f-allowPlaintextAuth-hint f-allowPlaintextAuth-error');
+    expect(await page.getByLabel('Allow an unencrypted login').getAttribute('aria-invalid')).toBe('true');
     // Once: no banner repeats it.
     expect(await page.getByText('Refusing to send the password without encryption').count()).toBe(1);
     expect(await page.getByRole('alert').count()).toBe(0);

@@ -166,8 +166,8 @@ export function SmtpSection(p: { settings: Settings; o: Outcome; csrf: string; f
             label="Allow an unencrypted login"
             checked={form ? form.allowPlaintextAuth === 'on' : !!smtp?.allowPlaintextAuth}
             hint="Only for a server on a trusted network; needed when Security is None and a username is set."
+            error={errors.allowPlaintextAuth}
           />
-          {errors.allowPlaintextAuth && <p class="field-error" id="f-allowPlaintextAuth-error">{errors.allowPlaintextAuth}</p>}
           <div class="actions">
             <button type="submit">Connect</button>
           </div>
