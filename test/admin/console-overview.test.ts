@@ -144,9 +144,14 @@ describe('program Overview in Chromium', () => {
   });
 
   it("answers 404 for a program that is not this tenant's", async () => {
-    const res = await page.goto(`${http.url}/admin/programs/not-a-program/overview`);
-    expect(res?.status()).toBe(404);
-    await page.getByRole('heading', { name: 'Not found' }).waitFor();
+    const other = await h.tenant('Other');
+    const theirs = (await h.request('POST', '/v1/programs', { token: other.apiKey, body: { name: 'Theirs' } })).body.id;
+    for (const id of [theirs, 'not-a-program']) {
+      const res = await page.goto(`${http.url}/admin/programs/${id}/overview`);
+      expect(res?.status()).toBe(404);
+      await page.getByRole('heading', { name: 'Not found' }).waitFor();
+      expect(await page.content()).not.toContain('Theirs');
+    }
   });
 
   it('ran without script errors or blocked content', () => {
