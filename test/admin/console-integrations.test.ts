@@ -60,6 +60,13 @@ describe('Integrations page in Chromium', () => {
     }
     throw new Error(`Tab never reached #${id} (focus is on ${await focused()})`);
   }
+  async function tabToText(text: string) {
+    for (let i = 0; i < 40; i++) {
+      if ((await page.evaluate(() => document.activeElement?.textContent?.trim() ?? '')) === text) return;
+      await page.keyboard.press('Tab');
+    }
+    throw new Error(`Tab never reached "${text}"`);
+  }
   async function typeInto(id: string, text: string) {
     await tabTo(id);
     await page.keyboard.press('ControlOrMeta+A');
@@ -194,7 +201,15 @@ describe('Integrations page in Chromium', () => {
     await screenshot(page, 'integrations-folded');
     await page.setViewportSize(DESKTOP);
 
+    // Settings' "Change the mail server" link opens it; so does the keyboard.
+    await page.goto(`${http.url}/admin/settings`);
+    await tabToText('Change the mail server');
+    await page.keyboard.press('Enter');
+    await page.getByRole('heading', { name: 'Integrations', level: 1 }).waitFor();
+    expect(await isOpen()).toBe(true);
     await smtpSection().locator('summary').focus();
+    await page.keyboard.press('Enter');
+    expect(await isOpen()).toBe(false);
     await page.keyboard.press('Enter');
     expect(await isOpen()).toBe(true);
     await pressButton('Use the built-in sender');

@@ -31,9 +31,12 @@ const FORM_FIELDS = new Set(['host', 'port', 'security', 'testFromAddress', 'use
 /**
  * Suggests the usual port when Security changes (587 for STARTTLS unless 25
  * or 2525 is already chosen, 465 for SSL/TLS), and says so in the port's
- * live hint. Served inline under the page's CSP nonce; the form works without it.
+ * live hint; a link to #smtp (Settings → "Change the mail server") opens the
+ * folded section. Served inline under the page's CSP nonce; the form works without it.
  */
 export const PORT_SCRIPT = `(() => {
+  const section = document.getElementById('smtp');
+  if (section && location.hash === '#smtp') section.open = true;
   const security = document.getElementById('f-security');
   const port = document.getElementById('f-port');
   const note = document.getElementById('port-note');
