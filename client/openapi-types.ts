@@ -508,6 +508,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/programs/{programId}/overview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A program's last 30 UTC days: events per day, rewards by status and value, emails sent/failed/suppressed per day, the outbox, pending reviews, and what needs attention */
+        get: operations["getV1ProgramsByProgramIdOverview"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/participants": {
         parameters: {
             query?: never;
@@ -786,6 +803,23 @@ export interface paths {
         post?: never;
         /** Disconnect the SMTP server and go back to the built-in sender */
         delete: operations["deleteV1SettingsEmailSmtp"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/settings/email/smtp/sender-check": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The From every email through the tenant's server carries, and whether its domain's SPF and DMARC records let that server send for it (checked in DNS now) */
+        get: operations["getV1SettingsEmailSmtpSenderCheck"];
+        put?: never;
+        post?: never;
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;
@@ -3595,6 +3629,46 @@ export interface operations {
             };
         };
     };
+    getV1ProgramsByProgramIdOverview: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                programId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description {programId, name, since, days, events: {total, perDay}, rewards: [{status, count, value: [{currency, amountMinor}]}], emails: {totals, perDay}, outbox: {queued, sending}, pendingReviews, attention: [{code, message}]} */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": Record<string, never>;
+                };
+            };
+            /** @description error: `unauthorized` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description error: `not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     getV1Participants: {
         parameters: {
             query?: {
@@ -4531,6 +4605,44 @@ export interface operations {
             };
             /** @description error: `unauthorized` */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getV1SettingsEmailSmtpSenderCheck: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the From, its source, the SPF and DMARC findings and warnings */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": Record<string, never>;
+                };
+            };
+            /** @description error: `unauthorized` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description error: `conflict` */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };

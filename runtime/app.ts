@@ -28,6 +28,7 @@ import { openApiDocument } from './openapi/document.ts';
 import { methodLookup } from './method-not-allowed.ts';
 import { webhookEndpointRoutes } from './routes/webhook-endpoints.ts';
 import { webhookDeliveryRoutes } from './routes/webhook-deliveries.ts';
+import { programOverviewRoutes } from './routes/program-overview.ts';
 
 export type AppOptions = {
   /**
@@ -99,6 +100,7 @@ export function createApp(services: Services, options: AppOptions = {}): Hono<Ap
   tenantApi.route('/programs', ruleRoutes);
   tenantApi.route('/programs', templateRoutes);
   tenantApi.route('/programs', eventRoutes);
+  tenantApi.route('/programs', programOverviewRoutes);
   tenantApi.route('/participants', participantRoutes);
   tenantApi.route('/participants', participantVerificationRoutes);
   tenantApi.route('/participants', participantPasswordRoutes);

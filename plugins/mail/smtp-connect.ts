@@ -25,7 +25,7 @@ async function explain(settings: SmtpSettings, error: unknown): Promise<SmtpConn
   const useSsl = `Port ${port} expects TLS from the first byte: choose SSL/TLS (implicit TLS, usually port 465).`;
   switch (failure.symptom) {
     case 'tls_met_plaintext':
-      return refuse('wrong_security_for_port', `Port ${port} does not start with TLS: choose STARTTLS (usually port 587) or no encryption.`);
+      return refuse('wrong_security_for_port', `Port ${port} does not start with TLS: choose STARTTLS (usually port 587) or None.`);
     case 'garbled_greeting':
     case 'greeting_timeout':
       // An implicit-TLS port waits for our handshake while we wait for its

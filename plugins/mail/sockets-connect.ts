@@ -42,7 +42,7 @@ async function explain(settings: SmtpSettings, o: SocketsSmtpOptions, error: unk
       if (/certificate|cert_|self.signed|issuer|verify/i.test(error.message)) {
         return refuse('certificate_invalid', `The server's TLS certificate is not valid for ${settings.checked.servername} (untrusted issuer, expired, or issued for another name).`);
       }
-      if (settings.security === 'ssl') return refuse('wrong_security_for_port', `Port ${port} did not complete a TLS handshake: if it starts in plaintext, choose STARTTLS (usually port 587) or no encryption.`);
+      if (settings.security === 'ssl') return refuse('wrong_security_for_port', `Port ${port} did not complete a TLS handshake: if it starts in plaintext, choose STARTTLS (usually port 587) or None.`);
       return handshakeFailed('The TLS handshake with the server failed.');
     case 'no_starttls':
       return refuse('starttls_unavailable', 'The server does not offer STARTTLS on this port: choose SSL/TLS (usually port 465) or ask the provider to enable STARTTLS.');

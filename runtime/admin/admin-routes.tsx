@@ -20,6 +20,7 @@ import { templatesPage } from './pages/templates.tsx';
 import { emailsPage } from './pages/emails.tsx';
 import { credentialsPage } from './pages/credentials.tsx';
 import { participantsPage } from './pages/participants.tsx';
+import { overviewPage } from './pages/overview.tsx';
 
 /**
  * The admin console, mounted at /admin: server-rendered pages over the JSON
@@ -55,6 +56,7 @@ export function createAdminRoutes(host: ApiHost): Hono<AdminEnv> {
   signedIn.route('/settings/credentials', credentialsPage);
   signedIn.route('/settings/webhooks', webhooksPage);
   signedIn.route('/programs', programsPage);
+  signedIn.route('/programs/:programId/overview', overviewPage);
   signedIn.route('/programs/:programId/rules', rulesPage);
   signedIn.route('/programs/:programId/templates', templatesPage);
   signedIn.route('/emails', emailsPage);

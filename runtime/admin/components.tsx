@@ -140,16 +140,22 @@ export function TextAreaField(p: FieldBase & { value?: string; rows?: number; co
   );
 }
 
-export function CheckField(p: { name: string; label: string; checked: boolean; id?: string; hint?: Child; role?: string; value?: string }) {
+export function CheckField(p: { name: string; label: string; checked: boolean; id?: string; hint?: Child; error?: string | null; role?: string; value?: string }) {
   const id = p.id ?? `f-${p.name}`;
+  const described = [p.hint ? `${id}-hint` : '', p.error ? `${id}-error` : ''].filter(Boolean).join(' ') || undefined;
   return (
     <div class="check">
-      <input type="checkbox" id={id} name={p.name} value={p.value ?? 'on'} checked={p.checked} role={p.role} aria-describedby={p.hint ? `${id}-hint` : undefined} />
+      <input type="checkbox" id={id} name={p.name} value={p.value ?? 'on'} checked={p.checked} role={p.role} aria-invalid={p.error ? 'true' : undefined} aria-describedby={described} />
       <div>
         <label for={id}>{p.label}</label>
         {p.hint && (
           <p class="hint" id={`${id}-hint`}>
             {p.hint}
+          </p>
+        )}
+        {p.error && (
+          <p class="field-error" id={`${id}-error`}>
+            {p.error}
           </p>
         )}
       </div>

@@ -16,13 +16,14 @@ export async function loadProgram(c: Context<AdminEnv>): Promise<ProgramSummary>
 
 export const programBase = (program: { id: string }) => `/admin/programs/${encodeURIComponent(program.id)}`;
 
-/** Programs → Rules / Templates: the tabs under a program's pages. */
-export function programSub(program: { id: string; name: string }, current: 'rules' | 'templates'): { label: string; links: SubLink[] } {
+/** Programs → Overview / Rules / Templates: the tabs under a program's pages. */
+export function programSub(program: { id: string; name: string }, current: 'overview' | 'rules' | 'templates'): { label: string; links: SubLink[] } {
   const base = programBase(program);
   return {
     label: `Program ${program.name}`,
     links: subNav(
       [
+        { href: `${base}/overview`, label: 'Overview' },
         { href: `${base}/rules`, label: 'Rules' },
         { href: `${base}/templates`, label: 'Templates' },
       ],

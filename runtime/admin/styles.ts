@@ -68,6 +68,7 @@ button:hover{filter:brightness(1.08)}
 .notice{border-radius:8px;padding:.7rem .9rem;margin:0 0 1rem;border:1px solid;font-weight:500}
 .notice.success{background:var(--ok-bg);border-color:#9fd3b4;color:#114d2a}
 .notice.error{background:var(--bad-bg);border-color:#f0b3ad;color:#7c1d17}
+.notice.warn{background:var(--warn-bg);border-color:#f1d08a;color:#5c3c00}
 .notice.info{background:#eef2ff;border-color:#c5d0f5;color:#263b85}
 .notice p{margin:.2rem 0 0;font-weight:400}
 .badge{display:inline-block;border-radius:999px;padding:.05rem .6rem;font-size:.8rem;font-weight:700;border:1px solid transparent;white-space:nowrap;vertical-align:middle}
@@ -114,6 +115,21 @@ pre.text-preview{white-space:pre-wrap;background:var(--code);padding:.75rem;bord
 .signin{max-width:26rem;margin:10vh auto 0}
 .signin h1{font-size:1.4rem}
 .pager{margin-top:1rem}
+svg.chart{display:block;width:100%;height:auto;max-height:16rem;margin:.25rem 0 .5rem}
+svg.chart .grid-line{stroke:var(--line);stroke-width:1}
+svg.chart .tick{font-size:13px;fill:var(--muted)}
+svg.chart .label,svg.chart .value{font-size:14px;fill:var(--ink)}
+.chart-grid{display:grid;gap:0 1.25rem;grid-template-columns:repeat(auto-fit,minmax(min(22rem,100%),1fr))}
+.chart-data>summary{cursor:pointer;color:var(--accent);font-size:.9rem}
+.chart-data table{margin-top:.5rem;font-size:.875rem}
+ul.legend{list-style:none;display:flex;flex-wrap:wrap;gap:.25rem 1rem;margin:0;padding:0;font-size:.85rem;color:var(--muted)}
+ul.legend .swatch{display:inline-block;width:.8rem;height:.8rem;border-radius:2px;margin-right:.35rem;vertical-align:-.1rem}
+dl.figures{display:grid;gap:.75rem 1.25rem;grid-template-columns:repeat(auto-fit,minmax(9.5rem,1fr));margin:0}
+dl.figures dt{font-weight:600;color:var(--muted);font-size:.9rem}
+dl.figures dd{margin:0;display:flex;flex-direction:column}
+dl.figures .figure{font-size:1.6rem;font-weight:700;font-variant-numeric:tabular-nums;line-height:1.2}
+ul.attention{margin:0;padding-left:1.2rem}
+ul.attention li{margin:.35rem 0}
 .spaced{margin-top:1rem}
 @media (max-width:900px){.split{grid-template-columns:minmax(0,1fr)}}
 @media (max-width:640px){

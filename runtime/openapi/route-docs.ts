@@ -19,6 +19,7 @@ import { suppressionDocs } from '../routes/suppressions.ts';
 import { credentialDocs } from '../routes/credentials.ts';
 import { webhookEndpointDocs } from '../routes/webhook-endpoints.ts';
 import { webhookDeliveryDocs } from '../routes/webhook-deliveries.ts';
+import { programOverviewDocs } from '../routes/program-overview.ts';
 
 /**
  * Every route file's descriptions. A new route file adds one line here; a test
@@ -37,6 +38,7 @@ export const ROUTE_DOCS: readonly RouteDoc[] = [
   ...ruleDocs,
   ...templateDocs,
   ...eventDocs,
+  ...programOverviewDocs,
   ...participantDocs,
   ...rewardDocs,
   ...emailDocs,

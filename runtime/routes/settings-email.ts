@@ -8,6 +8,7 @@ import { findEmailSettings, saveEmailSettings } from '../store/email-settings-qu
 import { connectTenantSmtp, disconnectTenantSmtp, emailSettingsView, updateSwitches } from '../services/email-settings-service.ts';
 import { setCustomDomain, verifyCustomDomain } from '../services/custom-domain-service.ts';
 import { sendSmtpTest } from '../services/smtp-test-service.ts';
+import { checkSmtpSender } from '../services/sender-check-service.ts';
 import { isSafeHeaderText, isSingleAddress } from '../../plugins/mail/address.ts';
 import type { RouteDoc } from '../openapi/route-doc.ts';
 import { AnyObject } from '../openapi/shapes.ts';
@@ -16,7 +17,7 @@ const Address = v.pipe(v.string(), v.trim(), v.maxLength(254), v.check(isSingleA
 const SmtpBody = v.strictObject({
   host: v.pipe(v.string(), v.trim(), v.minLength(1, 'is required'), v.maxLength(253), v.regex(/^[A-Za-z0-9.:[\]-]+$/, 'must be a host name or IP address')),
   port: v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(65535)),
-  security: v.picklist(['none', 'tls', 'ssl'], 'must be none, tls (STARTTLS) or ssl (implicit TLS)'),
+  security: v.picklist(['none', 'tls', 'ssl'], 'must be none (None), tls (STARTTLS) or ssl (SSL/TLS)'),
   username: v.optional(v.pipe(v.string(), v.minLength(1), v.maxLength(254), v.check(isSafeHeaderText, 'must be one line'))),
   password: v.optional(v.pipe(v.string(), v.minLength(1), v.maxLength(1000))),
   testFromAddress: v.optional(Address),
@@ -46,6 +47,7 @@ export const emailSettingsRoutes = new Hono<AppEnv>()
     const settings = await connectTenantSmtp(c.var.services, c.var.tenant, body);
     return c.json({ ...settings, status: 'connected' });
   })
+  .get('/smtp/sender-check', async (c) => c.json(await checkSmtpSender(c.var.services, c.var.tenant)))
   .delete('/smtp', async (c) => c.json(await disconnectTenantSmtp(c.var.services, c.var.tenant)))
   .post('/smtp/test', idempotent('POST /v1/settings/email/smtp/test'), async (c) => {
     const body = parseInput(TestBody, await readJson(c));
@@ -78,6 +80,12 @@ export const emailSettingsDocs: RouteDoc[] = [
     body: SmtpBody,
     responses: { 200: { description: 'connected', schema: AnyObject } },
     errors: ['smtp_refused', 'smtp_unreachable'],
+  },
+  {
+    method: 'get', path: '/v1/settings/email/smtp/sender-check', auth: 'apiKey', tags: ['email settings'],
+    summary: "The From every email through the tenant's server carries, and whether its domain's SPF and DMARC records let that server send for it (checked in DNS now)",
+    responses: { 200: { description: 'the From, its source, the SPF and DMARC findings and warnings', schema: AnyObject } },
+    errors: ['conflict'],
   },
   {
     method: 'delete', path: '/v1/settings/email/smtp', auth: 'apiKey', tags: ['email settings'],

@@ -5,6 +5,7 @@ import { findEmailSettings, saveEmailSettings } from '../store/email-settings-qu
 import type { EmailSettingsTable } from '../store/database.ts';
 import { checkSmtpTarget, SmtpTargetRefusedError } from '../../plugins/mail/smtp-guard.ts';
 import type { SmtpSettings } from '../../plugins/mail/smtp-driver.ts';
+import type { SmtpConnectReason } from '../../plugins/mail/smtp-connect-result.ts';
 import { readSwitches, type NotificationSwitches } from '../../plugins/mail/notification-switches.ts';
 import { dkimRecords } from '../../plugins/mail/dkim.ts';
 
@@ -16,6 +17,19 @@ export type SmtpInput = {
   password?: string;
   testFromAddress?: string;
   allowPlaintextAuth?: boolean;
+};
+
+/** The setting a failed Connect points at, so a client can show the reason beside that field. */
+const REASON_FIELD: Record<SmtpConnectReason, string> = {
+  wrong_security_for_port: '/security',
+  starttls_unavailable: '/security',
+  tls_handshake_failed: '/security',
+  certificate_invalid: '/host',
+  auth_failed: '/password',
+  plaintext_credentials_refused: '/allowPlaintextAuth',
+  timeout: '/host',
+  host_unreachable: '/host',
+  server_rejected: '/host',
 };
 
 /** What the API and the console show: never the password or the DKIM private key. */
@@ -31,6 +45,7 @@ export function emailSettingsView(row: EmailSettingsTable | undefined, spfInclud
           username: row.smtp_username,
           passwordSet: row.smtp_password_sealed !== null,
           testFromAddress: row.smtp_test_from,
+          allowPlaintextAuth: row.smtp_allow_plaintext === 1,
           status: row.smtp_status ?? 'disconnected',
           lastError: row.smtp_last_error,
           connectedAt: row.smtp_connected_at,
@@ -87,7 +102,7 @@ export async function connectTenantSmtp(services: Services, tenant: Tenant, inpu
   const result = await services.smtp.connect(settings);
   const now = services.clock.now().toISOString();
   if (!result.ok) {
-    throw new AppError(result.status === 422 ? 'smtp_refused' : 'smtp_unreachable', result.message, [], { reason: result.reason });
+    throw new AppError(result.status === 422 ? 'smtp_refused' : 'smtp_unreachable', result.message, [{ pointer: REASON_FIELD[result.reason], message: result.message }], { reason: result.reason });
   }
   await saveEmailSettings(
     db,

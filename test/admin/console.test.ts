@@ -108,24 +108,28 @@ describe('admin console in Chromium', () => {
   it('shows the reason a Connect failed, keeping what was typed but not the password', async () => {
     await nav('Settings').click();
     await tab('Integrations').click();
-    await page.getByText('Custom SMTP mail server').click();
+    // Open: no server is connected yet, so the form is the page's business.
     await page.getByLabel('Host').fill('127.0.0.1');
+    await page.getByLabel('Security').selectOption({ label: 'STARTTLS' });
     await page.getByLabel('Port').fill(String(smtp.port));
-    await page.getByLabel('Security').selectOption({ label: 'TLS' });
     await page.getByLabel('Username').fill('mailer');
     await page.getByLabel('Password').fill('not the password');
     await page.getByRole('button', { name: 'Connect' }).click();
 
-    const alert = page.getByRole('alert');
-    await expect.poll(() => alert.textContent()).toContain('The server refused the username or password.');
-    expect(await alert.textContent()).toContain('auth_failed');
+    // Told once, at the field it concerns.
+    const password = page.getByLabel('Password');
+    await expect.poll(() => password.getAttribute('aria-invalid')).toBe('true');
+    const problem = page.locator('#f-password-error');
+    expect(await problem.textContent()).toContain('The server refused the username or password.');
+    expect(await problem.textContent()).toContain('auth_failed');
+    expect(await page.getByText('The server refused the username or password.').count()).toBe(1);
     expect(await page.getByLabel('Host').inputValue()).toBe('127.0.0.1');
     expect(await page.getByLabel('Password').inputValue()).toBe('');
     expect(await page.content()).not.toContain('not the password');
   });
 
   it('connects the SMTP server on loopback and sends a test email that arrives', async () => {
-    await page.getByLabel('Test connection From address').fill('hello@acme.test');
+    await page.getByLabel('From address of every email').fill('hello@acme.test');
     await page.getByLabel('Password').fill(PASSWORD);
     await page.getByRole('button', { name: 'Connect' }).click();
     await expect.poll(() => page.locator('#smtp').getByRole('status').first().textContent()).toContain('Connected');
@@ -417,17 +421,17 @@ describe('admin console in Chromium', () => {
     await kb.keyboard.press('Enter');
     await kb.getByRole('heading', { name: 'Integrations', level: 1 }).waitFor();
 
-    // The SMTP section (closed: no server is connected) opens from the keyboard, its fields next in order.
+    // The SMTP section is open (no server is connected), its fields next in order; it folds and opens from the keyboard.
     const isOpen = () => kb.locator('#smtp').evaluate((el: HTMLDetailsElement) => el.open);
-    expect(await isOpen()).toBe(false);
-    await kb.locator('#smtp summary').focus();
-    await kb.keyboard.press('Enter');
     expect(await isOpen()).toBe(true);
+    await kb.locator('#smtp summary').focus();
     await kb.keyboard.press('Tab');
     expect(await kb.evaluate(() => document.activeElement?.id)).toBe('f-host');
     await kb.locator('#smtp summary').focus();
     await kb.keyboard.press('Space');
     expect(await isOpen()).toBe(false);
+    await kb.keyboard.press('Enter');
+    expect(await isOpen()).toBe(true);
     await fresh.close();
   });
 

@@ -364,7 +364,7 @@ export function describeRuntime(label: string, target: RuntimeUnderTest): void {
       const { tenant } = await setUpTenant('Wrong password');
       const res = await call('PUT', '/v1/settings/email/smtp', { token: tenant.apiKey, body: { host: '127.0.0.1', port: tenantServers.get('tls')!.port, security: 'tls', username: SMTP_USER.username, password: 'not it' } });
       expect(res.status).toBe(422);
-      expect(res.body.error).toMatchObject({ code: 'smtp_refused', reason: 'auth_failed', details: [] });
+      expect(res.body.error).toMatchObject({ code: 'smtp_refused', reason: 'auth_failed', details: [{ pointer: '/password' }] });
     });
 
     it("delivers another tenant's mail while one tenant's own server holds every message it was given", async () => {
