@@ -101,10 +101,10 @@ export const RewardHistoryShape = v.strictObject({
   reason: v.pipe(v.string(), v.description('what moved it: created, released, redeemed, cancelled, expired, …')),
   actor: v.picklist(['api', 'scheduler', 'rule']),
   amountMinor: v.pipe(v.nullable(v.number()), v.description('the value a redemption, expiry or cancellation moved')),
+  note: v.pipe(nstr, v.description("a reviewer's note with an approval or denial")),
 });
 
-export const RewardShape = v.pipe(
-  v.strictObject({
+const RewardObject = v.strictObject({
     id: str,
     programId: str,
     eventId: str,
@@ -125,9 +125,27 @@ export const RewardShape = v.pipe(
     occurredAt: time,
     createdAt: time,
     history: v.optional(v.pipe(v.array(RewardHistoryShape), v.description('its transitions, oldest first (single rewards and participant reward lists)'))),
-  }),
+  });
+
+export const RewardShape = v.pipe(
+  RewardObject,
   v.description('A reward: `pending` while any reason holds it, `available` once none does, then `redeemed`, `cancelled` or `expired` (final).'),
 );
+
+export const ReviewFlagShape = v.strictObject({
+  check: v.pipe(str, v.description('the referral check that flagged the reward')),
+  detail: v.pipe(v.unknown(), v.description('what it found, as the check wrote it')),
+});
+
+export const ReviewShape = v.pipe(
+  v.strictObject({ ...RewardObject.entries, reviewFlags: v.pipe(v.array(ReviewFlagShape), v.description('the checks that sent it to review (kept after the decision)')) }),
+  v.description('A reward in the review queue, or just decided: the reward and its flags.'),
+);
+
+export const ReviewOutcomeShape = v.union([
+  v.strictObject({ rewardId: str, status: v.literal(200), reward: ReviewShape }),
+  v.strictObject({ rewardId: str, status: v.number(), error: ErrorShape.pipe[0].entries.error }),
+]);
 
 export const RewardReceiptShape = v.strictObject({
   rewardId: str,
