@@ -4039,6 +4039,13 @@ export interface operations {
                         conditions: unknown;
                         /** @description the rule's event (action) in that version */
                         action: unknown;
+                        /** @description the referral checks that sent it to review; empty when none did */
+                        reviewFlags: {
+                            /** @description the referral check that flagged the reward */
+                            check: string;
+                            /** @description what it found, as the check wrote it */
+                            detail: unknown;
+                        }[];
                     };
                 };
             };

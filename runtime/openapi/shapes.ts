@@ -159,6 +159,7 @@ export const RewardReceiptShape = v.strictObject({
   trace: v.pipe(v.unknown(), v.description('the conditions that passed when it fired, with the values they compared (large ones summarised)')),
   conditions: v.pipe(v.unknown(), v.description("the rule's conditions in that version; null when the version is gone")),
   action: v.pipe(v.unknown(), v.description("the rule's event (action) in that version")),
+  reviewFlags: v.pipe(v.array(ReviewFlagShape), v.description('the referral checks that sent it to review; empty when none did')),
 });
 
 export const ClawbackShape = v.strictObject({ rewardId: str, eventId: str, participantId: str, redeemedAmountMinor: v.number(), currency: str, reason: str });

@@ -170,6 +170,8 @@ describe.each(DIALECTS)('review queue on %s', (dialect) => {
     expect(res.body.history.at(-1)).toMatchObject({ from: 'pending', to: 'cancelled', reason: 'review_denied', actor: 'api', amountMinor: 500, note: 'self-referral confirmed' });
     expect(await announced(id)).toEqual([['pending', 'cancelled']]);
     for (const decision of ['deny', 'approve'] as const) expect((await decide(id, decision)).body.error.code).toBe('not_in_review');
+    // The receipt keeps why it went to review after the decision.
+    expect((await h.request('GET', `/v1/rewards/${id}/receipt`, as(tenant))).body).toMatchObject({ rewardId: id, rule: 'signup', reviewFlags: SAMPLE_FLAGS });
   });
 
   it('answers 409 for a reward never flagged, 404 for an unknown or another tenant’s, and 422 naming a bad note', async () => {
