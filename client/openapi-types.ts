@@ -679,7 +679,7 @@ export interface paths {
         put?: never;
         /**
          * Approve or deny up to 100 rewards at once, answered per reward
-         * @description Each reward is decided as `approve` or `deny` would decide it alone, in its own transaction, so one that fails does not stop the rest: `results` has one entry per id, in order, with `status` 200 and the `reward`, or the status and `error` that reward would have answered (404 `not_found` for an unknown id or another tenant's, 409 `not_in_review` for one decided already).
+         * @description Each reward is decided as `approve` or `deny` would decide it alone, in its own transaction, so one that fails does not stop the rest: `results` has one entry per id, in order, with `status` 200 and the `reward`, or the status and `error` that reward would have answered (404 `not_found` for an unknown id or another tenant's, 409 `not_in_review` for one decided already). A retry with the same `Idempotency-Key` answers the first answer again instead of 409s.
          */
         post: operations["postV1ReviewsDecisions"];
         delete?: never;
@@ -4315,7 +4315,10 @@ export interface operations {
     postV1ReviewsDecisions: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Repeating a request with the same key and body answers the first answer again (with `Idempotent-Replayed: true`); the same key with another body answers 409. */
+                "Idempotency-Key"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -4334,6 +4337,8 @@ export interface operations {
             /** @description the decision and one result per reward id */
             200: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same key */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -4414,7 +4419,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description error: `invalid_json` */
+            /** @description error: `invalid_json`, `bad_request` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -4425,6 +4430,15 @@ export interface operations {
             };
             /** @description error: `unauthorized` */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description error: `idempotency_key_reused`, `conflict` */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };

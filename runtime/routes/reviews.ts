@@ -3,6 +3,7 @@ import * as v from 'valibot';
 import type { AppEnv } from '../context.ts';
 import { parseInput } from '../validation.ts';
 import { parseJsonBody } from '../http.ts';
+import { idempotent } from '../idempotency.ts';
 import { Id } from './schemas.ts';
 import { CreatedRange, decodeCursor, nextCursor, PageQuery } from './pagination.ts';
 import { decideReview, decideReviews, listReviews } from '../services/review-service.ts';
@@ -50,7 +51,7 @@ export const reviewRoutes = new Hono<AppEnv>()
     const { rows, reviews } = await listReviews(c.var.services, c.var.tenant, { ...f, before: decodeCursor(f.before) });
     return c.json({ reviews, next: nextCursor(rows, f.limit) });
   })
-  .post('/decisions', async (c) => {
+  .post('/decisions', idempotent('POST /v1/reviews/decisions'), async (c) => {
     const body = parseInput(BulkBody, parseJsonBody(await c.req.text()));
     const results = await decideReviews(c.var.services, c.var.tenant, body.rewardIds, body.decision, noteOf(body.note));
     return c.json({ decision: body.decision, results });
@@ -80,8 +81,9 @@ export const reviewDocs: RouteDoc[] = [
     method: 'post', path: '/v1/reviews/decisions', auth: 'apiKey', tags: ['reviews'],
     summary: 'Approve or deny up to 100 rewards at once, answered per reward',
     description:
-      'Each reward is decided as `approve` or `deny` would decide it alone, in its own transaction, so one that fails does not stop the rest: `results` has one entry per id, in order, with `status` 200 and the `reward`, or the status and `error` that reward would have answered (404 `not_found` for an unknown id or another tenant\'s, 409 `not_in_review` for one decided already).',
+      'Each reward is decided as `approve` or `deny` would decide it alone, in its own transaction, so one that fails does not stop the rest: `results` has one entry per id, in order, with `status` 200 and the `reward`, or the status and `error` that reward would have answered (404 `not_found` for an unknown id or another tenant\'s, 409 `not_in_review` for one decided already). A retry with the same `Idempotency-Key` answers the first answer again instead of 409s.',
     body: BulkBody,
+    idempotent: true,
     responses: { 200: { description: 'the decision and one result per reward id', schema: v.strictObject({ decision: v.picklist(['approve', 'deny']), results: v.array(ReviewOutcomeShape) }) } },
   },
   {

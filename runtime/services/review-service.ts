@@ -11,6 +11,7 @@ import { clearReason, parseReasons } from '../../plugins/rewards/reward-state.ts
 import { endRemindersIfNothingWaits, moveReward } from './reward-transitions.ts';
 import { queueRewardEmail, rewardEmailEnv } from './reward-email.ts';
 import { reviewView } from './views.ts';
+import type { ComposeEnv } from '../../plugins/mail/compose.ts';
 
 export type ReviewDecision = 'approve' | 'deny';
 
@@ -40,12 +41,13 @@ async function withHistory(db: Db, tenantId: string, row: RewardTable) {
  * history with the note: of two decisions at once, one wins and the other
  * answers 409 `not_in_review`, as a second decision does.
  */
-export async function decideReview(services: Services, tenant: Tenant, rewardId: string, decision: ReviewDecision, note: string | null) {
-  const db0 = services.store.db;
-  const first = await findReward(db0, tenant.id, rewardId);
+export async function decideReview(services: Services, tenant: Tenant, rewardId: string, decision: ReviewDecision, note: string | null, envs = new Map<string, Promise<ComposeEnv | null>>()) {
+  const first = await findReward(services.store.db, tenant.id, rewardId);
   if (!first) throw new AppError('not_found', 'reward not found');
   const nowIso = services.clock.now().toISOString();
-  const env = decision === 'approve' ? await rewardEmailEnv(services, first, nowIso) : null;
+  // What the reward email needs, read once per program (a bulk decision shares it).
+  if (decision === 'approve' && !envs.has(first.program_id)) envs.set(first.program_id, rewardEmailEnv(services, first, nowIso));
+  const env = decision === 'approve' ? await envs.get(first.program_id)! : null;
   const result = await inTransaction(services.store, async (db) => {
     const participant = await lockParticipant(db, services.store.dialect, tenant.id, first.participant_id);
     // A scheduler (a hold ending, an expiry) may move the reward between our read and our write: read again and retry.
@@ -82,9 +84,10 @@ export type DecisionOutcome =
  */
 export async function decideReviews(services: Services, tenant: Tenant, rewardIds: readonly string[], decision: ReviewDecision, note: string | null): Promise<DecisionOutcome[]> {
   const out: DecisionOutcome[] = [];
+  const envs = new Map<string, Promise<ComposeEnv | null>>();
   for (const rewardId of rewardIds) {
     try {
-      out.push({ rewardId, status: 200, reward: await decideReview(services, tenant, rewardId, decision, note) });
+      out.push({ rewardId, status: 200, reward: await decideReview(services, tenant, rewardId, decision, note, envs) });
     } catch (error) {
       if (!(error instanceof AppError)) throw error;
       out.push({ rewardId, status: error.status, error: error.toBody().error });

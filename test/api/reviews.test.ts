@@ -221,6 +221,14 @@ describe.each(DIALECTS)('review queue on %s', (dialect) => {
     expect(untouched).toMatchObject({ status: 'pending', pendingReasons: ['review'] });
     expect(untouched.history).toHaveLength(1);
 
+    // A retry with its Idempotency-Key answers the first answer again, not five 409s.
+    const batch = { decision: 'deny', rewardIds: [await reviewed('dee'), await reviewed('eve')] };
+    const sent = await h.request('POST', '/v1/reviews/decisions', { ...as(tenant), body: batch, headers: { 'idempotency-key': 'batch-8' } });
+    const retried = await h.request('POST', '/v1/reviews/decisions', { ...as(tenant), body: batch, headers: { 'idempotency-key': 'batch-8' } });
+    expect(retried.headers.get('idempotent-replayed')).toBe('true');
+    expect(retried.body).toEqual(sent.body);
+    expect(sent.body.results.map((r: any) => r.status)).toEqual([200, 200]);
+
     const denied = await h.request('POST', '/v1/reviews/decisions', { ...as(other), body: { decision: 'deny', rewardIds: [theirs, a] } });
     expect(denied.body.results.map((r: any) => r.status)).toEqual([200, 404]);
     expect(denied.body.results[0].reward.status).toBe('cancelled');
