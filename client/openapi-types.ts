@@ -1369,7 +1369,7 @@ export interface components {
             /** @enum {string} */
             to: "pending" | "available" | "redeemed" | "cancelled" | "expired";
             pendingReasons: ("hold" | "review" | "payout_info" | "w9_required")[];
-            /** @description what moved it: created, released, redeemed, cancelled, expired, … */
+            /** @description what moved it: created, hold_ended, redeemed, cancelled, expired, review_approved, review_denied, … */
             reason: string;
             /** @enum {string} */
             actor: "api" | "scheduler" | "rule";

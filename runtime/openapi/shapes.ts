@@ -98,13 +98,14 @@ export const RewardHistoryShape = v.strictObject({
   from: v.nullable(v.picklist(REWARD_STATUSES)),
   to: v.picklist(REWARD_STATUSES),
   pendingReasons: v.array(PendingReasonShape),
-  reason: v.pipe(v.string(), v.description('what moved it: created, released, redeemed, cancelled, expired, …')),
+  reason: v.pipe(v.string(), v.description('what moved it: created, hold_ended, redeemed, cancelled, expired, review_approved, review_denied, …')),
   actor: v.picklist(['api', 'scheduler', 'rule']),
   amountMinor: v.pipe(v.nullable(v.number()), v.description('the value a redemption, expiry or cancellation moved')),
   note: v.pipe(nstr, v.description("a reviewer's note with an approval or denial")),
 });
 
-const RewardObject = v.strictObject({
+export const RewardShape = v.pipe(
+  v.strictObject({
     id: str,
     programId: str,
     eventId: str,
@@ -125,10 +126,7 @@ const RewardObject = v.strictObject({
     occurredAt: time,
     createdAt: time,
     history: v.optional(v.pipe(v.array(RewardHistoryShape), v.description('its transitions, oldest first (single rewards and participant reward lists)'))),
-  });
-
-export const RewardShape = v.pipe(
-  RewardObject,
+  }),
   v.description('A reward: `pending` while any reason holds it, `available` once none does, then `redeemed`, `cancelled` or `expired` (final).'),
 );
 
@@ -138,7 +136,7 @@ export const ReviewFlagShape = v.strictObject({
 });
 
 export const ReviewShape = v.pipe(
-  v.strictObject({ ...RewardObject.entries, reviewFlags: v.pipe(v.array(ReviewFlagShape), v.description('the checks that sent it to review (kept after the decision)')) }),
+  v.strictObject({ ...RewardShape.pipe[0].entries, reviewFlags: v.pipe(v.array(ReviewFlagShape), v.description('the checks that sent it to review (kept after the decision)')) }),
   v.description('A reward in the review queue, or just decided: the reward and its flags.'),
 );
 
