@@ -16,6 +16,7 @@ const rules = {
   rules: [
     { name: 'signup', conditions: when('signup'), event: { type: 'reward', params: { kind: 'credit', amount: 5, currency: 'USD', to: 'participant' } } },
     { name: 'purchase', conditions: when('purchase'), event: { type: 'reward', params: { kind: 'cash', amount: 25, currency: 'USD', to: 'participant', holdDays: 30 } } },
+    { name: 'cash', conditions: when('cash'), event: { type: 'reward', params: { kind: 'cash', amount: 10, currency: 'USD', to: 'participant' } } },
   ],
 };
 
@@ -160,6 +161,23 @@ describe.each(DIALECTS)('review queue on %s', (dialect) => {
     expect(await reward(id)).toMatchObject({ status: 'available', pendingReasons: [] });
     expect(await announced(id)).toEqual([['pending', 'available']]);
     expect(await rewardEmails('cy')).toBe(emailsBefore + 1);
+  });
+
+  it('approving a reward waiting for payout details keeps that reason; denying the last one ends the payout reminders', async () => {
+    for (const p of ['fay', 'gus']) await h.request('PUT', `/v1/participants/${p}`, { ...as(tenant), body: { email: `${p}@example.com`, payoutInfoComplete: false } });
+    const cycle = async (p: string) =>
+      (await h.services.store.db.selectFrom('payout_reminders').select('cycle').where('tenant_id', '=', tenant.id).where('participant_id', '=', p).execute()).length;
+    const kept = await reviewed('fay', 'cash');
+    expect(await reward(kept)).toMatchObject({ status: 'pending', pendingReasons: ['review', 'payout_info'] });
+    expect((await decide(kept, 'approve')).body).toMatchObject({ status: 'pending', pendingReasons: ['payout_info'] });
+    expect(await cycle('fay')).toBe(1);
+    await h.request('PUT', '/v1/participants/fay', { ...as(tenant), body: { email: 'fay@example.com', payoutInfoComplete: true } });
+    expect(await reward(kept)).toMatchObject({ status: 'available', pendingReasons: [] });
+
+    const denied = await reviewed('gus', 'cash');
+    expect(await cycle('gus')).toBe(1);
+    expect((await decide(denied, 'deny')).body.status).toBe('cancelled');
+    expect(await cycle('gus')).toBe(0);
   });
 
   it('denies a reward: cancelled with its value, recorded with the note and announced; a second decision is 409', async () => {
