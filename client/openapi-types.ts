@@ -668,6 +668,83 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/reviews": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The review queue: pending rewards waiting for review, newest first, with the flags that sent them there */
+        get: operations["getV1Reviews"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/reviews/decisions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Approve or deny up to 100 rewards at once, answered per reward
+         * @description Each reward is decided as `approve` or `deny` would decide it alone, in its own transaction, so one that fails does not stop the rest: `results` has one entry per id, in order, with `status` 200 and the `reward`, or the status and `error` that reward would have answered (404 `not_found` for an unknown id or another tenant's, 409 `not_in_review` for one decided already). A retry with the same `Idempotency-Key` answers the first answer again instead of 409s.
+         */
+        post: operations["postV1ReviewsDecisions"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/rewards/{rewardId}/approve": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Approve a reward waiting for review
+         * @description Removes only the `review` reason: a reward still held (`hold`, `payout_info`, `w9_required`) stays `pending` for those; with none left it becomes `available` and its `reward` email goes. Recorded in its history as `review_approved` with the `note`. 409 `not_in_review` when it is not waiting for review (decided already, or never flagged).
+         */
+        post: operations["postV1RewardsByRewardIdApprove"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/rewards/{rewardId}/deny": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Deny a reward waiting for review: it is cancelled
+         * @description Cancels the reward, recorded in its history as `review_denied` with the `note`. 409 `not_in_review` when it is not waiting for review (decided already, or never flagged).
+         */
+        post: operations["postV1RewardsByRewardIdDeny"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/emails/summary": {
         parameters: {
             query?: never;
@@ -1160,7 +1237,7 @@ export interface components {
         Error: {
             error: {
                 /** @enum {string} */
-                code: "bad_request" | "invalid_json" | "invalid_token" | "token_expired" | "token_used" | "unauthorized" | "invalid_signature" | "invalid_credentials" | "forbidden" | "not_found" | "method_not_allowed" | "conflict" | "idempotency_key_reused" | "payload_too_large" | "validation_failed" | "invalid_rules" | "no_active_rules" | "evaluation_failed" | "smtp_refused" | "rate_limited" | "internal" | "smtp_unreachable" | "unavailable";
+                code: "bad_request" | "invalid_json" | "invalid_token" | "token_expired" | "token_used" | "unauthorized" | "invalid_signature" | "invalid_credentials" | "forbidden" | "not_found" | "method_not_allowed" | "conflict" | "idempotency_key_reused" | "not_in_review" | "payload_too_large" | "validation_failed" | "invalid_rules" | "no_active_rules" | "evaluation_failed" | "smtp_refused" | "rate_limited" | "internal" | "smtp_unreachable" | "unavailable";
                 message: string;
                 details: {
                     /** @description RFC 6901 JSON pointer into the request (body, query or path parameter) */
@@ -1326,12 +1403,14 @@ export interface components {
             /** @enum {string} */
             to: "pending" | "available" | "redeemed" | "cancelled" | "expired";
             pendingReasons: ("hold" | "review" | "payout_info" | "w9_required")[];
-            /** @description what moved it: created, released, redeemed, cancelled, expired, … */
+            /** @description what moved it: created, hold_ended, redeemed, cancelled, expired, review_approved, review_denied, … */
             reason: string;
             /** @enum {string} */
             actor: "api" | "scheduler" | "rule";
             /** @description the value a redemption, expiry or cancellation moved */
             amountMinor: number | null;
+            /** @description a reviewer's note with an approval or denial */
+            note: string | null;
         };
         Email: {
             id: string;
@@ -4034,6 +4113,13 @@ export interface operations {
                         conditions: unknown;
                         /** @description the rule's event (action) in that version */
                         action: unknown;
+                        /** @description the referral checks that sent it to review; empty when none did */
+                        reviewFlags: {
+                            /** @description the referral check that flagged the reward */
+                            check: string;
+                            /** @description what it found, as the check wrote it */
+                            detail: unknown;
+                        }[];
                     };
                 };
             };
@@ -4183,6 +4269,495 @@ export interface operations {
                 };
             };
             /** @description error: `idempotency_key_reused`, `conflict` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description error: `payload_too_large` */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description error: `validation_failed` */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getV1Reviews: {
+        parameters: {
+            query?: {
+                programId?: string;
+                participantId?: string;
+                from?: string;
+                to?: string;
+                limit?: number;
+                before?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description a page of rewards waiting for review */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        reviews: {
+                            id: string;
+                            programId: string;
+                            eventId: string;
+                            rule: string;
+                            participantId: string;
+                            /** @enum {string} */
+                            kind: "cash" | "credit" | "percent_discount" | "gift_card";
+                            /** @description major units (amountMinor / 100) */
+                            amount: number;
+                            /** @description integer minor units */
+                            amountMinor: number;
+                            /** @description major units not yet redeemed (remainingMinor / 100) */
+                            remainingAmount: number;
+                            /** @description integer minor units not yet redeemed: what expires or is cancelled */
+                            remainingMinor: number;
+                            currency: string;
+                            description: string | null;
+                            /** @description a non-cash reward's USD cents that count toward the W-9 total */
+                            taxableValueMinor: number | null;
+                            /** @enum {string} */
+                            status: "pending" | "available" | "redeemed" | "cancelled" | "expired";
+                            /** @description why a `pending` reward waits; empty otherwise */
+                            pendingReasons: ("hold" | "review" | "payout_info" | "w9_required")[];
+                            /** @description while in the future, the reward is held (reason `hold`) */
+                            holdUntil: string | null;
+                            expiresAt: string | null;
+                            /** Format: date-time */
+                            occurredAt: string;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** @description its transitions, oldest first (single rewards and participant reward lists) */
+                            history?: components["schemas"]["RewardHistoryEntry"][];
+                            /** @description the checks that sent it to review (kept after the decision) */
+                            reviewFlags: {
+                                /** @description the referral check that flagged the reward */
+                                check: string;
+                                /** @description what it found, as the check wrote it */
+                                detail: unknown;
+                            }[];
+                        }[];
+                        /** @description cursor for the next page (pass it as `before`); null on the last page */
+                        next: string | null;
+                    };
+                };
+            };
+            /** @description error: `unauthorized` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description error: `validation_failed` */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    postV1ReviewsDecisions: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Repeating a request with the same key and body answers the first answer again (with `Idempotent-Replayed: true`); the same key with another body answers 409. */
+                "Idempotency-Key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @enum {string} */
+                    decision: "approve" | "deny";
+                    rewardIds: string[];
+                    /** @description why, for the history (at most 1000 characters) */
+                    note?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description the decision and one result per reward id */
+            200: {
+                headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same key */
+                    "Idempotent-Replayed"?: "true";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        decision: "approve" | "deny";
+                        results: ({
+                            rewardId: string;
+                            /** @constant */
+                            status: 200;
+                            /** @description A reward in the review queue, or just decided: the reward and its flags. */
+                            reward: {
+                                id: string;
+                                programId: string;
+                                eventId: string;
+                                rule: string;
+                                participantId: string;
+                                /** @enum {string} */
+                                kind: "cash" | "credit" | "percent_discount" | "gift_card";
+                                /** @description major units (amountMinor / 100) */
+                                amount: number;
+                                /** @description integer minor units */
+                                amountMinor: number;
+                                /** @description major units not yet redeemed (remainingMinor / 100) */
+                                remainingAmount: number;
+                                /** @description integer minor units not yet redeemed: what expires or is cancelled */
+                                remainingMinor: number;
+                                currency: string;
+                                description: string | null;
+                                /** @description a non-cash reward's USD cents that count toward the W-9 total */
+                                taxableValueMinor: number | null;
+                                /** @enum {string} */
+                                status: "pending" | "available" | "redeemed" | "cancelled" | "expired";
+                                /** @description why a `pending` reward waits; empty otherwise */
+                                pendingReasons: ("hold" | "review" | "payout_info" | "w9_required")[];
+                                /** @description while in the future, the reward is held (reason `hold`) */
+                                holdUntil: string | null;
+                                expiresAt: string | null;
+                                /** Format: date-time */
+                                occurredAt: string;
+                                /** Format: date-time */
+                                createdAt: string;
+                                /** @description its transitions, oldest first (single rewards and participant reward lists) */
+                                history?: components["schemas"]["RewardHistoryEntry"][];
+                                /** @description the checks that sent it to review (kept after the decision) */
+                                reviewFlags: {
+                                    /** @description the referral check that flagged the reward */
+                                    check: string;
+                                    /** @description what it found, as the check wrote it */
+                                    detail: unknown;
+                                }[];
+                            };
+                        } | {
+                            rewardId: string;
+                            status: number;
+                            error: {
+                                /** @enum {string} */
+                                code: "bad_request" | "invalid_json" | "invalid_token" | "token_expired" | "token_used" | "unauthorized" | "invalid_signature" | "invalid_credentials" | "forbidden" | "not_found" | "method_not_allowed" | "conflict" | "idempotency_key_reused" | "not_in_review" | "payload_too_large" | "validation_failed" | "invalid_rules" | "no_active_rules" | "evaluation_failed" | "smtp_refused" | "rate_limited" | "internal" | "smtp_unreachable" | "unavailable";
+                                message: string;
+                                details: {
+                                    /** @description RFC 6901 JSON pointer into the request (body, query or path parameter) */
+                                    pointer: string;
+                                    /** @description what is wrong, written for people */
+                                    message: string;
+                                }[];
+                                /** @description smtp_refused, smtp_unreachable: why, as a word a program can branch on (auth_failed, wrong_security_for_port, …) */
+                                reason?: string;
+                                /** @description rate_limited: when to try again (also the Retry-After header) */
+                                retryAfterSeconds?: number;
+                                /** @description smtp_unreachable from a test email: the server's answer */
+                                response?: string;
+                                /** @description internal: quote it when reporting the problem */
+                                requestId?: string;
+                                /** @description method_not_allowed: the methods this path answers (also the Allow header) */
+                                allowed?: string[];
+                            };
+                        })[];
+                    };
+                };
+            };
+            /** @description error: `invalid_json`, `bad_request` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description error: `unauthorized` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description error: `idempotency_key_reused`, `conflict` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description error: `payload_too_large` */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description error: `validation_failed` */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    postV1RewardsByRewardIdApprove: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                rewardId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": {
+                    /** @description why, for the history (at most 1000 characters) */
+                    note?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description the reward, with its history and flags */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        programId: string;
+                        eventId: string;
+                        rule: string;
+                        participantId: string;
+                        /** @enum {string} */
+                        kind: "cash" | "credit" | "percent_discount" | "gift_card";
+                        /** @description major units (amountMinor / 100) */
+                        amount: number;
+                        /** @description integer minor units */
+                        amountMinor: number;
+                        /** @description major units not yet redeemed (remainingMinor / 100) */
+                        remainingAmount: number;
+                        /** @description integer minor units not yet redeemed: what expires or is cancelled */
+                        remainingMinor: number;
+                        currency: string;
+                        description: string | null;
+                        /** @description a non-cash reward's USD cents that count toward the W-9 total */
+                        taxableValueMinor: number | null;
+                        /** @enum {string} */
+                        status: "pending" | "available" | "redeemed" | "cancelled" | "expired";
+                        /** @description why a `pending` reward waits; empty otherwise */
+                        pendingReasons: ("hold" | "review" | "payout_info" | "w9_required")[];
+                        /** @description while in the future, the reward is held (reason `hold`) */
+                        holdUntil: string | null;
+                        expiresAt: string | null;
+                        /** Format: date-time */
+                        occurredAt: string;
+                        /** Format: date-time */
+                        createdAt: string;
+                        /** @description its transitions, oldest first (single rewards and participant reward lists) */
+                        history?: components["schemas"]["RewardHistoryEntry"][];
+                        /** @description the checks that sent it to review (kept after the decision) */
+                        reviewFlags: {
+                            /** @description the referral check that flagged the reward */
+                            check: string;
+                            /** @description what it found, as the check wrote it */
+                            detail: unknown;
+                        }[];
+                    };
+                };
+            };
+            /** @description error: `invalid_json` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description error: `unauthorized` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description error: `not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description error: `not_in_review`, `conflict` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description error: `payload_too_large` */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description error: `validation_failed` */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    postV1RewardsByRewardIdDeny: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                rewardId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": {
+                    /** @description why, for the history (at most 1000 characters) */
+                    note?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description the reward, cancelled, with its history and flags */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        programId: string;
+                        eventId: string;
+                        rule: string;
+                        participantId: string;
+                        /** @enum {string} */
+                        kind: "cash" | "credit" | "percent_discount" | "gift_card";
+                        /** @description major units (amountMinor / 100) */
+                        amount: number;
+                        /** @description integer minor units */
+                        amountMinor: number;
+                        /** @description major units not yet redeemed (remainingMinor / 100) */
+                        remainingAmount: number;
+                        /** @description integer minor units not yet redeemed: what expires or is cancelled */
+                        remainingMinor: number;
+                        currency: string;
+                        description: string | null;
+                        /** @description a non-cash reward's USD cents that count toward the W-9 total */
+                        taxableValueMinor: number | null;
+                        /** @enum {string} */
+                        status: "pending" | "available" | "redeemed" | "cancelled" | "expired";
+                        /** @description why a `pending` reward waits; empty otherwise */
+                        pendingReasons: ("hold" | "review" | "payout_info" | "w9_required")[];
+                        /** @description while in the future, the reward is held (reason `hold`) */
+                        holdUntil: string | null;
+                        expiresAt: string | null;
+                        /** Format: date-time */
+                        occurredAt: string;
+                        /** Format: date-time */
+                        createdAt: string;
+                        /** @description its transitions, oldest first (single rewards and participant reward lists) */
+                        history?: components["schemas"]["RewardHistoryEntry"][];
+                        /** @description the checks that sent it to review (kept after the decision) */
+                        reviewFlags: {
+                            /** @description the referral check that flagged the reward */
+                            check: string;
+                            /** @description what it found, as the check wrote it */
+                            detail: unknown;
+                        }[];
+                    };
+                };
+            };
+            /** @description error: `invalid_json` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description error: `unauthorized` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description error: `not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description error: `not_in_review`, `conflict` */
             409: {
                 headers: {
                     [name: string]: unknown;

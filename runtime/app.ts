@@ -19,6 +19,7 @@ import { unsubscribeRoutes } from './routes/unsubscribe.ts';
 import { emailSettingsRoutes } from './routes/settings-email.ts';
 import { createAdminRoutes } from './admin/admin-routes.tsx';
 import { rewardRoutes } from './routes/rewards.ts';
+import { reviewRoutes, rewardReviewRoutes } from './routes/reviews.ts';
 import { credentialRoutes } from './routes/credentials.ts';
 import { participantVerificationRoutes, verificationRoutes } from './routes/verification.ts';
 import { micrositeRoutes, participantPasswordRoutes } from './routes/microsite.ts';
@@ -105,6 +106,8 @@ export function createApp(services: Services, options: AppOptions = {}): Hono<Ap
   tenantApi.route('/participants', participantVerificationRoutes);
   tenantApi.route('/participants', participantPasswordRoutes);
   tenantApi.route('/rewards', rewardRoutes);
+  tenantApi.route('/rewards', rewardReviewRoutes);
+  tenantApi.route('/reviews', reviewRoutes);
   tenantApi.route('/emails', emailRoutes);
   tenantApi.route('/suppressions', suppressionRoutes);
   tenantApi.route('/settings/email', emailSettingsRoutes);

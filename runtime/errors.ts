@@ -16,6 +16,7 @@ export const ERROR_STATUS = {
   method_not_allowed: 405,
   conflict: 409,
   idempotency_key_reused: 409,
+  not_in_review: 409,
   payload_too_large: 413,
   validation_failed: 422,
   invalid_rules: 422,

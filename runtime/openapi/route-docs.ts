@@ -11,6 +11,7 @@ import { templateDocs } from '../routes/templates.ts';
 import { eventDocs } from '../routes/events.ts';
 import { participantDocs } from '../routes/participants.ts';
 import { rewardDocs } from '../routes/rewards.ts';
+import { reviewDocs } from '../routes/reviews.ts';
 import { emailDocs } from '../routes/emails.ts';
 import { emailSettingsDocs } from '../routes/settings-email.ts';
 import { specDocs } from '../routes/specs.ts';
@@ -41,6 +42,7 @@ export const ROUTE_DOCS: readonly RouteDoc[] = [
   ...programOverviewDocs,
   ...participantDocs,
   ...rewardDocs,
+  ...reviewDocs,
   ...emailDocs,
   ...suppressionDocs,
   ...emailSettingsDocs,

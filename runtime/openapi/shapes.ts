@@ -98,9 +98,10 @@ export const RewardHistoryShape = v.strictObject({
   from: v.nullable(v.picklist(REWARD_STATUSES)),
   to: v.picklist(REWARD_STATUSES),
   pendingReasons: v.array(PendingReasonShape),
-  reason: v.pipe(v.string(), v.description('what moved it: created, released, redeemed, cancelled, expired, …')),
+  reason: v.pipe(v.string(), v.description('what moved it: created, hold_ended, redeemed, cancelled, expired, review_approved, review_denied, …')),
   actor: v.picklist(['api', 'scheduler', 'rule']),
   amountMinor: v.pipe(v.nullable(v.number()), v.description('the value a redemption, expiry or cancellation moved')),
+  note: v.pipe(nstr, v.description("a reviewer's note with an approval or denial")),
 });
 
 export const RewardShape = v.pipe(
@@ -129,6 +130,21 @@ export const RewardShape = v.pipe(
   v.description('A reward: `pending` while any reason holds it, `available` once none does, then `redeemed`, `cancelled` or `expired` (final).'),
 );
 
+export const ReviewFlagShape = v.strictObject({
+  check: v.pipe(str, v.description('the referral check that flagged the reward')),
+  detail: v.pipe(v.unknown(), v.description('what it found, as the check wrote it')),
+});
+
+export const ReviewShape = v.pipe(
+  v.strictObject({ ...RewardShape.pipe[0].entries, reviewFlags: v.pipe(v.array(ReviewFlagShape), v.description('the checks that sent it to review (kept after the decision)')) }),
+  v.description('A reward in the review queue, or just decided: the reward and its flags.'),
+);
+
+export const ReviewOutcomeShape = v.union([
+  v.strictObject({ rewardId: str, status: v.literal(200), reward: ReviewShape }),
+  v.strictObject({ rewardId: str, status: v.number(), error: ErrorShape.pipe[0].entries.error }),
+]);
+
 export const RewardReceiptShape = v.strictObject({
   rewardId: str,
   programId: str,
@@ -141,6 +157,7 @@ export const RewardReceiptShape = v.strictObject({
   trace: v.pipe(v.unknown(), v.description('the conditions that passed when it fired, with the values they compared (large ones summarised)')),
   conditions: v.pipe(v.unknown(), v.description("the rule's conditions in that version; null when the version is gone")),
   action: v.pipe(v.unknown(), v.description("the rule's event (action) in that version")),
+  reviewFlags: v.pipe(v.array(ReviewFlagShape), v.description('the referral checks that sent it to review; empty when none did')),
 });
 
 export const ClawbackShape = v.strictObject({ rewardId: str, eventId: str, participantId: str, redeemedAmountMinor: v.number(), currency: str, reason: str });

@@ -96,6 +96,7 @@ export async function writeRewardEffects(db: Db, input: RewardEffectsInput): Pro
     rule_hash: input.ruleVersion?.hash ?? null,
     taxable_minor: r.taxableMinor ?? null,
     trace: input.traces?.get(r.ruleName) ?? null,
+    review_flags: null,
     occurred_at: event.occurredAt,
     created_at: nowIso,
     updated_at: nowIso,

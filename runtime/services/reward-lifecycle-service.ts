@@ -2,14 +2,9 @@ import type { Services } from '../services.ts';
 import { inTransaction } from '../store/store.ts';
 import type { RewardTable } from '../store/database.ts';
 import { lockParticipant } from '../store/participant-queries.ts';
-import { findProgram } from '../store/program-queries.ts';
 import { dueExpiries, dueHoldReleases, findReward } from '../store/reward-queries.ts';
-import { insertEmailOnce } from '../store/email-queries.ts';
-import { composeEmail } from '../../plugins/mail/compose.ts';
-import { rewardEmailDraft } from '../../plugins/rewards/reward-follow-ups.ts';
 import { clearReason, parseReasons } from '../../plugins/rewards/reward-state.ts';
-import { participantView, programView } from './views.ts';
-import { composeEnvFor } from './event-service.ts';
+import { queueRewardEmail, rewardEmailEnv } from './reward-email.ts';
 import { endRemindersIfNothingWaits, moveReward } from './reward-transitions.ts';
 
 const BATCH = 100;
@@ -48,23 +43,16 @@ export async function runRewardLifecycle(services: Services): Promise<{ released
 }
 
 async function release(services: Services, due: RewardTable, now: Date): Promise<boolean> {
-  const programRow = await findProgram(services.store.db, due.tenant_id, due.program_id);
-  const program = programRow ? programView(programRow) : null;
-  const env = program ? await composeEnvFor(services, due.tenant_id, program, now.toISOString()) : null;
   const nowIso = now.toISOString();
+  const env = await rewardEmailEnv(services, due, nowIso);
   return inTransaction(services.store, async (db) => {
     const participantRow = await lockParticipant(db, services.store.dialect, due.tenant_id, due.participant_id);
     const row = await findReward(db, due.tenant_id, due.id);
     if (!row || row.status !== 'pending' || !parseReasons(row.pending_reasons).includes('hold')) return false;
     const moved = await moveReward(db, row, clearReason(row.pending_reasons, 'hold'), { reason: 'hold_ended', actor: 'scheduler' }, nowIso);
     if (!moved) return false;
-    if (env && participantRow) {
-      const key = `${row.event_id}:${row.rule_name}:${row.participant_id}`;
-      const reward = { kind: row.kind, amountMinor: row.amount_minor, currency: row.currency, description: row.description };
-      const held = parseReasons(moved.pending_reasons).includes('payout_info');
-      const email = await composeEmail(rewardEmailDraft(reward, participantView(participantRow), key, held), env);
-      if (email) await insertEmailOnce(db, email);
-    }
+    // Still waiting for review, the email goes with the approval instead.
+    await queueRewardEmail(db, env, moved, participantRow);
     return true;
   });
 }

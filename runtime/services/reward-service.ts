@@ -11,6 +11,7 @@ import type { RewardTable } from '../store/database.ts';
 import type { Ruleset } from '../../rules/schema.ts';
 import { endRemindersIfNothingWaits, moveReward, recordTransition } from './reward-transitions.ts';
 import { rewardView } from './views.ts';
+import { parseReviewFlags } from '../../plugins/rewards/review-flags.ts';
 
 async function withHistory(db: Db, tenantId: string, row: RewardTable) {
   return rewardView(row, await listRewardHistory(db, tenantId, [row.id]));
@@ -128,5 +129,7 @@ export async function rewardReceipt(services: Services, tenant: Tenant, rewardId
     trace: row.trace === null ? null : (JSON.parse(row.trace) as unknown),
     conditions: rule?.conditions ?? null,
     action: rule?.event ?? null,
+    // The referral checks' flags that sent it to review, kept after the decision.
+    reviewFlags: parseReviewFlags(row.review_flags),
   };
 }

@@ -8,7 +8,8 @@ import { closePayoutCycle } from '../store/payout-queries.ts';
 import { announce } from './webhook-outbox.ts';
 import { rewardStatusChanged } from './webhook-facts.ts';
 
-export type TransitionNote = { reason: string; actor: RewardActor; amountMinor?: number | null; idempotencyKey?: string | null };
+/** `note`: what a person wrote with the step (a reviewer's approval or denial). */
+export type TransitionNote = { reason: string; actor: RewardActor; amountMinor?: number | null; idempotencyKey?: string | null; note?: string | null };
 
 /**
  * Moves one reward as read to its next state and records the step, in the
@@ -58,6 +59,7 @@ export async function recordTransition(
     actor: note.actor,
     amount_minor: note.amountMinor ?? null,
     idempotency_key: note.idempotencyKey ?? null,
+    note: note.note ?? null,
     at: now,
   });
 }

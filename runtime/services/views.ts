@@ -1,5 +1,6 @@
 import type { EmailTable, EventTable, ParticipantTable, ProgramTable, RewardHistoryTable, RewardTable, SuppressionTable } from '../store/database.ts';
 import { parseReasons } from '../../plugins/rewards/reward-state.ts';
+import { parseReviewFlags } from '../../plugins/rewards/review-flags.ts';
 import type { ParticipantView, ProgramView } from '../../plugins/types.ts';
 import { settingsFromText } from './program-settings.ts';
 
@@ -74,7 +75,13 @@ export function rewardHistoryView(row: RewardHistoryTable) {
     reason: row.reason,
     actor: row.actor,
     amountMinor: row.amount_minor,
+    note: row.note,
   };
+}
+
+/** A reward in the review queue (or just decided): the reward and the flags that sent it there. */
+export function reviewView(row: RewardTable, history?: RewardHistoryTable[]) {
+  return { ...rewardView(row, history), reviewFlags: parseReviewFlags(row.review_flags) };
 }
 
 type EmailSummaryRow = Pick<

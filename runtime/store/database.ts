@@ -159,6 +159,8 @@ export type RewardTable = {
   taxable_minor: number | null;
   /** JSON `{conditions, truncated}`: the conditions that passed when the rule fired (rules/receipt-trace.ts). */
   trace: string | null;
+  /** JSON `[{check, detail}]`: the referral checks that sent it to review; null when none did. */
+  review_flags: string | null;
   occurred_at: string;
   created_at: string;
   updated_at: string;
@@ -179,6 +181,8 @@ export type RewardHistoryTable = {
   /** The value a redemption, expiry or cancellation moved. */
   amount_minor: number | null;
   idempotency_key: string | null;
+  /** What a reviewer wrote with an approval or denial. */
+  note: string | null;
   at: string;
 };
 

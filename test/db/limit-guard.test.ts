@@ -11,7 +11,7 @@ import type { RewardTable } from '../../runtime/store/database.ts';
 const row: RewardTable = {
   id: 'r1', tenant_id: 't1', program_id: 'p1', event_id: 'e1', rule_name: 'rule', participant_id: 'ann', kind: 'cash',
   amount_minor: 500, currency: 'USD', description: null, status: 'available', pending_reasons: '', remaining_minor: 500,
-  hold_until: null, expires_at: null, rule_version: 1, rule_hash: 'h', taxable_minor: null, trace: null,
+  hold_until: null, expires_at: null, rule_version: 1, rule_hash: 'h', taxable_minor: null, trace: null, review_flags: null,
   occurred_at: '2026-06-15T12:00:00.000Z', created_at: '2026-06-15T12:00:00.000Z', updated_at: '2026-06-15T12:00:00.000Z',
 };
 

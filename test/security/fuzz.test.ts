@@ -6,6 +6,7 @@ import { serveHarness, type HttpServer } from '../support/serve-harness.ts';
 import { consoleSession } from '../support/console-session.ts';
 import type { Logger } from '../../runtime/logger.ts';
 import { signPayload } from '../../runtime/security/webhook-signature.ts';
+import { sendToReview } from '../api/review-fixtures.ts';
 
 // Issue 10, point 7: generated bodies and query strings on every route the
 // app registers (read from app.routes, so a new route is fuzzed without
@@ -86,6 +87,9 @@ const EXAMPLES: Record<string, (ids: Record<string, string>, n: number) => Recor
   'PUT /v1/settings/email/notifications': () => ({ reward: true, emailAction: false }),
   'PUT /v1/settings/email/reply-to': () => ({ replyTo: 'help@example.com' }),
   'PUT /v1/settings/email/domain': () => ({ domain: 'mail.example.com', fromAddress: 'hi@mail.example.com' }),
+  'POST /v1/reviews/decisions': (ids) => ({ decision: 'approve', rewardIds: [ids.rewardId, 'missing'], note: 'ok' }),
+  'POST /v1/rewards/:rewardId/approve': () => ({ note: 'looks fine' }),
+  'POST /v1/rewards/:rewardId/deny': () => ({ note: 'self-referral' }),
 };
 
 /** Every object inside a value (itself included), so a mutation can reach `data`, `settings` or a rule's `params`. */
@@ -175,6 +179,8 @@ describe.each(DIALECTS)('fuzzing every route on %s', (dialect) => {
     const fired = await h.request('POST', `/v1/programs/${ids.programId}/events`, { ...auth, body: { id: 'seed', type: 'signup', participantId: 'p1', data: { amount: 20 } } });
     expect(fired.status).toBe(201);
     ids.rewardId = fired.body.rewards[0].id;
+    // In review, so the decisions reach past their first check.
+    await sendToReview(h.services.store.db, tenant.id, ids.rewardId);
     ids.emailId = fired.body.emails[0].id;
     ids.key = 'thanks';
     ids.version = '1';
