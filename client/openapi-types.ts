@@ -515,7 +515,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List participants, newest first; search by email prefix */
+        /** List participants, newest first; search by email prefix, filter by referrer, W-9, payout details, unsubscribe and what their rewards wait for */
         get: operations["getV1Participants"];
         put?: never;
         post?: never;
@@ -3599,6 +3599,11 @@ export interface operations {
         parameters: {
             query?: {
                 email?: string;
+                referredBy?: string;
+                w9OnFile?: boolean;
+                payoutInfoComplete?: boolean;
+                unsubscribed?: boolean;
+                waitingFor?: "hold" | "review" | "payout_info" | "w9_required";
                 limit?: number;
                 before?: string;
             };
