@@ -114,6 +114,10 @@ pre.text-preview{white-space:pre-wrap;background:var(--code);padding:.75rem;bord
 .signin{max-width:26rem;margin:10vh auto 0}
 .signin h1{font-size:1.4rem}
 .pager{margin-top:1rem}
+form.inline-action{margin:0;display:flex;flex-wrap:wrap;gap:.4rem;align-items:flex-end}
+form.inline-action .field{margin:0}
+details.history{margin-top:.35rem;font-size:.875rem}
+details.history ol{margin:.25rem 0;padding-left:1.2rem}
 .spaced{margin-top:1rem}
 @media (max-width:900px){.split{grid-template-columns:minmax(0,1fr)}}
 @media (max-width:640px){
