@@ -340,7 +340,7 @@ export interface paths {
         delete?: never;
         options?: never;
         head?: never;
-        /** Rename a program or change settings (merged over the stored ones) */
+        /** Rename a program or change settings (merged over the stored ones; a setting set to null is removed, back to its default) */
         patch: operations["patchV1ProgramsByProgramId"];
         trace?: never;
     };
