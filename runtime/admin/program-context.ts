@@ -17,7 +17,7 @@ export async function loadProgram(c: Context<AdminEnv>): Promise<ProgramSummary>
 export const programBase = (program: { id: string }) => `/admin/programs/${encodeURIComponent(program.id)}`;
 
 /** Programs → Rules / Templates: the tabs under a program's pages. */
-export function programSub(program: { id: string; name: string }, current: 'rules' | 'templates'): { label: string; links: SubLink[] } {
+export function programSub(program: { id: string; name: string }, current: 'rules' | 'templates' | 'settings'): { label: string; links: SubLink[] } {
   const base = programBase(program);
   return {
     label: `Program ${program.name}`,
@@ -25,6 +25,7 @@ export function programSub(program: { id: string; name: string }, current: 'rule
       [
         { href: `${base}/rules`, label: 'Rules' },
         { href: `${base}/templates`, label: 'Templates' },
+        { href: `${base}/settings`, label: 'Settings' },
       ],
       `${base}/${current}`,
     ),

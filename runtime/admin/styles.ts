@@ -117,6 +117,9 @@ pre.text-preview{white-space:pre-wrap;background:var(--code);padding:.75rem;bord
 form.inline-action{margin:0;display:flex;flex-wrap:wrap;gap:.4rem;align-items:flex-end}
 form.inline-action .field{margin:0}
 details.history{margin-top:.35rem;font-size:.875rem}
+.completion{border-top:1px solid var(--line);margin-top:.75rem;padding-top:.25rem}
+.completer-row{display:flex;gap:.4rem;align-items:center}
+.completer-row input{flex:1 1 auto;min-width:0}
 details.history ol{margin:.25rem 0;padding-left:1.2rem}
 .spaced{margin-top:1rem}
 @media (max-width:900px){.split{grid-template-columns:minmax(0,1fr)}}
