@@ -64,7 +64,7 @@ function listPage(c: Context<AdminEnv>, program: ProgramSummary, templates: Temp
                 <td data-label="Template"><code>{t.key}</code></td>
                 <td data-label="Subject" class="break">{t.subject}</td>
                 <td data-label="Source"><SourceBadge t={t} /></td>
-                <td data-label="Edit"><a href={`${base}/${t.key}`}>Edit and preview {t.key}</a></td>
+                <td data-label="Edit"><a href={`${base}/${t.key}`}>Edit {t.key}</a></td>
               </tr>
             ))}
           </tbody>

@@ -108,7 +108,8 @@ export function settingsErrors(error: ApiError | null): { fields: FieldErrors; u
       continue;
     }
     // Inside a limit: "limit 1, currency"; inside a map: its key.
-    const where = field === 'limits' && inner.length ? `limit ${Number(inner[0]) + 1}${inner[1] ? `, ${inner.slice(1).join('.')}` : ''}: ` : inner.length ? `${inner.join('.')}: ` : '';
+    const named = inner.length > 0 && p.message.startsWith(`${inner.at(-1)} `);
+    const where = field === 'limits' && inner.length ? `limit ${Number(inner[0]) + 1}${inner[1] && !named ? `, ${inner.slice(1).join('.')}` : ''}: ` : inner.length && !named ? `${inner.join('.')}: ` : '';
     fields[field] ??= `${where}${p.message}`;
   }
   return { fields, unplaced };
