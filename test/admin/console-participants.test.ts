@@ -194,6 +194,31 @@ describe('console participants in Chromium', () => {
     expect(await rewards.textContent()).toContain('None: the reward is cancelled.');
   });
 
+  it('reaches every action and its confirmation with Tab, in reading order', async () => {
+    await page.goto(`${http.url}/admin/participants/bob`);
+    await page.locator('#main').focus();
+    const reached: string[] = [];
+    for (let i = 0; i < 20 && reached.at(-1) !== 'Unsubscribe from emails…'; i++) {
+      await page.keyboard.press('Tab');
+      const text = (await page.evaluate(() => document.activeElement?.textContent?.trim())) ?? '';
+      if (text.endsWith('…')) reached.push(text);
+    }
+    expect(reached).toEqual(['Mark W-9 on file…', 'Mark payout details complete…', 'Unsubscribe from emails…']);
+    await page.keyboard.press('Shift+Tab');
+    await Promise.all([page.waitForNavigation(), page.keyboard.press('Enter')]);
+    await page.getByRole('heading', { name: 'Mark the payout details of bob as complete?' }).waitFor();
+    // On the confirmation, the button then the way back.
+    await page.locator('#main').focus();
+    const order: string[] = [];
+    for (let i = 0; i < 2; i++) {
+      await page.keyboard.press('Tab');
+      order.push((await page.evaluate(() => document.activeElement?.textContent?.trim())) ?? '');
+    }
+    expect(order).toEqual(['Yes, the payout details are complete', 'No, go back']);
+    await Promise.all([page.waitForNavigation(), page.keyboard.press('Enter')]);
+    expect((await api('GET', '/v1/participants/bob')).payoutInfoComplete).toBe(false);
+  });
+
   it('says why the API refused, without acting', async () => {
     // A reward of another participant is not found on this one's page.
     const carolReward = (await api('GET', '/v1/participants/carol/rewards')).rewards[0].id;
