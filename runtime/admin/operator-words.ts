@@ -38,3 +38,13 @@ export function operatorLabel(name: string): string {
   const words = operatorWords(name);
   return words === name ? name : `${words} (${name})`;
 }
+
+const isOperatorName = (s: string) => Object.hasOwn(OPERATOR_WORDS, s);
+
+/** A validator's "expected one of equal, notEqual, …" with each operator in words too. */
+export function withOperatorWords(message: string): string {
+  return message.replace(/expected one of ([A-Za-z]+(?:, [A-Za-z]+)*)$/, (all, list: string) => {
+    const names = list.split(', ');
+    return names.every(isOperatorName) ? `expected one of ${names.map(operatorLabel).join(', ')}` : all;
+  });
+}

@@ -182,6 +182,8 @@ describe('console programs in Chromium', () => {
     const problems = page.getByRole('list', { name: 'Problems in the rules' });
     const lines = (await problems.getByRole('link').allTextContents()).map((t) => Number(/Line (\d+)/.exec(t)![1]));
     expect(lines).toEqual([5, 10, 11]);
+    expect(await problems.textContent()).toContain('unknown operator "isAbout"; expected one of equal, not equal (notEqual), in, not in (notIn), contains');
+    expect(await problems.textContent()).toContain('greater than or equal (greaterThanInclusive)');
 
     // Completion from the schema: facts, operators in words with their JSON name, and the program's template keys.
     const options = (list: string) => page.locator(`#list-${list} option`).evaluateAll((os) => os.map((o) => `${(o as HTMLOptionElement).value}|${(o as HTMLOptionElement).label}`));

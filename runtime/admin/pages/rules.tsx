@@ -7,6 +7,7 @@ import { pointerProblems } from '../api-errors.ts';
 import { parseLocated, type LocatedJson } from '../json-locator.ts';
 import type { Problem } from '../source-listing.tsx';
 import { loadProgram, programBase, type ProgramSummary } from '../program-context.ts';
+import { withOperatorWords } from '../operator-words.ts';
 import { renderRules, type EditorData, type EditorState, type Version } from './rules-view.tsx';
 import type { DryRunResult } from '../explanation-tree.tsx';
 
@@ -58,7 +59,7 @@ function place(parsed: LocatedJson, problems: { pointer: string; message: string
   if (!parsed.ok) return [];
   return problems.map((p) => {
     const at = parsed.locate(p.pointer.slice(strip.length));
-    return { line: at.line, column: at.exact ? at.column : undefined, message: p.message, pointer: p.pointer };
+    return { line: at.line, column: at.exact ? at.column : undefined, message: withOperatorWords(p.message), pointer: p.pointer };
   });
 }
 
