@@ -169,19 +169,27 @@ describe('console participants in Chromium', () => {
     await rewards.getByLabel('Amount to redeem (USD)').focus();
     await page.keyboard.type('10');
     await press(rewards.getByRole('button', { name: /^Redeem \$25\.00 referrer-bonus/ }));
-    await page.getByRole('heading', { name: /^Redeem 10 of the \$25\.00 cash reward/ }).waitFor();
+    await page.getByRole('heading', { name: /^Redeem \$10\.00 of the \$25\.00 cash reward/ }).waitFor();
     const confirm = main().getByRole('button', { name: 'Yes, redeem' });
     // The same confirmed form sent twice (a double click, a reload) redeems once.
     const form = await confirm.evaluate((b: HTMLButtonElement) => Object.fromEntries(new FormData(b.form!)) as Record<string, string>);
     await press(confirm);
-    expect(await status()).toContain('Redeemed 10 of the $25.00 cash reward');
+    expect(await status()).toContain('Redeemed $10.00 of the $25.00 cash reward');
     const again = await page.request.post(`${http.url}/admin/participants/alice/do`, { form, maxRedirects: 0 });
     expect(again.status()).toBe(303);
     let [reward] = (await api('GET', '/v1/participants/alice/rewards')).rewards;
     expect(reward.remainingMinor).toBe(1500);
     expect(reward.history.filter((x: { reason: string }) => x.reason === 'redeemed').length).toBe(1);
 
+    // More than remains: the API refuses, and the page says why.
     await page.reload();
+    await rewards.getByLabel('Amount to redeem (USD)').focus();
+    await page.keyboard.type('20');
+    await press(rewards.getByRole('button', { name: /^Redeem \$25\.00 referrer-bonus/ }));
+    await press(main().getByRole('button', { name: 'Yes, redeem' }));
+    expect(await page.getByRole('alert').textContent()).toMatch(/^Not done: .*amount/);
+    expect((await api('GET', '/v1/participants/alice/rewards')).rewards[0].remainingMinor).toBe(1500);
+
     await press(rewards.getByRole('button', { name: /^Cancel \$25\.00 referrer-bonus/ }));
     await press(main().getByRole('link', { name: 'No, go back' }));
     expect((await api('GET', '/v1/participants/alice/rewards')).rewards[0].status).toBe('available');

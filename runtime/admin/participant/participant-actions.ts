@@ -1,4 +1,5 @@
 import type { Api, ApiAnswer } from '../admin-env.ts';
+import { formatMoney, toMinorUnits } from '../../../plugins/rewards/money.ts';
 import { rewardAmount, remainingAmount, type Participant, type Reward } from './participant-view.tsx';
 
 // What the console can do to a participant: each one exactly an API call the
@@ -36,6 +37,9 @@ export function redeemAmount(text: string | undefined): number | string | undefi
   return Number.isFinite(n) ? n : s;
 }
 
+/** The typed amount in the reward's currency ($10.00), or as typed when it is not an amount the API would take. */
+const amountText = (t: ActionTarget) => (/^\d+(\.\d{1,2})?$/.test(t.amount ?? '') ? formatMoney(toMinorUnits(Number(t.amount)), t.reward!.currency) : `“${t.amount}”`);
+
 export const PARTICIPANT_ACTIONS: Record<string, ParticipantAction> = {
   'cancel-reward': {
     needs: 'reward',
@@ -47,17 +51,17 @@ export const PARTICIPANT_ACTIONS: Record<string, ParticipantAction> = {
   },
   'redeem-reward': {
     needs: 'reward',
-    title: (t) => `Redeem ${t.amount ? `${t.amount} of ` : ''}the ${rewardName(t)}?`,
+    title: (t) => `Redeem ${t.amount ? `${amountText(t)} of ` : ''}the ${rewardName(t)}?`,
     confirm: 'Yes, redeem',
     explain: (t) =>
       t.amount
-        ? `${t.amount} (${t.reward!.currency}) of the ${remainingAmount(t.reward!)} that remains is marked as used; the rest stays available. The redemption is recorded in the reward's history.`
+        ? `${amountText(t)} of the ${remainingAmount(t.reward!)} that remains is marked as used; the rest stays available. The redemption is recorded in the reward's history.`
         : `All that remains (${remainingAmount(t.reward!)}) is marked as used and the reward becomes redeemed. The redemption is recorded in the reward's history.`,
     run: (api, t, key) => {
       const amount = redeemAmount(t.amount);
       return api('POST', rewardUrl(t, 'redeem'), amount === undefined ? {} : { amount }, { 'idempotency-key': key });
     },
-    done: (t) => `Redeemed ${t.amount ? t.amount : 'all that remained'} of the ${rewardName(t)}.`,
+    done: (t) => `Redeemed ${t.amount ? amountText(t) : 'all that remained'} of the ${rewardName(t)}.`,
   },
   'w9-on-file': {
     needs: null,
