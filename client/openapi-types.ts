@@ -340,7 +340,7 @@ export interface paths {
         delete?: never;
         options?: never;
         head?: never;
-        /** Rename a program or change settings (merged over the stored ones) */
+        /** Rename a program or change settings (merged over the stored ones; a setting set to null is removed, back to its default) */
         patch: operations["patchV1ProgramsByProgramId"];
         trace?: never;
     };
@@ -532,7 +532,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List participants, newest first; search by email prefix */
+        /** List participants, newest first; search by email prefix, filter by referrer, W-9, payout details, unsubscribe and what their rewards wait for */
         get: operations["getV1Participants"];
         put?: never;
         post?: never;
@@ -3752,6 +3752,11 @@ export interface operations {
         parameters: {
             query?: {
                 email?: string;
+                referredBy?: string;
+                w9OnFile?: boolean;
+                payoutInfoComplete?: boolean;
+                unsubscribed?: boolean;
+                waitingFor?: "hold" | "review" | "payout_info" | "w9_required";
                 limit?: number;
                 before?: string;
             };

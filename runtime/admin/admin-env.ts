@@ -6,7 +6,8 @@ export type AdminSession = { sid: string; apiKey: string; tenantId: string; csrf
 
 export type ApiError = { code: string; message: string; details: unknown };
 export type ApiAnswer<T = any> = { status: number; ok: boolean; body: T; error: ApiError | null };
-export type Api = <T = any>(method: string, path: string, body?: unknown) => Promise<ApiAnswer<T>>;
+/** `extra` headers: an Idempotency-Key, where a confirmed action must not happen twice. */
+export type Api = <T = any>(method: string, path: string, body?: unknown, extra?: Record<string, string>) => Promise<ApiAnswer<T>>;
 
 /** The app's environment plus what every signed-in console request carries. */
 export type AdminEnv = {

@@ -17,6 +17,7 @@ import { webhooksPage } from './pages/webhooks.tsx';
 import { programsPage } from './pages/programs.tsx';
 import { rulesPage } from './pages/rules.tsx';
 import { templatesPage } from './pages/templates.tsx';
+import { programSettingsPage } from './pages/program-settings.tsx';
 import { emailsPage } from './pages/emails.tsx';
 import { credentialsPage } from './pages/credentials.tsx';
 import { participantsPage } from './pages/participants.tsx';
@@ -59,6 +60,7 @@ export function createAdminRoutes(host: ApiHost): Hono<AdminEnv> {
   signedIn.route('/programs/:programId/overview', overviewPage);
   signedIn.route('/programs/:programId/rules', rulesPage);
   signedIn.route('/programs/:programId/templates', templatesPage);
+  signedIn.route('/programs/:programId/settings', programSettingsPage);
   signedIn.route('/emails', emailsPage);
   signedIn.route('/participants', participantsPage);
   signedIn.all('*', (c) => errorPage(c, 404, 'Not found', 'There is no console page at this address.'));

@@ -10,8 +10,9 @@ export type ApiHost = { fetch(request: Request, env?: unknown): Response | Promi
  * request does, and the console has no business rules of its own.
  */
 export function apiFor(host: ApiHost, c: Context<AdminEnv>) {
-  return async <T = any>(method: string, path: string, body?: unknown): Promise<ApiAnswer<T>> => {
+  return async <T = any>(method: string, path: string, body?: unknown, extra?: Record<string, string>): Promise<ApiAnswer<T>> => {
     const headers: Record<string, string> = {
+      ...extra,
       authorization: `Bearer ${c.var.session.apiKey}`,
       'x-request-id': c.var.requestId,
     };

@@ -59,7 +59,7 @@ function FieldShell(p: FieldBase & { id: string; children: Child }) {
 }
 
 export function InputField(
-  p: FieldBase & { type?: string; value?: string | number | null; required?: boolean; autocomplete?: string; placeholder?: string; inputmode?: 'numeric' | 'email' | 'text'; min?: number; max?: number },
+  p: FieldBase & { type?: string; value?: string | number | null; required?: boolean; autocomplete?: string; placeholder?: string; inputmode?: 'numeric' | 'email' | 'text' | 'decimal'; min?: number; max?: number; list?: string; step?: string },
 ) {
   const id = p.id ?? `f-${p.name}`;
   return (
@@ -75,6 +75,8 @@ export function InputField(
         inputmode={p.inputmode}
         min={p.min}
         max={p.max}
+        step={p.step}
+        list={p.list}
         aria-invalid={p.error ? 'true' : undefined}
         aria-describedby={describedBy(id, p)}
       />

@@ -2,6 +2,7 @@
 import type { ExplainNode, RuleExplanation } from '../../rules/explain.ts';
 import type { Action } from '../../rules/schema.ts';
 import { Badge } from './components.tsx';
+import { operatorLabel } from './operator-words.ts';
 
 export type DryRunResult = { source: 'draft' | { version: number } | null; fired: { rule: string; action: string }[]; rules: RuleExplanation[] };
 
@@ -42,7 +43,7 @@ function Node(p: { node: ExplainNode }) {
         {n.fact}
         {n.path ? ` ${n.path}` : ''}
       </code>{' '}
-      {n.operator} <code>{value}</code> <Outcome result={n.result} />
+      {operatorLabel(n.operator)} <code>{value}</code> <Outcome result={n.result} />
       {n.result !== 'not-evaluated' && (
         <span class="muted small">
           {' '}

@@ -130,6 +130,15 @@ dl.figures dd{margin:0;display:flex;flex-direction:column}
 dl.figures .figure{font-size:1.6rem;font-weight:700;font-variant-numeric:tabular-nums;line-height:1.2}
 ul.attention{margin:0;padding-left:1.2rem}
 ul.attention li{margin:.35rem 0}
+form.inline-action{margin:0;display:flex;flex-wrap:wrap;gap:.4rem;align-items:flex-end}
+form.inline-action .field{margin:0}
+details.history{margin-top:.35rem;font-size:.875rem}
+.completion{border-top:1px solid var(--line);margin-top:.75rem;padding-top:.25rem}
+.completion .grid{grid-template-columns:minmax(0,1fr)}
+.completer-row{display:flex;gap:.4rem;align-items:center}
+.completer-row input{flex:1 1 auto;min-width:0}
+.completer-row button{flex:none;width:8.5rem}
+details.history ol{margin:.25rem 0;padding-left:1.2rem}
 .spaced{margin-top:1rem}
 @media (max-width:900px){.split{grid-template-columns:minmax(0,1fr)}}
 @media (max-width:640px){

@@ -11,7 +11,9 @@ import { decodeCursor, nextCursor, PageQuery } from './pagination.ts';
 import { findProgram } from '../store/program-queries.ts';
 import { participantRewards } from '../services/reward-service.ts';
 import { participantBody, programView } from '../services/views.ts';
+import { PENDING_REASONS } from '../../plugins/rewards/reward-state.ts';
 import { isSingleAddress } from '../../plugins/mail/address.ts';
+import { documentedAs } from '../openapi/documented-as.ts';
 import type { RouteDoc } from '../openapi/route-doc.ts';
 import { NextShape, ParticipantShape, ParticipantWithStatsShape, RewardShape } from '../openapi/shapes.ts';
 
@@ -30,15 +32,24 @@ const ParticipantBody = v.strictObject({
   unsubscribed: v.optional(v.boolean()),
 });
 
+/** A yes/no filter in a query string. */
+const Flag = (description: string) =>
+  documentedAs(v.optional(v.pipe(v.picklist(['true', 'false'], 'must be true or false'), v.transform((s) => s === 'true'))), { type: 'boolean', description });
+
 const ListQuery = v.strictObject({
   email: v.optional(v.pipe(v.string(), v.minLength(1, 'must not be empty'), v.maxLength(254), v.description('only participants whose email starts with this (case-insensitive)'))),
+  referredBy: v.optional(v.pipe(Id, v.description('only participants this participant referred'))),
+  w9OnFile: Flag('only participants whose W-9 is (true) or is not (false) on file'),
+  payoutInfoComplete: Flag('only participants whose payout details are (true) or are not (false) complete'),
+  unsubscribed: Flag('only participants who did (true) or did not (false) unsubscribe from email-action emails'),
+  waitingFor: v.optional(v.pipe(v.picklist(PENDING_REASONS, `must be one of ${PENDING_REASONS.join(', ')}`), v.description('only participants with a pending reward waiting for this (w9_required: a W-9 is required)'))),
   ...PageQuery,
 });
 
 export const participantRoutes = new Hono<AppEnv>()
   .get('/', async (c) => {
     const f = parseInput(ListQuery, c.req.query(), 'query');
-    const rows = await listParticipants(c.var.services.store.db, c.var.tenant.id, { emailPrefix: f.email, limit: f.limit, before: decodeCursor(f.before) });
+    const rows = await listParticipants(c.var.services.store.db, c.var.tenant.id, { emailPrefix: f.email, referredBy: f.referredBy, w9OnFile: f.w9OnFile, payoutInfoComplete: f.payoutInfoComplete, unsubscribed: f.unsubscribed, waitingFor: f.waitingFor, limit: f.limit, before: decodeCursor(f.before) });
     return c.json({ participants: rows.map(participantBody), next: nextCursor(rows, f.limit) });
   })
   .put('/:participantId', async (c) => {
@@ -67,7 +78,7 @@ export const participantRoutes = new Hono<AppEnv>()
 export const participantDocs: RouteDoc[] = [
   {
     method: 'get', path: '/v1/participants', auth: 'apiKey', tags: ['participants'],
-    summary: 'List participants, newest first; search by email prefix',
+    summary: 'List participants, newest first; search by email prefix, filter by referrer, W-9, payout details, unsubscribe and what their rewards wait for',
     query: ListQuery,
     responses: { 200: { description: 'a page of participants', schema: v.strictObject({ participants: v.array(ParticipantShape), next: NextShape }) } },
   },

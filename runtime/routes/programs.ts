@@ -34,8 +34,9 @@ export const programRoutes = new Hono<AppEnv>()
     const row = await findProgram(db, c.var.tenant.id, c.req.param('programId'));
     if (!row) throw new AppError('not_found', 'program not found');
     const body = parseInput(PatchBody, await readJson(c));
-    // Settings merge over the stored ones, then the whole is validated again.
-    const merged = { ...JSON.parse(row.settings), ...(body.settings ?? {}) };
+    // Settings merge over the stored ones (null removes one, back to its default), then the whole is validated again.
+    const merged: Record<string, unknown> = { ...JSON.parse(row.settings), ...(body.settings ?? {}) };
+    for (const [key, value] of Object.entries(body.settings ?? {})) if (value === null) delete merged[key];
     const settings = parseInput(v.object({ settings: ProgramSettingsSchema }), { settings: merged }).settings;
     await updateProgramSettings(db, c.var.tenant.id, row.id, JSON.stringify(settings), body.name ?? row.name, c.var.services.clock.now().toISOString());
     return c.json(programView((await findProgram(db, c.var.tenant.id, row.id))!));
@@ -61,7 +62,7 @@ export const programDocs: RouteDoc[] = [
   },
   {
     method: 'patch', path: '/v1/programs/:programId', auth: 'apiKey', tags: ['programs'],
-    summary: 'Rename a program or change settings (merged over the stored ones)',
+    summary: 'Rename a program or change settings (merged over the stored ones; a setting set to null is removed, back to its default)',
     body: PatchBody,
     responses: { 200: { description: 'the program', schema: ProgramShape } },
   },

@@ -103,7 +103,17 @@ export async function markUnsubscribed(db: Db, tenantId: string, id: string, now
   return (await findParticipant(db, tenantId, id)) !== undefined;
 }
 
-export type ParticipantFilter = { emailPrefix?: string; limit: number; before?: Cursor };
+export type ParticipantFilter = {
+  emailPrefix?: string;
+  referredBy?: string;
+  w9OnFile?: boolean;
+  payoutInfoComplete?: boolean;
+  unsubscribed?: boolean;
+  /** Only participants with a pending reward that waits for this reason (a W-9, payout details, …). */
+  waitingFor?: string;
+  limit: number;
+  before?: Cursor;
+};
 
 /**
  * Newest first, on the (tenant_id, created_at) index. The email prefix is an
@@ -115,6 +125,24 @@ export async function listParticipants(db: Db, tenantId: string, f: ParticipantF
   if (f.emailPrefix) {
     const prefix = f.emailPrefix.toLowerCase();
     q = q.where((eb) => eb(eb.fn('substr', ['email', eb.val(1), eb.val(prefix.length)]), '=', prefix));
+  }
+  if (f.referredBy !== undefined) q = q.where('referred_by', '=', f.referredBy);
+  if (f.w9OnFile !== undefined) q = q.where('w9_on_file', '=', f.w9OnFile ? 1 : 0);
+  if (f.payoutInfoComplete !== undefined) q = q.where('payout_info_complete', '=', f.payoutInfoComplete ? 1 : 0);
+  if (f.unsubscribed !== undefined) q = q.where('unsubscribed_at', f.unsubscribed ? 'is not' : 'is', null);
+  if (f.waitingFor !== undefined) {
+    const reason = f.waitingFor;
+    // On the rewards_participant index; the reason is one of PENDING_REASONS (validated by the route), never tenant text in a pattern.
+    q = q.where(({ exists, selectFrom }) =>
+      exists(
+        selectFrom('rewards as r')
+          .select('r.id')
+          .whereRef('r.tenant_id', '=', 'participants.tenant_id')
+          .whereRef('r.participant_id', '=', 'participants.id')
+          .where('r.status', '=', 'pending')
+          .where('r.pending_reasons', 'like', `%${reason}%`),
+      ),
+    );
   }
   return newestFirst(q, f.before, f.limit).execute();
 }

@@ -273,7 +273,8 @@ describe('admin console in Chromium', () => {
     await page.getByLabel('Event (JSON)').fill('{ "type": "purchase", "data": { "amount": 10 } }');
     await page.getByRole('button', { name: 'Dry run' }).click();
     await expect.poll(() => result.textContent()).toContain('1 of 2 rules fire');
-    expect(await result.textContent()).toMatch(/\$\.data\.amount greaterThanInclusive 50\s*fail\s*was 10/);
+    // Operators read as words, with the JSON name the rules use.
+    expect(await result.textContent()).toMatch(/\$\.data\.amount greater than or equal \(greaterThanInclusive\) 50\s*fail\s*was 10/);
   });
 
   it('keeps a version history and rolls back', async () => {

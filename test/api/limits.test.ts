@@ -118,6 +118,18 @@ describe.each(DIALECTS)('reward limits on %s', (dialect) => {
     const stored = await h.request('GET', `/v1/programs/${programId}`, { token: key });
     expect(stored.body.settings.limits).toEqual(limits);
   });
+
+  it('removes a setting given as null, back to its default, keeping the others', async () => {
+    const set = await h.request('PATCH', `/v1/programs/${programId}`, { token: key, body: { settings: { holdDays: 3, expiresInDays: 30 } } });
+    expect(set.body.settings).toMatchObject({ holdDays: 3, expiresInDays: 30 });
+    const cleared = await h.request('PATCH', `/v1/programs/${programId}`, { token: key, body: { settings: { holdDays: null, timeZone: null } } });
+    expect(cleared.status).toBe(200);
+    expect(cleared.body.settings.holdDays).toBeUndefined();
+    expect(cleared.body.settings).toMatchObject({ expiresInDays: 30, timeZone: 'UTC', limits });
+    const bad = await h.request('PATCH', `/v1/programs/${programId}`, { token: key, body: { settings: { holdDays: 'soon' } } });
+    expect(bad.status).toBe(422);
+    expect(bad.body.error.details[0].pointer).toBe('/settings/holdDays');
+  });
 });
 
 // D1 runs an event's statements one by one, with no transaction: emulated here

@@ -68,6 +68,38 @@ describe.each(DIALECTS)('lists with cursors on %s', (dialect) => {
     expect(await byPrefix('zzz')).toEqual([]);
   });
 
+  it('filters participants by referrer, W-9, payout details, unsubscribe and what their rewards wait for', async () => {
+    const ids = async (q: string, key = token) => {
+      const res = await h.request('GET', `/v1/participants?${q}`, { token: key });
+      expect(res.status, JSON.stringify(res.body)).toBe(200);
+      return res.body.participants.map((p: { id: string }) => p.id);
+    };
+    expect(await ids('referredBy=alice')).toEqual(['erin', 'dave', 'carol', 'bob', 'ab', 'a-b']);
+    expect(await ids('referredBy=alice&email=e')).toEqual(['erin']);
+    expect(await ids('payoutInfoComplete=true')).toEqual(['alice']);
+    expect(await ids('payoutInfoComplete=false&referredBy=alice&limit=2')).toEqual(['erin', 'dave']);
+    expect(await ids('w9OnFile=true')).toEqual([]);
+    expect((await ids('w9OnFile=false')).length).toBe(7);
+    expect(await ids('unsubscribed=true')).toEqual([]);
+    expect(await ids('waitingFor=w9_required')).toEqual([]);
+
+    // A third tenant: a held reward and an unsubscribe, neither visible to the first.
+    const third = (await h.tenant('Third')).apiKey;
+    const held = (await h.request('POST', '/v1/programs', { token: third, body: { name: 'Held', settings: { holdDays: 5 } } })).body.id;
+    expect((await h.request('PUT', `/v1/programs/${held}/rules`, { token: third, body: referralRules })).status).toBe(200);
+    await h.request('PUT', '/v1/participants/zed', { token: third, body: { email: 'zed@example.com' } });
+    await h.request('PUT', '/v1/participants/yan', { token: third, body: { email: 'yan@example.com', referredBy: 'zed', unsubscribed: true } });
+    expect((await h.request('POST', `/v1/programs/${held}/events`, { token: third, body: { id: 'h1', type: 'purchase', participantId: 'yan', data: { amount: 80 } } })).status).toBe(201);
+    expect(await ids('waitingFor=hold', third)).toEqual(['zed']);
+    expect(await ids('waitingFor=hold')).toEqual([]);
+    expect(await ids('unsubscribed=true', third)).toEqual(['yan']);
+    expect(await ids('unsubscribed=false', third)).toEqual(['zed']);
+
+    const bad = await h.request('GET', '/v1/participants?w9OnFile=yes&waitingFor=%25', { token });
+    expect(bad.status).toBe(422);
+    expect(bad.body.error.details.map((d: { pointer: string }) => d.pointer).sort()).toEqual(['/w9OnFile', '/waitingFor']);
+  });
+
   it('pages rewards and filters them by program, participant, status, kind and time', async () => {
     const rewards = await all('/v1/rewards', 'rewards', 2);
     expect(rewards.map((r) => r.eventId)).toEqual(['e5', 'e4', 'e3', 'e2', 'e1']);

@@ -32,6 +32,8 @@ async function render(c: Context<AdminEnv>, o: { name?: string; error?: ApiError
                     <a href={`${programBase(p)}/rules`} aria-label={programs.length > 1 ? `Rules of ${p.name}` : undefined}>Rules</a>
                     {' · '}
                     <a href={`${programBase(p)}/templates`} aria-label={programs.length > 1 ? `Templates of ${p.name}` : undefined}>Templates</a>
+                    {' · '}
+                    <a href={`${programBase(p)}/settings`} aria-label={programs.length > 1 ? `Settings of ${p.name}` : undefined}>Settings</a>
                   </td>
                 </tr>
               ))}

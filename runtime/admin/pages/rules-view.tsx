@@ -6,8 +6,13 @@ import { renderPage } from '../render.tsx';
 import { ProblemList, SourceListing, EDITOR_SCRIPT, type Problem } from '../source-listing.tsx';
 import { DryRunOutcome, type DryRunResult } from '../explanation-tree.tsx';
 import { programBase, programSub, type ProgramSummary } from '../program-context.ts';
+import { COMPLETION_SCRIPT, RulesCompletion } from '../rules-completion.tsx';
 
 export type Version = { version: number; active: boolean; contentHash: string; createdAt: string };
+export type EditorData = { versions: Version[]; templates: string[] };
+
+/** Problems in the order of the text they are in: line, then column. */
+const inLineOrder = (problems: Problem[] | undefined) => [...(problems ?? [])].sort((a, b) => a.line - b.line || (a.column ?? 0) - (b.column ?? 0));
 
 export type EditorState = {
   rulesText: string;
@@ -74,15 +79,16 @@ function History(p: { base: string; versions: Version[]; csrf: string }) {
   );
 }
 
-export function renderRules(c: Context<AdminEnv>, program: ProgramSummary, versions: Version[], state: EditorState, status = 200) {
+export function renderRules(c: Context<AdminEnv>, program: ProgramSummary, data: EditorData, state: EditorState, status = 200) {
   const base = `${programBase(program)}/rules`;
-  const rulesProblems = state.rulesProblems ?? [];
-  const eventProblems = state.eventProblems ?? [];
-  const participantProblems = state.participantProblems ?? [];
+  const { versions } = data;
+  const rulesProblems = inLineOrder(state.rulesProblems);
+  const eventProblems = inLineOrder(state.eventProblems);
+  const participantProblems = inLineOrder(state.participantProblems);
   const anyProblem = rulesProblems.length + eventProblems.length + participantProblems.length > 0 || !!state.message;
   return renderPage(
     c,
-    { title: `Rules of ${program.name}`, section: 'programs', sub: programSub(program, 'rules'), script: EDITOR_SCRIPT },
+    { title: `Rules of ${program.name}`, section: 'programs', sub: programSub(program, 'rules'), script: EDITOR_SCRIPT + COMPLETION_SCRIPT },
     <>
       {anyProblem && (
         <div tabindex={-1} data-autofocus="">
@@ -109,6 +115,7 @@ export function renderRules(c: Context<AdminEnv>, program: ProgramSummary, versi
             />
             <ProblemList id="rules-problems" target="f-rules" problems={rulesProblems} label="Problems in the rules" />
             <SourceListing text={state.rulesText} problems={rulesProblems} label="The rules, with each problem under its line" />
+            <RulesCompletion target="f-rules" templates={data.templates} />
             <div class="actions">
               <button type="submit">Save rules</button>
             </div>

@@ -7,7 +7,8 @@ import { pointerProblems } from '../api-errors.ts';
 import { parseLocated, type LocatedJson } from '../json-locator.ts';
 import type { Problem } from '../source-listing.tsx';
 import { loadProgram, programBase, type ProgramSummary } from '../program-context.ts';
-import { renderRules, type EditorState, type Version } from './rules-view.tsx';
+import { withOperatorWords } from '../operator-words.ts';
+import { renderRules, type EditorData, type EditorState, type Version } from './rules-view.tsx';
 import type { DryRunResult } from '../explanation-tree.tsx';
 
 const pretty = (value: unknown) => JSON.stringify(value, null, 2);
@@ -26,8 +27,14 @@ const STARTER = pretty({
 
 const isObject = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null && !Array.isArray(x);
 
-async function versionsOf(c: Context<AdminEnv>, program: ProgramSummary): Promise<Version[]> {
-  return (await c.var.api<{ versions: Version[] }>('GET', `/v1/programs/${encodeURIComponent(program.id)}/rules/versions`)).body.versions;
+/** The version history and the template keys the editor completes, read through the API. */
+async function versionsOf(c: Context<AdminEnv>, program: ProgramSummary): Promise<EditorData> {
+  const id = encodeURIComponent(program.id);
+  const [versions, templates] = await Promise.all([
+    c.var.api<{ versions: Version[] }>('GET', `/v1/programs/${id}/rules/versions`),
+    c.var.api<{ templates: { key: string }[] }>('GET', `/v1/programs/${id}/templates`),
+  ]);
+  return { versions: versions.body.versions, templates: templates.body.templates.map((t) => t.key) };
 }
 
 /** The editor's text for a stored version: the document as saved, without the API's bookkeeping fields. */
@@ -52,7 +59,7 @@ function place(parsed: LocatedJson, problems: { pointer: string; message: string
   if (!parsed.ok) return [];
   return problems.map((p) => {
     const at = parsed.locate(p.pointer.slice(strip.length));
-    return { line: at.line, column: at.exact ? at.column : undefined, message: p.message, pointer: p.pointer };
+    return { line: at.line, column: at.exact ? at.column : undefined, message: withOperatorWords(p.message), pointer: p.pointer };
   });
 }
 

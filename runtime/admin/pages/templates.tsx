@@ -2,7 +2,8 @@
 import { Hono, type Context } from 'hono';
 import type { AdminEnv, ApiError } from '../admin-env.ts';
 import { AppError } from '../../errors.ts';
-import { Badge, InputField, Notice, PostForm, TextAreaField, when } from '../components.tsx';
+import { Badge, InputField, Notice, PostForm, SelectField, TextAreaField, when } from '../components.tsx';
+import { DEFAULT_TEMPLATES } from '../../../plugins/mail/templates/default-templates.ts';
 import { renderPage, formOf } from '../render.tsx';
 import { redirectWithFlash } from '../flash.ts';
 import { fieldErrors } from '../api-errors.ts';
@@ -35,29 +36,56 @@ function Preview(p: { preview: Source }) {
   );
 }
 
-function listPage(c: Context<AdminEnv>, program: ProgramSummary, templates: Template[]) {
+const isDefaultKey = (key: string) => Object.hasOwn(DEFAULT_TEMPLATES, key);
+
+function SourceBadge(p: { t: Template }) {
+  if (p.t.source === 'default') return <Badge tone="neutral">Default</Badge>;
+  return <Badge tone="ok">{isDefaultKey(p.t.key) ? 'Edited' : 'Custom'} {when(p.t.updatedAt)}</Badge>;
+}
+
+type NewForm = { key: string; from: string; error?: ApiError };
+
+function listPage(c: Context<AdminEnv>, program: ProgramSummary, templates: Template[], o: NewForm = { key: '', from: 'email-action' }, status = 200) {
   const base = `${programBase(program)}/templates`;
+  const errors = o.error ? fieldErrors(o.error) : {};
   return renderPage(
     c,
-    { title: `Templates of ${program.name}`, section: 'programs', sub: programSub(program, 'templates'), lead: 'One template per email type. A program uses the default until you edit it.' },
-    <section class="card" aria-labelledby="tpl-heading">
-      <h2 id="tpl-heading">Email templates</h2>
-      <table class="stack">
-        <thead>
-          <tr><th scope="col">Template</th><th scope="col">Subject</th><th scope="col">Source</th><th scope="col"><span class="muted">Edit</span></th></tr>
-        </thead>
-        <tbody>
-          {templates.map((t) => (
-            <tr>
-              <td data-label="Template"><code>{t.key}</code></td>
-              <td data-label="Subject" class="break">{t.subject}</td>
-              <td data-label="Source">{t.source === 'program' ? <Badge tone="ok">Edited {when(t.updatedAt)}</Badge> : <Badge tone="neutral">Default</Badge>}</td>
-              <td data-label="Edit"><a href={`${base}/${t.key}`}>Edit {t.key}</a></td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </section>,
+    { title: `Templates of ${program.name}`, section: 'programs', sub: programSub(program, 'templates'), lead: 'One template per email type, and your own for rules’ email actions. A program uses the default until you edit it.' },
+    <>
+      <section class="card" aria-labelledby="tpl-heading">
+        <h2 id="tpl-heading">Email templates</h2>
+        <table class="stack">
+          <thead>
+            <tr><th scope="col">Template</th><th scope="col">Subject</th><th scope="col">Source</th><th scope="col"><span class="muted">Edit</span></th></tr>
+          </thead>
+          <tbody>
+            {templates.map((t) => (
+              <tr>
+                <td data-label="Template"><code>{t.key}</code></td>
+                <td data-label="Subject" class="break">{t.subject}</td>
+                <td data-label="Source"><SourceBadge t={t} /></td>
+                <td data-label="Edit"><a href={`${base}/${t.key}`}>Edit {t.key}</a></td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </section>
+      <section class="card" aria-labelledby="new-heading">
+        <h2 id="new-heading">New template</h2>
+        <p class="hint">For a rule’s email action: {'{"type": "email", "params": {"template": "your-key", …}}'}. It starts as a copy of the template you choose, then opens for editing with its preview.</p>
+        {o.error && !Object.keys(errors).length && <Notice kind="error">{o.error.message}</Notice>}
+        <PostForm action={`${base}/new`} csrf={c.var.session.csrf} class="narrow">
+          <div class="grid two">
+            <InputField name="key" label="Template key" value={o.key} required autocomplete="off" hint="Lower-case letters, digits and dashes, e.g. spring-promo." error={errors.key} />
+            <SelectField name="from" label="Start from" value={o.from} options={templates.map((t) => ({ value: t.key, label: t.key }))} />
+          </div>
+          <div class="actions">
+            <button type="submit" class="secondary">Create template</button>
+          </div>
+        </PostForm>
+      </section>
+    </>,
+    status,
   );
 }
 
@@ -99,6 +127,25 @@ export const templatesPage = new Hono<AdminEnv>()
   .get('/', async (c) => {
     const program = await loadProgram(c);
     return listPage(c, program, await listTemplates(c, program));
+  })
+  .post('/new', async (c) => {
+    const program = await loadProgram(c);
+    const form = await formOf(c);
+    const key = (form.key ?? '').trim();
+    const templates = await listTemplates(c, program);
+    const from = templates.find((t) => t.key === form.from) ?? templates.find((t) => t.key === 'email-action')!;
+    const again = (error: ApiError, status: number) => listPage(c, program, templates, { key, from: from.key, error }, status);
+    if (!key) return again({ code: 'validation_failed', message: 'The template key is missing', details: [{ pointer: '/key', message: 'is required' }] }, 422);
+    if (templates.some((t) => t.key === key)) {
+      return again({ code: 'conflict', message: 'The template exists', details: [{ pointer: '/key', message: `“${key}” exists already: edit it instead` }] }, 409);
+    }
+    const res = await c.var.api('PUT', `${apiBase(program)}/${encodeURIComponent(key)}`, { subject: from.subject, html: from.html, text: from.text });
+    if (!res.ok) {
+      // The key travels in the path: the API names it "template key", which is this form's key field.
+      const details = res.status === 422 && !fieldErrors(res.error).subject ? [{ pointer: '/key', message: (res.error!.details as { message: string }[])?.[0]?.message ?? res.error!.message }] : res.error!.details;
+      return again({ ...res.error!, details }, res.status);
+    }
+    return redirectWithFlash(c, `${programBase(program)}/templates/${key}`, { kind: 'success', text: `Template “${key}” created from “${from.key}”. Edit it below; rules use it as "template": "${key}".` });
   })
   .get('/:key', async (c) => editPage(c, await loadProgram(c), c.req.param('key')))
   .post('/:key', async (c) => {
