@@ -20,6 +20,8 @@ export type ReferralCheckInput = {
   settings: ReferralCheckSettings;
   participant: { id: string; email: string; createdAt: string };
   referredBy: string;
+  /** The referrer when the caller has it already (a reward's planning: the draft's recipient), saving its read. */
+  referrer?: { id: string; email: string };
   /** Only these checks run (a reward's planning skips those that would change nothing); all when absent. */
   only?: readonly CheckName[];
 };
@@ -31,7 +33,7 @@ export type ReferralCheckInput = {
  */
 export async function runReferralChecks(db: Db, input: ReferralCheckInput): Promise<ReferralDecision> {
   const { tenantId, referredBy } = input;
-  const referrerRow = referredBy === input.participant.id ? undefined : await findParticipant(db, tenantId, referredBy);
+  const referrerRow = input.referrer ?? (referredBy === input.participant.id ? undefined : await findParticipant(db, tenantId, referredBy));
   const subject: CheckSubject = {
     participant: input.participant,
     referrer: referrerRow ? { id: referrerRow.id, email: referrerRow.email } : null,
@@ -77,7 +79,8 @@ export async function checkReferralRewards(db: Db, input: { tenantId: string; pr
   const settings = input.program.settings.referralChecks;
   const only = decidingChecks(settings);
   if (!referredBy || only.length === 0 || !drafts.some(toReferrer)) return { drafts, skipped: [], decision: null };
-  const decision = await runReferralChecks(db, { tenantId: input.tenantId, settings, participant, referredBy, only });
+  const referrer = drafts.find(toReferrer)!.recipient;
+  const decision = await runReferralChecks(db, { tenantId: input.tenantId, settings, participant, referredBy, only, referrer });
   if (decision.deniedBy) {
     return {
       drafts: drafts.filter((d) => !toReferrer(d)),
