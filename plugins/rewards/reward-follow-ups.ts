@@ -82,7 +82,9 @@ export function planRewardFollowUps(input: FollowUpInput): FollowUps {
     const pendingReasons = formatReasons(reasons);
     rewards.push({ ...reward, status: pendingReasons === '' ? 'available' : 'pending', pendingReasons, holdUntil, expiresAt, key });
     // A held reward's own email waits for the hold's end; meanwhile it is announced as on its way.
-    if (!holdUntil) emails.push(rewardEmailDraft(reward, r, key, held || w9Held || inReview));
+    // One in review is not announced at all: a reviewer may deny it; approving it sends its email (same key).
+    if (inReview) continue;
+    if (!holdUntil) emails.push(rewardEmailDraft(reward, r, key, held || w9Held));
     else emails.push(rewardPendingDraft(reward, r, key, holdUntil));
   }
 

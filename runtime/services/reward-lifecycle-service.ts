@@ -58,7 +58,8 @@ async function release(services: Services, due: RewardTable, now: Date): Promise
     if (!row || row.status !== 'pending' || !parseReasons(row.pending_reasons).includes('hold')) return false;
     const moved = await moveReward(db, row, clearReason(row.pending_reasons, 'hold'), { reason: 'hold_ended', actor: 'scheduler' }, nowIso);
     if (!moved) return false;
-    if (env && participantRow) {
+    // Still in review: its email waits for the reviewer's approval.
+    if (env && participantRow && !parseReasons(moved.pending_reasons).includes('review')) {
       const key = `${row.event_id}:${row.rule_name}:${row.participant_id}`;
       const reward = { kind: row.kind, amountMinor: row.amount_minor, currency: row.currency, description: row.description };
       const held = parseReasons(moved.pending_reasons).includes('payout_info');

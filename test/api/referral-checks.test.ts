@@ -3,6 +3,7 @@ import { createHarness, type Harness } from '../support/app-harness.ts';
 import { DIALECTS } from '../support/databases.ts';
 import { referralRules } from './fixtures.ts';
 import { MAX_CHAIN } from '../../plugins/referral-checks/cycle.ts';
+import { runRewardLifecycle } from '../../runtime/services/reward-lifecycle-service.ts';
 
 // Referral checks through the real app: each check flags its referral at the
 // participant's PUT (recorded as participant.referralFlags), and the
@@ -95,6 +96,8 @@ describe.each(DIALECTS)('referral checks on %s', (dialect) => {
       const reviewed = await purchase(flagged);
       expect(reviewed.body.rewards).toHaveLength(1);
       expect(reviewed.body.rewards[0]).toMatchObject({ status: 'pending', pendingReasons: ['review'] });
+      // Not announced to the referrer while a reviewer may still deny it (the purchaser's thank-you still goes).
+      expect(reviewed.body.emails.map((e: any) => e.type)).toEqual(['email-action']);
       const row = await h.services.store.db.selectFrom('rewards').select('review_flags').where('id', '=', reviewed.body.rewards[0].id).executeTakeFirstOrThrow();
       const flags = JSON.parse(row.review_flags!);
       expect(flags).toHaveLength(1);
@@ -221,5 +224,19 @@ describe.each(DIALECTS)('referral checks on %s', (dialect) => {
     expect((await settle({ unknown: { outcome: 'deny' } })).status).toBe(422);
     const stored = await h.request('GET', `/v1/programs/${programId}`, { token: key });
     expect(stored.body.settings.referralChecks).toEqual(allAs('allow', { count: 2, windowMinutes: 30 }));
+  });
+
+  it('keeps a reward in review quiet when its hold ends: still pending for review, no email', async () => {
+    await h.request('PATCH', `/v1/programs/${programId}`, { token: key, body: { settings: { holdDays: 1, referralChecks: allAs('review', { count: 100, windowMinutes: 30 }) } } });
+    const rewardMails = async () => (await h.services.store.db.selectFrom('emails').select('type').where('participant_id', '=', 'dp-ref').execute()).filter((m) => m.type === 'reward' || m.type === 'reward-pending').length;
+    const mailsBefore = await rewardMails();
+    const held = await purchase('dp-p');
+    expect(held.body.rewards[0].pendingReasons).toEqual(['hold', 'review']);
+    h.clock.advance(2 * 86_400_000);
+    expect((await runRewardLifecycle(h.services)).released).toBeGreaterThanOrEqual(1);
+    const after = (await h.request('GET', '/v1/participants/dp-ref/rewards', { token: key })).body.rewards.find((r: any) => r.id === held.body.rewards[0].id);
+    expect(after).toMatchObject({ status: 'pending', pendingReasons: ['review'] });
+    expect(await rewardMails()).toBe(mailsBefore);
+    await h.request('PATCH', `/v1/programs/${programId}`, { token: key, body: { settings: { holdDays: 0, referralChecks: allAs('allow') } } });
   });
 });
