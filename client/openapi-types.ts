@@ -1424,6 +1424,7 @@ export interface components {
             fired: {
                 rule: string;
                 action: string;
+                /** @description why the action did nothing: `limit:<name>` (a program limit), `check:<name>` (a referral check denied the referrer's reward), or the action's own reason */
                 skipped?: string;
             }[];
             rewards: components["schemas"]["Reward"][];

@@ -186,7 +186,7 @@ export const EmailDetailShape = v.strictObject({ ...EmailShape.entries, html: st
 
 export const EventResultShape = v.strictObject({
   event: v.strictObject({ id: str, programId: str, type: str, participantId: str, occurredAt: time }),
-  fired: v.array(v.object({ rule: str, action: str, skipped: v.optional(str) })),
+  fired: v.array(v.object({ rule: str, action: str, skipped: v.optional(v.pipe(v.string(), v.description('why the action did nothing: `limit:<name>` (a program limit), `check:<name>` (a referral check denied the referrer\'s reward), or the action\'s own reason'))) })),
   rewards: v.array(RewardShape),
   emails: v.array(EmailShape),
   cancelledRewards: v.optional(v.pipe(v.array(RewardShape), v.description('a `cancel-rewards` action fired: what it cancelled'))),
