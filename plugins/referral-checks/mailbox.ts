@@ -42,12 +42,19 @@ export function normalizeMailbox(address: string): string {
   return `${local}@${domain}`;
 }
 
-/** A domain and its parents down to two labels (`a.b.example.com`, `b.example.com`, `example.com`); at most `max`. */
+/**
+ * A domain and its parents, most specific first, down to two labels
+ * (`a.b.example.com`, `b.example.com`, `example.com`): what a domain entry
+ * in a list covers. At most `max`: past that the deepest ones are dropped,
+ * but the two-label tail always stays, so a deep subdomain cannot hide it.
+ */
 export function domainSuffixes(domain: string, max = 5): string[] {
   const labels = domain.split('.').filter((l) => l !== '');
+  if (labels.length < 2) return labels.length === 1 ? [labels[0]] : [];
+  const all = labels.length - 1;
   const out: string[] = [];
-  for (let i = 0; i + 2 <= labels.length && out.length < max; i++) out.push(labels.slice(i).join('.'));
-  // Keep the longest-first order but make sure the registrable-ish tail is present when the domain is deep.
-  if (labels.length >= 2 && out.length === max) out[max - 1] = labels.slice(-2).join('.');
-  return out.length > 0 ? out : domain === '' ? [] : [domain];
+  for (let i = 0; i < Math.min(all, max - 1); i++) out.push(labels.slice(i).join('.'));
+  const tail = labels.slice(-2).join('.');
+  if (out[out.length - 1] !== tail) out.push(tail);
+  return out;
 }

@@ -1,19 +1,14 @@
 import type { Db } from '../store/store.ts';
 import { blockedAmong, referralsBetween, referrerChain } from '../store/referral-check-queries.ts';
 import { findParticipant } from '../store/participant-queries.ts';
+import { normalizeSettings } from './program-settings.ts';
 import type { ParticipantView, ProgramView, ReferralCheckSettings, RewardDraft } from '../../plugins/types.ts';
 import { referralChecks } from '../../plugins/referral-checks/registry.ts';
 import { CHECK_NAMES, type CheckLookups, type CheckName, type CheckSubject, type ReferralFlag } from '../../plugins/referral-checks/types.ts';
 import { decide, type ReferralDecision } from '../../plugins/referral-checks/decide.ts';
 
-/** Outcomes when no program is named (a participant written without `programId`): every check records, none decides. */
-export const RECORD_ONLY: ReferralCheckSettings = {
-  selfReferral: { outcome: 'allow' },
-  cycle: { outcome: 'allow' },
-  rate: { outcome: 'allow', count: 3, windowMinutes: 30 },
-  disposableEmail: { outcome: 'allow' },
-  blocked: { outcome: 'allow' },
-};
+/** Outcomes when no program is named (a participant written without `programId`): the defaults, where every check records and none decides. */
+export const RECORD_ONLY: ReferralCheckSettings = normalizeSettings({}).referralChecks;
 
 export type ReferralCheckInput = {
   tenantId: string;
