@@ -215,6 +215,24 @@ describe.each(DIALECTS)('referral checks on %s', (dialect) => {
     expect(theirs.body.referralFlags).toEqual([]);
   });
 
+  it('takes weird addresses and ids without a 500: quoted, unicode, tagged, oversized', async () => {
+    await settle(allAs('review', { count: 100_000, windowMinutes: 30 }));
+    const weird = ['"x+y.z"@mailinator.com', 'Üser+tag@Exämple.com', `${'a.'.repeat(30)}b+${'t'.repeat(40)}@googlemail.com`, 'a@sub.sub.mailinator.com', 'x@[127.0.0.1]', `${'x'.repeat(250)}@e.com`];
+    for (const [i, email] of weird.entries()) {
+      const r = await put(`weird-${i}`, { email, referredBy: 'ok-ref' }, `?programId=${programId}`);
+      expect([201, 422], email).toContain(r.status);
+      if (r.status === 422) expect(r.body.error.details[0].pointer).toBe('/email');
+    }
+    expect((await h.request('GET', '/v1/participants/weird-0', { token: key })).body.referralFlags).toEqual(['disposableEmail']);
+    expect((await h.request('GET', '/v1/participants/weird-3', { token: key })).body.referralFlags).toEqual(['disposableEmail']);
+    for (const id of ['../etc', 'x'.repeat(500), '']) {
+      const r = await put('weird-id', { email: 'w@example.com', referredBy: id });
+      expect(r.status).toBe(422);
+      expect(r.body.error.details[0].pointer).toBe('/referredBy');
+    }
+    await settle(allAs('allow'));
+  });
+
   it('refuses malformed check settings with a pointer', async () => {
     const bad = await settle({ rate: { outcome: 'maybe', count: 0 } });
     expect(bad.status).toBe(422);
