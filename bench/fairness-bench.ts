@@ -60,7 +60,7 @@ export async function runFairnessBench(): Promise<FairnessRow[]> {
       const env = { tenantId, program: null, templates: new Map(), switches: ALL_ON, now, messageIdDomain: MAIL_FROM.split('@')[1] };
       const rows: EmailTable[] = [];
       for (let i = 0; i < count; i++) {
-        const recipient = { id: `p${i}`, email: `p${i}@example.com`, firstName: `P${i}`, lastName: null, locale: null, countryCode: null, referredBy: null, w9OnFile: false, payoutInfoComplete: false, emailVerified: false, unsubscribed: false, createdAt: now };
+        const recipient = { id: `p${i}`, email: `p${i}@example.com`, firstName: `P${i}`, lastName: null, locale: null, countryCode: null, referredBy: null, w9OnFile: false, payoutInfoComplete: false, emailVerified: false, unsubscribed: false, referralFlags: [], createdAt: now };
         rows.push((await composeEmail({ type: 'email-action', template: 'email-action', recipient, idempotencyKey: `${prefix}:${i}`, data: { data: { message: `Message ${i}` } } }, env))!);
       }
       return rows;

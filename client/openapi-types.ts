@@ -551,7 +551,10 @@ export interface paths {
         };
         /** Read a participant with its stats */
         get: operations["getV1ParticipantsByParticipantId"];
-        /** Create or replace a participant */
+        /**
+         * Create or replace a participant
+         * @description With `referredBy`, the referral checks run and their flags are recorded (`referralFlags`); with `programId`, a check whose outcome is `deny` in that program refuses the write (422 naming /referredBy).
+         */
         put: operations["putV1ParticipantsByParticipantId"];
         post?: never;
         delete?: never;
@@ -845,6 +848,27 @@ export interface paths {
         post?: never;
         /** Take an address off the suppression list, so mail goes to it again */
         delete: operations["deleteV1SuppressionsByAddress"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/referral-blocks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The blocked addresses and domains of the `blocked` referral check */
+        get: operations["getV1ReferralBlocks"];
+        /**
+         * Replace the blocked addresses and domains (at most 500)
+         * @description A referral whose participant or referrer has a blocked address (compared in canonical spelling) or domain (or a parent domain) is flagged `blocked`; the program decides the outcome (`settings.referralChecks.blocked.outcome`).
+         */
+        put: operations["putV1ReferralBlocks"];
+        post?: never;
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;
@@ -1300,6 +1324,33 @@ export interface components {
                     days?: number;
                     max: number;
                 }[];
+                /** @description what each referral check does when it flags a referral: `allow` records the flag (rules read `participant.referralFlags`), `review` writes the referrer's reward pending (`review`) with the flags, `deny` writes none (`skipped: "check:<name>"`); all `allow` by default */
+                referralChecks: {
+                    selfReferral: {
+                        /** @enum {string} */
+                        outcome: "allow" | "review" | "deny";
+                    };
+                    cycle: {
+                        /** @enum {string} */
+                        outcome: "allow" | "review" | "deny";
+                    };
+                    rate: {
+                        /** @enum {string} */
+                        outcome: "allow" | "review" | "deny";
+                        /** @description more than this many new referrals by one referrer within the window is flagged (default 3) */
+                        count: number;
+                        /** @description the window, in minutes (default 30) */
+                        windowMinutes: number;
+                    };
+                    disposableEmail: {
+                        /** @enum {string} */
+                        outcome: "allow" | "review" | "deny";
+                    };
+                    blocked: {
+                        /** @enum {string} */
+                        outcome: "allow" | "review" | "deny";
+                    };
+                };
             };
             activeVersion: number | null;
             /** Format: date-time */
@@ -1318,6 +1369,8 @@ export interface components {
             emailVerified: boolean;
             /** @description unsubscribed from email-action emails (rewards and account emails still come) */
             unsubscribed: boolean;
+            /** @description the referral checks this participant’s referral raised when last written with `referredBy` (rules read `participant.referralFlags`) */
+            referralFlags: ("selfReferral" | "cycle" | "rate" | "disposableEmail" | "blocked")[];
             /** Format: date-time */
             createdAt: string;
             w9OnFileAt: string | null;
@@ -1341,6 +1394,8 @@ export interface components {
             emailVerified: boolean;
             /** @description unsubscribed from email-action emails (rewards and account emails still come) */
             unsubscribed: boolean;
+            /** @description the referral checks this participant’s referral raised when last written with `referredBy` (rules read `participant.referralFlags`) */
+            referralFlags: ("selfReferral" | "cycle" | "rate" | "disposableEmail" | "blocked")[];
             /** Format: date-time */
             createdAt: string;
             w9OnFileAt: string | null;
@@ -1482,6 +1537,7 @@ export interface components {
             fired: {
                 rule: string;
                 action: string;
+                /** @description why the action did nothing: `limit:<name>` (a program limit), `check:<name>` (a referral check denied the referrer's reward), or the action's own reason */
                 skipped?: string;
             }[];
             rewards: components["schemas"]["Reward"][];
@@ -2719,6 +2775,53 @@ export interface operations {
                             days?: number;
                             max: number;
                         }[];
+                        /** @default {} */
+                        referralChecks?: {
+                            /** @default {} */
+                            selfReferral?: {
+                                /**
+                                 * @default allow
+                                 * @enum {string}
+                                 */
+                                outcome?: "allow" | "review" | "deny";
+                            };
+                            /** @default {} */
+                            cycle?: {
+                                /**
+                                 * @default allow
+                                 * @enum {string}
+                                 */
+                                outcome?: "allow" | "review" | "deny";
+                            };
+                            /** @default {} */
+                            rate?: {
+                                /**
+                                 * @default allow
+                                 * @enum {string}
+                                 */
+                                outcome?: "allow" | "review" | "deny";
+                                /** @default 3 */
+                                count?: number;
+                                /** @default 30 */
+                                windowMinutes?: number;
+                            };
+                            /** @default {} */
+                            disposableEmail?: {
+                                /**
+                                 * @default allow
+                                 * @enum {string}
+                                 */
+                                outcome?: "allow" | "review" | "deny";
+                            };
+                            /** @default {} */
+                            blocked?: {
+                                /**
+                                 * @default allow
+                                 * @enum {string}
+                                 */
+                                outcome?: "allow" | "review" | "deny";
+                            };
+                        };
                     };
                 };
             };
@@ -3267,6 +3370,8 @@ export interface operations {
                         payoutInfoComplete?: boolean;
                         /** @default false */
                         emailVerified?: boolean;
+                        /** @default [] */
+                        referralFlags?: ("selfReferral" | "cycle" | "rate" | "disposableEmail" | "blocked")[];
                     };
                     /** @default {} */
                     data?: {
@@ -3852,7 +3957,9 @@ export interface operations {
     };
     putV1ParticipantsByParticipantId: {
         parameters: {
-            query?: never;
+            query?: {
+                programId?: string;
+            };
             header?: never;
             path: {
                 participantId: string;
@@ -5040,6 +5147,111 @@ export interface operations {
             };
             /** @description error: `not_found` */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description error: `validation_failed` */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getV1ReferralBlocks: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the list, by value */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        blocks: {
+                            /** @description an address in its canonical spelling (lower case, no +tag, no Gmail dots) or a domain */
+                            value: string;
+                            /** @description when it was first blocked */
+                            createdAt: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description error: `unauthorized` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    putV1ReferralBlocks: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    blocks: string[];
+                };
+            };
+        };
+        responses: {
+            /** @description the list now stored */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        blocks: {
+                            /** @description an address in its canonical spelling (lower case, no +tag, no Gmail dots) or a domain */
+                            value: string;
+                            /** @description when it was first blocked */
+                            createdAt: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description error: `invalid_json` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description error: `unauthorized` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description error: `payload_too_large` */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -10,6 +10,7 @@ import * as rewardLifecycle from './2026-11-30T16-00-00_reward_lifecycle.ts';
 import * as webhookEndpoints from './2026-11-30T17-00-00_webhook_endpoints.ts';
 import * as rewardLimits from './2026-11-30T18-00-00_reward_limits.ts';
 import * as rewardReviewFlags from './2026-11-30T19-00-00_reward_review_flags.ts';
+import * as referralChecks from './2026-11-30T19-02-00_referral_checks.ts';
 import * as reviewDecisions from './2026-11-30T19-05-00_review_decisions.ts';
 import * as programOverview from './2026-11-30T19-30-00_program_overview.ts';
 
@@ -27,6 +28,7 @@ export const migrations: Record<string, Migration> = {
   '2026-11-30T17-00-00_webhook_endpoints': webhookEndpoints,
   '2026-11-30T18-00-00_reward_limits': rewardLimits,
   '2026-11-30T19-00-00_reward_review_flags': rewardReviewFlags,
+  '2026-11-30T19-02-00_referral_checks': referralChecks,
   '2026-11-30T19-05-00_review_decisions': reviewDecisions,
   '2026-11-30T19-30-00_program_overview': programOverview,
 };

@@ -1,4 +1,5 @@
 import type { ParticipantFact } from '../rules/facts.ts';
+import type { CheckOutcome, ReferralFlag } from './referral-checks/types.ts';
 
 // Contracts between the core and its plugins. An interface lives with its
 // consumer: the outbox dispatcher consumes MailTransport, the event service
@@ -76,6 +77,16 @@ export type ProgramSettings = {
   payoutDetailsUrl?: string;
   /** Caps on rewards per participant, referrer or program and period; empty for none. */
   limits: RewardLimit[];
+  /** The outcome of each referral check (plugins/referral-checks/); every one `allow` unless set. */
+  referralChecks: ReferralCheckSettings;
+};
+
+export type ReferralCheckSettings = {
+  selfReferral: { outcome: CheckOutcome };
+  cycle: { outcome: CheckOutcome };
+  rate: { outcome: CheckOutcome; count: number; windowMinutes: number };
+  disposableEmail: { outcome: CheckOutcome };
+  blocked: { outcome: CheckOutcome };
 };
 
 export type RewardLimit = {
@@ -116,6 +127,8 @@ export type RewardDraft = {
   expiresInDays?: number;
   /** A non-cash reward's USD cents that count toward the W-9 total. */
   taxableMinor?: number;
+  /** Set when a referral check's outcome is `review`: the reward is written pending (`review`) with these flags. */
+  reviewFlags?: ReferralFlag[];
 };
 
 export type ActionContext = {

@@ -19,6 +19,8 @@ export type ParticipantFact = {
   emailVerified: boolean;
   /** Used the unsubscribe link of an email-action email: such emails are no longer sent to them. */
   unsubscribed: boolean;
+  /** The referral checks (plugins/referral-checks/) that flagged this participant's referral, e.g. ["disposableEmail"]; [] for none. */
+  referralFlags: string[];
   createdAt: string;
 };
 
@@ -65,6 +67,7 @@ const PARTICIPANT_SHAPE: FactShape = {
   payoutInfoComplete: 'scalar',
   emailVerified: 'scalar',
   unsubscribed: 'scalar',
+  referralFlags: 'any',
   createdAt: 'string',
 };
 

@@ -138,7 +138,7 @@ export function rulesJsonSchema(): Json {
       },
       fact: {
         enum: [...FACT_NAMES, ...HISTORY_FACT_NAMES],
-        description: 'history facts (with params, counted before the event): eventCount, referralCount, rewardTotal (minor units); event {type, data, occurredAt}; participant and referrer {id, email, firstName, lastName, locale, countryCode, referredBy, w9OnFile, payoutInfoComplete, emailVerified, createdAt}; stats {rewardCount, referralCount, cashRewardsThisYear, w9Required, ...}; program {id, name, settings}; now (ISO 8601)',
+        description: 'history facts (with params, counted before the event): eventCount, referralCount, rewardTotal (minor units); event {type, data, occurredAt}; participant and referrer {id, email, firstName, lastName, locale, countryCode, referredBy, w9OnFile, payoutInfoComplete, emailVerified, unsubscribed, referralFlags (the referral checks that flagged the referral, e.g. [\"disposableEmail\"]), createdAt}; stats {rewardCount, referralCount, cashRewardsThisYear, w9Required, ...}; program {id, name, settings}; now (ISO 8601)',
       },
       action: actionSchema(),
     },

@@ -15,6 +15,7 @@ import { eventRoutes } from './routes/events.ts';
 import { webhookRoutes } from './routes/webhooks.ts';
 import { emailRoutes } from './routes/emails.ts';
 import { suppressionRoutes } from './routes/suppressions.ts';
+import { referralBlockRoutes } from './routes/referral-blocks.ts';
 import { unsubscribeRoutes } from './routes/unsubscribe.ts';
 import { emailSettingsRoutes } from './routes/settings-email.ts';
 import { createAdminRoutes } from './admin/admin-routes.tsx';
@@ -110,6 +111,7 @@ export function createApp(services: Services, options: AppOptions = {}): Hono<Ap
   tenantApi.route('/reviews', reviewRoutes);
   tenantApi.route('/emails', emailRoutes);
   tenantApi.route('/suppressions', suppressionRoutes);
+  tenantApi.route('/referral-blocks', referralBlockRoutes);
   tenantApi.route('/settings/email', emailSettingsRoutes);
   tenantApi.route('/settings/credentials', credentialRoutes);
   tenantApi.route('/webhook-endpoints', webhookEndpointRoutes);

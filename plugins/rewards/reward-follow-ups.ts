@@ -73,12 +73,17 @@ export function planRewardFollowUps(input: FollowUpInput): FollowUps {
       !r.w9OnFile &&
       crossesThreshold((input.cashBefore.get(r.id) ?? 0) + (cashAdded.get(r.id) ?? 0), input.taxYear, program.settings);
     if (w9Held) reasons.push('w9_required');
+    // A referral check's `review` outcome: waits for a reviewer's decision (the review queue).
+    const inReview = (reward.reviewFlags?.length ?? 0) > 0;
+    if (inReview) reasons.push('review');
     const expiresInDays = reward.expiresInDays ?? program.settings.expiresInDays;
     // The expiry clock starts when the hold ends: a held reward gets its full time.
     const expiresAt = expiresInDays ? addDays(holdUntil ? new Date(holdUntil) : input.now, expiresInDays) : null;
     const pendingReasons = formatReasons(reasons);
     rewards.push({ ...reward, status: pendingReasons === '' ? 'available' : 'pending', pendingReasons, holdUntil, expiresAt, key });
     // A held reward's own email waits for the hold's end; meanwhile it is announced as on its way.
+    // One in review is not announced at all: a reviewer may deny it; approving it sends its email (same key).
+    if (inReview) continue;
     if (!holdUntil) emails.push(rewardEmailDraft(reward, r, key, held || w9Held));
     else emails.push(rewardPendingDraft(reward, r, key, holdUntil));
   }

@@ -17,6 +17,7 @@ import { emailSettingsDocs } from '../routes/settings-email.ts';
 import { specDocs } from '../routes/specs.ts';
 import { unsubscribeDocs } from '../routes/unsubscribe.ts';
 import { suppressionDocs } from '../routes/suppressions.ts';
+import { referralBlockDocs } from '../routes/referral-blocks.ts';
 import { credentialDocs } from '../routes/credentials.ts';
 import { webhookEndpointDocs } from '../routes/webhook-endpoints.ts';
 import { webhookDeliveryDocs } from '../routes/webhook-deliveries.ts';
@@ -45,6 +46,7 @@ export const ROUTE_DOCS: readonly RouteDoc[] = [
   ...reviewDocs,
   ...emailDocs,
   ...suppressionDocs,
+  ...referralBlockDocs,
   ...emailSettingsDocs,
   ...credentialDocs,
   ...webhookEndpointDocs,

@@ -1,4 +1,5 @@
 import * as v from 'valibot';
+import { CHECK_NAMES, CHECK_OUTCOMES } from '../../plugins/referral-checks/types.ts';
 import { ERROR_STATUS } from '../errors.ts';
 import { PENDING_REASONS, REWARD_STATUSES } from '../../plugins/rewards/reward-state.ts';
 import { REWARD_KINDS } from '../../rules/schema.ts';
@@ -36,6 +37,8 @@ export const ErrorShape = v.pipe(
   v.description('Every error. `details` is always a list of {pointer, message}; extra context (e.g. `retryAfterSeconds`, `smtp`) sits in other fields of `error`.'),
 );
 
+const CheckOutcomeShape = v.picklist(CHECK_OUTCOMES);
+
 export const SettingsShape = v.object({
   w9ThresholdCents: v.optional(v.pipe(v.number(), v.description('the older single threshold ("more than", USD cents) for every year'))),
   taxThresholds: v.pipe(v.record(v.string(), v.number()), v.description('per tax year ("2027"), the smallest reportable total in USD cents; overrides the built-in table')),
@@ -50,6 +53,20 @@ export const SettingsShape = v.object({
   w9FormUrl: v.optional(v.string()),
   payoutDetailsUrl: v.optional(v.string()),
   limits: v.pipe(v.array(RewardLimitSchema), v.description('caps on rewards per participant, referrer or program in a period (a reward past one is not created: `skipped: "limit:<name>"`)')),
+  referralChecks: v.pipe(
+    v.strictObject({
+      selfReferral: v.strictObject({ outcome: CheckOutcomeShape }),
+      cycle: v.strictObject({ outcome: CheckOutcomeShape }),
+      rate: v.strictObject({
+        outcome: CheckOutcomeShape,
+        count: v.pipe(v.number(), v.description('more than this many new referrals by one referrer within the window is flagged (default 3)')),
+        windowMinutes: v.pipe(v.number(), v.description('the window, in minutes (default 30)')),
+      }),
+      disposableEmail: v.strictObject({ outcome: CheckOutcomeShape }),
+      blocked: v.strictObject({ outcome: CheckOutcomeShape }),
+    }),
+    v.description('what each referral check does when it flags a referral: `allow` records the flag (rules read `participant.referralFlags`), `review` writes the referrer\'s reward pending (`review`) with the flags, `deny` writes none (`skipped: "check:<name>"`); all `allow` by default'),
+  ),
 });
 
 export const ProgramShape = v.strictObject({ id: str, name: str, settings: SettingsShape, activeVersion: v.nullable(v.number()), createdAt: time });
@@ -66,6 +83,7 @@ export const ParticipantViewShape = v.strictObject({
   payoutInfoComplete: v.boolean(),
   emailVerified: v.boolean(),
   unsubscribed: v.pipe(v.boolean(), v.description('unsubscribed from email-action emails (rewards and account emails still come)')),
+  referralFlags: v.pipe(v.array(v.picklist(CHECK_NAMES)), v.description('the referral checks this participant’s referral raised when last written with `referredBy` (rules read `participant.referralFlags`)')),
   createdAt: time,
 });
 
@@ -185,7 +203,7 @@ export const EmailDetailShape = v.strictObject({ ...EmailShape.entries, html: st
 
 export const EventResultShape = v.strictObject({
   event: v.strictObject({ id: str, programId: str, type: str, participantId: str, occurredAt: time }),
-  fired: v.array(v.object({ rule: str, action: str, skipped: v.optional(str) })),
+  fired: v.array(v.object({ rule: str, action: str, skipped: v.optional(v.pipe(v.string(), v.description('why the action did nothing: `limit:<name>` (a program limit), `check:<name>` (a referral check denied the referrer\'s reward), or the action\'s own reason'))) })),
   rewards: v.array(RewardShape),
   emails: v.array(EmailShape),
   cancelledRewards: v.optional(v.pipe(v.array(RewardShape), v.description('a `cancel-rewards` action fired: what it cancelled'))),

@@ -35,6 +35,9 @@ const ParticipantBody = v.strictObject({
 /** A yes/no filter in a query string. */
 const Flag = (description: string) =>
   documentedAs(v.optional(v.pipe(v.picklist(['true', 'false'], 'must be true or false'), v.transform((s) => s === 'true'))), { type: 'boolean', description });
+const PutQuery = v.strictObject({
+  programId: v.optional(v.pipe(v.string(), v.maxLength(100), v.description("apply this program's referral-check outcomes: a `deny` refuses a `referredBy` (422); without it the checks only record their flags"))),
+});
 
 const ListQuery = v.strictObject({
   email: v.optional(v.pipe(v.string(), v.minLength(1, 'must not be empty'), v.maxLength(254), v.description('only participants whose email starts with this (case-insensitive)'))),
@@ -55,7 +58,14 @@ export const participantRoutes = new Hono<AppEnv>()
   .put('/:participantId', async (c) => {
     const id = parseInput(Id, c.req.param('participantId'), 'participant id');
     const body = parseInput(ParticipantBody, await readJson(c));
-    const result = await putParticipant(c.var.services, c.var.tenant, id, body);
+    const { programId } = parseInput(PutQuery, c.req.query(), 'query');
+    let checks;
+    if (programId) {
+      const program = await findProgram(c.var.services.store.db, c.var.tenant.id, programId);
+      if (!program) throw new AppError('not_found', 'program not found');
+      checks = programView(program).settings.referralChecks;
+    }
+    const result = await putParticipant(c.var.services, c.var.tenant, id, body, checks);
     return c.json(result.participant, result.created ? 201 : 200);
   })
   .get('/:participantId', async (c) => {
@@ -85,7 +95,9 @@ export const participantDocs: RouteDoc[] = [
   {
     method: 'put', path: '/v1/participants/:participantId', auth: 'apiKey', tags: ['participants'],
     summary: 'Create or replace a participant',
+    description: 'With `referredBy`, the referral checks run and their flags are recorded (`referralFlags`); with `programId`, a check whose outcome is `deny` in that program refuses the write (422 naming /referredBy).',
     params: { participantId: Id },
+    query: PutQuery,
     body: ParticipantBody,
     responses: { 201: { description: 'created', schema: ParticipantShape }, 200: { description: 'updated', schema: ParticipantShape } },
   },

@@ -13,6 +13,8 @@ import { guardEvaluation } from './evaluation.ts';
 import type { ActionHandler, ParticipantView, RewardDraft } from '../../plugins/types.ts';
 import { actionHandlers, type ActionType } from '../../plugins/registry.ts';
 import { checkLimits } from './reward-limits.ts';
+import { checkReferralRewards } from './referral-checks.ts';
+import { CHECK_NAMES } from '../../plugins/referral-checks/types.ts';
 
 export const InlineParticipant = v.strictObject({
   id: v.optional(Id, 'dry-run-participant'),
@@ -25,6 +27,7 @@ export const InlineParticipant = v.strictObject({
   w9OnFile: v.optional(v.boolean(), false),
   payoutInfoComplete: v.optional(v.boolean(), false),
   emailVerified: v.optional(v.boolean(), false),
+  referralFlags: v.optional(v.pipe(v.array(v.picklist(CHECK_NAMES)), v.maxLength(CHECK_NAMES.length)), []),
 });
 
 export const DryRunBody = v.strictObject({
@@ -74,14 +77,18 @@ export async function dryRun(services: Services, tenant: Tenant, programRow: Pro
     const handler: ActionHandler = actionHandlers[r.action.type as ActionType];
     drafts.push(...handler.plan(r.action.params, ctx).rewards);
   }
-  const { skipped } = await checkLimits(db, { tenantId: tenant.id, program, eventParticipantId: participant.id, occurredAt: event.occurredAt, drafts });
-  for (const s of skipped) {
+  // The referral checks the live path would run on a referrer's reward, then the limits on what is left.
+  const checked = await checkReferralRewards(db, { tenantId: tenant.id, program, participant, drafts });
+  const { skipped } = await checkLimits(db, { tenantId: tenant.id, program, eventParticipantId: participant.id, occurredAt: event.occurredAt, drafts: checked.drafts });
+  for (const s of [...checked.skipped, ...skipped.map((l) => ({ ruleName: l.ruleName, skipped: `limit:${l.limit}` }))]) {
     const f = fired.find((x) => x.rule === s.ruleName);
-    if (f && f.skipped === undefined) f.skipped = `limit:${s.limit}`;
+    if (f && f.skipped === undefined) f.skipped = s.skipped;
   }
   return {
     source: body.rules ? 'draft' : loaded ? { version: loaded.version } : null,
     fired: fired.map(({ skipped, ...f }) => (skipped === undefined ? f : { ...f, skipped })),
+    // What the referral checks found and decided, when a referrer's reward made them run.
+    ...(checked.decision ? { referralChecks: { outcome: checked.decision.outcome, flags: checked.decision.flags, review: checked.drafts.filter((d) => d.reviewFlags).map((d) => d.ruleName) } } : {}),
     rules,
   };
 }

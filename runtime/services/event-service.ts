@@ -15,6 +15,7 @@ import { composeEmail, type ComposeEnv } from '../../plugins/mail/compose.ts';
 import { readSwitches } from '../../plugins/mail/notification-switches.ts';
 import { participantView, programView, rewardView, emailView } from './views.ts';
 import { writeRewardEffects } from './reward-effects.ts';
+import { checkReferralRewards } from './referral-checks.ts';
 import { reverseEventRewards, type Clawback } from './reward-reversal.ts';
 import { loadRuleset } from './ruleset-service.ts';
 import { notificationSwitches, programTemplates } from './mail-config-cache.ts';
@@ -102,6 +103,10 @@ export async function ingestEvent(services: Services, tenant: Tenant, programId:
     firedBody.push({ rule: rule.name, action: rule.action.type, ...(plan.skipped ? { skipped: plan.skipped } : {}) });
   }
 
+  // Referral checks: a referrer's reward denied is not planned; one for review is written pending.
+  const checked = await checkReferralRewards(store.db, { tenantId: tenant.id, program, participant, drafts: rewardDrafts });
+  rewardDrafts.splice(0, rewardDrafts.length, ...checked.drafts);
+
   // Receipts: what passed for each rule that pays a reward, re-run on the same facts (only those rules).
   const traces = new Map<string, string>();
   if (ruleset && rewardDrafts.length > 0) {
@@ -163,7 +168,7 @@ export async function ingestEvent(services: Services, tenant: Tenant, programId:
       });
       const rewards = effects.rewards;
       emails.push(...effects.emails);
-      const fired = withLimits(firedBody, effects.limited);
+      const fired = withSkips(firedBody, [...checked.skipped, ...effects.limited.map((l) => ({ ruleName: l.ruleName, skipped: `limit:${l.limit}` }))]);
       const body: EventBody = {
         event: { id: event.id, programId: program.id, type: event.type, participantId: participant.id, occurredAt },
         fired,
@@ -209,11 +214,12 @@ export async function ingestEvent(services: Services, tenant: Tenant, programId:
   }
 }
 
-/** The fired rules, each whose reward a program limit stopped saying which: `skipped: "limit:<name>"`. */
-export function withLimits(fired: EventBody['fired'], limited: { ruleName: string; limit: string }[]): EventBody['fired'] {
-  if (limited.length === 0) return fired;
-  const by = new Map(limited.map((l) => [l.ruleName, l.limit]));
-  return fired.map((f) => (f.skipped === undefined && by.has(f.rule) ? { ...f, skipped: `limit:${by.get(f.rule)}` } : f));
+/** The fired rules, each whose reward a referral check or a program limit stopped saying which: `skipped: "check:<name>"` or `"limit:<name>"`. */
+export function withSkips(fired: EventBody['fired'], skips: { ruleName: string; skipped: string }[]): EventBody['fired'] {
+  if (skips.length === 0) return fired;
+  const by = new Map<string, string>();
+  for (const s of skips) if (!by.has(s.ruleName)) by.set(s.ruleName, s.skipped);
+  return fired.map((f) => (f.skipped === undefined && by.has(f.rule) ? { ...f, skipped: by.get(f.rule) } : f));
 }
 
 async function replayOf(services: Services, tenant: Tenant, id: string, requestHash: string): Promise<EventOutcome | null> {

@@ -9,7 +9,10 @@ import { deleteTokens } from '../store/token-queries.ts';
 import { participantBody, participantView } from './views.ts';
 import { loadStats } from './participant-stats.ts';
 import { normalizeSettings } from './program-settings.ts';
-import type { ProgramSettings } from '../../plugins/types.ts';
+import type { ProgramSettings, ReferralCheckSettings } from '../../plugins/types.ts';
+import { setParticipantFields } from '../store/participant-queries.ts';
+import { RECORD_ONLY, runReferralChecks } from './referral-checks.ts';
+import { formatFlags } from '../../plugins/referral-checks/flags.ts';
 
 export type ParticipantInput = {
   email: string;
@@ -29,7 +32,14 @@ export type ParticipantInput = {
  * rewards and ends the reminders in the same transaction; a W-9 on file is
  * recorded with its date.
  */
-export async function putParticipant(services: Services, tenant: Tenant, id: string, input: ParticipantInput) {
+export async function putParticipant(
+  services: Services,
+  tenant: Tenant,
+  id: string,
+  input: ParticipantInput,
+  /** The program whose referral-check outcomes apply (a `deny` refuses the write); without one the checks only record their flags. */
+  referralChecks: ReferralCheckSettings = RECORD_ONLY,
+) {
   const now = services.clock.now().toISOString();
   if (input.referredBy === id) {
     throw new AppError('validation_failed', 'The request body is invalid', [{ pointer: '/referredBy', message: 'a participant cannot refer themselves' }]);
@@ -62,6 +72,18 @@ export async function putParticipant(services: Services, tenant: Tenant, id: str
       created_at: before?.created_at ?? now,
       updated_at: now,
     });
+    // The referral checks see the participant as written (the rate check counts it among
+    // the referrer's referrals); a denial throws, rolling the write back.
+    if (input.referredBy) {
+      const decision = await runReferralChecks(db, { tenantId: tenant.id, settings: referralChecks, participant: { id, email, createdAt: before?.created_at ?? now }, referredBy: input.referredBy });
+      if (decision.deniedBy) {
+        const flag = decision.flags.find((f) => f.check === decision.deniedBy)!;
+        throw new AppError('validation_failed', 'The request body is invalid', [{ pointer: '/referredBy', message: `refused by the referral check ${flag.check}: ${flag.detail}` }]);
+      }
+      await setParticipantFields(db, tenant.id, id, { referral_flags: formatFlags(decision.flags) });
+    } else if (input.referredBy === null && before?.referral_flags) {
+      await setParticipantFields(db, tenant.id, id, { referral_flags: null });
+    }
     // Links already mailed to the old address must not verify or reset the new one.
     if (before && before.email !== email) await deleteTokens(db, tenant.id, id);
     if (w9 && before?.w9_on_file !== 1) {

@@ -1,6 +1,7 @@
 import * as v from 'valibot';
 import type { ProgramSettings } from '../../plugins/types.ts';
 import { createLru } from '../lru.ts';
+import { CHECK_OUTCOMES } from '../../plugins/referral-checks/types.ts';
 
 // Building an Intl formatter is the costly part of the check: remember the
 // zones that passed (a bounded set, since zone names are case-insensitive).
@@ -34,6 +35,34 @@ export const RewardLimitSchema = v.pipe(
   }),
   v.forward(v.check((l) => (l.measure === 'amount') === (l.currency !== undefined), 'an amount limit needs a currency; a count limit has none'), ['currency']),
   v.forward(v.check((l) => (l.period === 'rolling') === (l.days !== undefined), 'a rolling period needs days; a calendar one has none'), ['days']),
+);
+
+const Outcome = v.optional(v.picklist(CHECK_OUTCOMES, 'must be "allow", "review" or "deny"'), 'allow');
+const Check = v.optional(v.strictObject({ outcome: Outcome }), {});
+
+/**
+ * What each referral check (plugins/referral-checks/) does when it flags a
+ * referral: `allow` records the flag (rules read it), `review` writes the
+ * referrer's reward pending for review, `deny` writes none. Every check
+ * allows by default, so a program opts in.
+ */
+export const ReferralChecksSchema = v.optional(
+  v.strictObject({
+    selfReferral: Check,
+    cycle: Check,
+    // impact.com's default: more than 3 new referrals in 30 minutes.
+    rate: v.optional(
+      v.strictObject({
+        outcome: Outcome,
+        count: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(100_000)), 3),
+        windowMinutes: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(43_200)), 30),
+      }),
+      {},
+    ),
+    disposableEmail: Check,
+    blocked: Check,
+  }),
+  {},
 );
 
 export const ProgramSettingsSchema = v.strictObject({
@@ -73,6 +102,7 @@ export const ProgramSettingsSchema = v.strictObject({
     ),
     [],
   ),
+  referralChecks: ReferralChecksSchema,
 });
 
 /** Fills defaults, so stored settings always read complete. */

@@ -15,6 +15,7 @@ import { recordTransition } from './reward-transitions.ts';
 import { checkLimits, limitGuards, type LimitsInput } from './reward-limits.ts';
 import { insertRewardWithinLimits, lockProgram } from '../store/reward-limit-queries.ts';
 import type { PlannedReward } from '../../plugins/rewards/reward-follow-ups.ts';
+import { formatFlags } from '../../plugins/referral-checks/flags.ts';
 
 export type RewardEffectsInput = {
   dialect: DialectName;
@@ -96,7 +97,7 @@ export async function writeRewardEffects(db: Db, input: RewardEffectsInput): Pro
     rule_hash: input.ruleVersion?.hash ?? null,
     taxable_minor: r.taxableMinor ?? null,
     trace: input.traces?.get(r.ruleName) ?? null,
-    review_flags: null,
+    review_flags: formatFlags(r.reviewFlags ?? []),
     occurred_at: event.occurredAt,
     created_at: nowIso,
     updated_at: nowIso,

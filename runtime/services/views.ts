@@ -3,6 +3,7 @@ import { parseReasons } from '../../plugins/rewards/reward-state.ts';
 import { parseReviewFlags } from '../../plugins/rewards/review-flags.ts';
 import type { ParticipantView, ProgramView } from '../../plugins/types.ts';
 import { settingsFromText } from './program-settings.ts';
+import { flagNames } from '../../plugins/referral-checks/flags.ts';
 
 // Rows become API objects here and only here: camelCase, booleans, major and
 // minor units side by side, and never a secret column.
@@ -20,6 +21,7 @@ export function participantView(row: ParticipantTable): ParticipantView {
     payoutInfoComplete: row.payout_info_complete === 1,
     emailVerified: row.email_verified === 1,
     unsubscribed: row.unsubscribed_at != null,
+    referralFlags: flagNames(row.referral_flags),
     createdAt: row.created_at,
   };
 }

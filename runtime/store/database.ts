@@ -24,6 +24,14 @@ export type Database = {
   idempotency_keys: IdempotencyKeyTable;
   webhook_endpoints: WebhookEndpointTable;
   webhook_deliveries: WebhookDeliveryTable;
+  referral_blocks: ReferralBlockTable;
+};
+
+/** A tenant's blocked address (canonical mailbox, plugins/referral-checks/mailbox.ts) or domain. */
+export type ReferralBlockTable = {
+  tenant_id: string;
+  value: string;
+  created_at: string;
 };
 
 export type IdempotencyKeyTable = {
@@ -114,6 +122,8 @@ export type ParticipantTable = {
   password_hash: string | null;
   /** When the participant unsubscribed from email-action emails; null while subscribed. Optional so a row need not name it. */
   unsubscribed_at?: string | null;
+  /** The flags the referral checks raised on the last write with `referredBy` (JSON [{check, detail}]); null for none. Optional so a row need not name it. */
+  referral_flags?: string | null;
   created_at: string;
   updated_at: string;
 };
@@ -159,7 +169,7 @@ export type RewardTable = {
   taxable_minor: number | null;
   /** JSON `{conditions, truncated}`: the conditions that passed when the rule fired (rules/receipt-trace.ts). */
   trace: string | null;
-  /** JSON `[{check, detail}]`: the referral checks that sent it to review; null when none did. */
+  /** JSON `[{check, detail}]`: the referral checks whose outcome `review` held this reward (pending reason `review`); null when none did. */
   review_flags: string | null;
   occurred_at: string;
   created_at: string;

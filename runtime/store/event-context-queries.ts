@@ -5,7 +5,7 @@ import type { EventTable, ParticipantTable, ProgramTable } from './database.ts';
 // with the program's columns of the same name in the joined read below.
 const PARTICIPANT_COLUMNS = [
   'tenant_id', 'id', 'email', 'first_name', 'last_name', 'locale', 'country_code', 'referred_by', 'w9_on_file', 'w9_on_file_at',
-  'payout_info_complete', 'payout_info_completed_at', 'email_verified', 'email_verified_at', 'password_hash', 'unsubscribed_at', 'created_at', 'updated_at',
+  'payout_info_complete', 'payout_info_completed_at', 'email_verified', 'email_verified_at', 'password_hash', 'unsubscribed_at', 'referral_flags', 'created_at', 'updated_at',
 ] as const satisfies readonly (keyof ParticipantTable)[];
 // Every column, or the type check fails: a column added to the table and not here would read as undefined.
 const allParticipantColumns: Exclude<keyof ParticipantTable, (typeof PARTICIPANT_COLUMNS)[number]> extends never ? true : never = true;

@@ -49,12 +49,12 @@ describe.each(DIALECTS)('statements per event on %s', (dialect) => {
   afterAll(() => h.close());
 
   /** The statements of one event on a program, after a first event warmed its caches. */
-  async function cost(settings: object, rules: object): Promise<number> {
+  async function cost(settings: object, rules: object, participantId = 'ann'): Promise<number> {
     const programId = (await h.request('POST', '/v1/programs', { token: key, body: { name: 'P', settings } })).body.id;
     await h.request('PUT', `/v1/programs/${programId}/rules`, { token: key, body: rules });
-    await h.request('POST', `/v1/programs/${programId}/events`, { token: key, body: { id: `e${n++}`, type: 'buy', participantId: 'ann' } });
+    await h.request('POST', `/v1/programs/${programId}/events`, { token: key, body: { id: `e${n++}`, type: 'buy', participantId } });
     const before = statements;
-    const res = await h.request('POST', `/v1/programs/${programId}/events`, { token: key, body: { id: `e${n++}`, type: 'buy', participantId: 'ann' } });
+    const res = await h.request('POST', `/v1/programs/${programId}/events`, { token: key, body: { id: `e${n++}`, type: 'buy', participantId } });
     expect(res.body.rewards).toHaveLength(1);
     expect(res.body.emails).toHaveLength(0);
     return statements - before;
@@ -74,5 +74,18 @@ describe.each(DIALECTS)('statements per event on %s', (dialect) => {
   it('adds one query per distinct history question a rule asks', async () => {
     const none = await cost({}, plain);
     expect(await cost({}, withHistory)).toBe(none + 2);
+  });
+
+  it('adds nothing for referral checks that allow; one statement per deciding check that reads the store', async () => {
+    await h.request('PUT', '/v1/participants/ref', { token: key, body: { email: 'ref@example.com' } });
+    await h.request('PUT', '/v1/participants/kid', { token: key, body: { email: 'kid@example.com', referredBy: 'ref' } });
+    const toReferrer = { rules: [{ ...plain.rules[0], event: { type: 'reward', params: { ...reward.params, to: 'referrer' } } }] };
+    const all = (outcome: string) => ({ referralChecks: { selfReferral: { outcome }, cycle: { outcome }, rate: { outcome }, disposableEmail: { outcome }, blocked: { outcome } } });
+    const none = await cost({}, toReferrer, 'kid');
+    expect(await cost(all('allow'), toReferrer, 'kid')).toBe(none);
+    // selfReferral and disposableEmail read nothing (the referrer is the reward's recipient, already read); cycle, rate and blocked one each.
+    expect(await cost(all('deny'), toReferrer, 'kid')).toBe(none + 3);
+    // A reward to the participant itself runs no check.
+    expect(await cost(all('deny'), plain, 'kid')).toBe(await cost({}, plain, 'kid'));
   });
 });

@@ -150,6 +150,24 @@ export function describeRuntime(label: string, target: RuntimeUnderTest): void {
       expect(await ok(call('GET', '/health'), 200)).toEqual({ status: 'ok', dialect: target.dialect });
     });
 
+    it('runs the referral checks on its database: a cycle and a blocked domain refused, a disposable domain held for review', async () => {
+      const checks = { cycle: { outcome: 'deny' }, blocked: { outcome: 'deny' }, disposableEmail: { outcome: 'review' } };
+      const strict = await ok(call('POST', '/v1/programs', { token: key, body: { name: 'Strict', settings: { referralChecks: checks } } }), 201);
+      // Only the referrer's bonus: no email of its own, so the mail scenarios below count what they did.
+      await ok(call('PUT', `/v1/programs/${strict.id}/rules`, { token: key, body: { rules: referralRules.rules.filter((r) => r.name === 'referrer-bonus') } }), 200);
+      await ok(call('PUT', '/v1/referral-blocks', { token: key, body: { blocks: ['spam.example'] } }), 200);
+      await ok(call('PUT', '/v1/participants/rc-a', { token: key, body: { email: 'a@example.com', referredBy: 'rc-b', payoutInfoComplete: true } }), 201);
+      const cycle = await call('PUT', `/v1/participants/rc-b?programId=${strict.id}`, { token: key, body: { email: 'b@example.com', referredBy: 'rc-a' } });
+      expect(cycle.status).toBe(422);
+      expect(cycle.body.error.details[0]).toMatchObject({ pointer: '/referredBy', message: expect.stringContaining('cycle') });
+      const spam = await call('PUT', `/v1/participants/rc-s?programId=${strict.id}`, { token: key, body: { email: 'x@spam.example', referredBy: 'rc-a' } });
+      expect(spam.status).toBe(422);
+      const temp = await ok(call('PUT', `/v1/participants/rc-t?programId=${strict.id}`, { token: key, body: { email: 'x@mailinator.com', referredBy: 'rc-a' } }), 201);
+      expect(temp.referralFlags).toEqual(['disposableEmail']);
+      const event = await ok(call('POST', `/v1/programs/${strict.id}/events`, { token: key, body: { id: 'rc-buy', type: 'purchase', participantId: 'rc-t', data: { amount: 60 } } }), 201);
+      expect(event.rewards).toMatchObject([{ participantId: 'rc-a', status: 'pending', pendingReasons: ['review'] }]);
+    });
+
     it('refuses bad requests with one error shape and JSON pointers', async () => {
       const noToken = await call('POST', '/v1/tenants', { body: { name: 'x' } });
       expect(noToken.status).toBe(401);

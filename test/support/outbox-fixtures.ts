@@ -15,7 +15,7 @@ export async function queueEmails(h: Harness, tenantId: string, count: number, k
   const env = { tenantId, program: null, templates: new Map(), switches: ALL_ON, now, messageIdDomain: h.services.config.MAIL_FROM.split('@')[1] };
   const rows: EmailTable[] = [];
   for (let i = 0; i < count; i++) {
-    const recipient = { id: `p${i}`, email: to(i), firstName: null, lastName: null, locale: null, countryCode: null, referredBy: null, w9OnFile: false, payoutInfoComplete: false, emailVerified: false, unsubscribed: false, createdAt: now };
+    const recipient = { id: `p${i}`, email: to(i), firstName: null, lastName: null, locale: null, countryCode: null, referredBy: null, w9OnFile: false, payoutInfoComplete: false, emailVerified: false, unsubscribed: false, referralFlags: [], createdAt: now };
     const row = await composeEmail({ type: 'email-action', template: 'email-action', recipient, idempotencyKey: `${keyPrefix}:${i}`, data: { data: { message: `message ${i}` } } }, env);
     expect(await insertEmailOnce(h.services.store.db, row!)).toBe(true);
     rows.push(row!);

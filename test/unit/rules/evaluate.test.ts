@@ -21,6 +21,7 @@ const participant = {
   payoutInfoComplete: true,
   emailVerified: true,
   unsubscribed: false,
+  referralFlags: [],
   createdAt: '2025-01-01T00:00:00.000Z',
 };
 const facts: Facts = {
