@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 
 // Backtests (issue 17): an event keeps the facts it was evaluated with, so a
 // candidate ruleset can be replayed on them later, and a backtest keeps its
@@ -32,6 +32,8 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('finished_at', 'text')
     .execute();
   await db.schema.createIndex('backtests_tenant').on('backtests').columns(['tenant_id', 'program_id', 'created_at']).execute();
+  // One backtest queued or running per tenant: the database refuses a second, even from two requests at once.
+  await sql`create unique index backtests_one_active on backtests (tenant_id) where status in ('queued', 'running')`.execute(db);
   await db.schema.createIndex('backtests_due').on('backtests').columns(['status', 'updated_at']).execute();
 }
 

@@ -19,6 +19,7 @@ import { suppressionDocs } from '../routes/suppressions.ts';
 import { credentialDocs } from '../routes/credentials.ts';
 import { webhookEndpointDocs } from '../routes/webhook-endpoints.ts';
 import { webhookDeliveryDocs } from '../routes/webhook-deliveries.ts';
+import { backtestDocs } from '../routes/backtests.ts';
 
 /**
  * Every route file's descriptions. A new route file adds one line here; a test
@@ -45,4 +46,5 @@ export const ROUTE_DOCS: readonly RouteDoc[] = [
   ...credentialDocs,
   ...webhookEndpointDocs,
   ...webhookDeliveryDocs,
+  ...backtestDocs,
 ];
