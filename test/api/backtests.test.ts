@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHarness, type Harness } from '../support/app-harness.ts';
 import { createTestStore, DIALECTS, type TestStore } from '../support/databases.ts';
 import { runDueJobs } from '../../runtime/scheduler.ts';
+import { checkExchanges } from '../support/openapi-check.ts';
 import { referralRules } from './fixtures.ts';
 
 // A backtest replays stored events through candidate rules and reports the
@@ -36,6 +37,7 @@ describe.each(DIALECTS)('backtests on %s', (dialect) => {
   let key: string;
   let otherKey: string;
   let programId: string;
+  const recorded: Harness['recorded'] = [];
   const post = (body: unknown, token = key) => h.request('POST', `/v1/programs/${programId}/backtests`, { token, body });
   const counts = async () =>
     Promise.all(['events', 'rewards', 'emails', 'reward_history'].map(async (t) => (await h.store.db.selectFrom(t as 'events').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n));
@@ -89,6 +91,7 @@ describe.each(DIALECTS)('backtests on %s', (dialect) => {
     expect((await post({ ...candidate, ...window })).status).toBe(409);
 
     // The app stops and another starts on the same database; its scheduler carries the job on.
+    recorded.push(...h.recorded);
     await h.close();
     h = await createHarness(dialect, { store, env });
     const progress = await h.request('GET', `/v1/programs/${programId}/backtests/${backtestId}`, { token: key });
@@ -171,5 +174,10 @@ describe.each(DIALECTS)('backtests on %s', (dialect) => {
     const res = await post(body);
     expect(res.status).toBe(422);
     expect(res.body.error.details.map((d: any) => d.pointer)).toContain(pointer);
+  });
+
+  // Runs last: every answer above (both apps') is described by the OpenAPI document.
+  it('answered only as the OpenAPI document describes', () => {
+    expect(checkExchanges([...recorded, ...h.recorded])).toEqual([]);
   });
 });
