@@ -9,8 +9,14 @@ import { applyLimits, limitsCovering, type LimitDecision, type LimitScope, type 
 
 const DAY = 86_400_000;
 
-/** Usage per (limit, recipient, period start); `until` (ms) lets a finished period be dropped. */
-export type LimitUsageState = { entries: Record<string, { count: number; amount: number; until: number | null }>; size: number; truncated: boolean };
+/**
+ * Usage per (limit, recipient, period start); `until` (ms) lets a finished
+ * period be dropped. A rolling period keeps one entry per (limit, recipient)
+ * with its days that had rewards, `[day, count, amount]`, oldest first: sparse,
+ * so a 10-year window costs what its rewarded days cost.
+ */
+export type LimitEntry = { count: number; amount: number; until: number | null; days?: [number, number, number][] };
+export type LimitUsageState = { entries: Record<string, LimitEntry>; size: number; truncated: boolean };
 
 /** Bounds what the job stores per chunk: past it, new scopes start from zero and the report says the simulation was truncated. */
 export const MAX_LIMIT_ENTRIES = 20_000;
@@ -19,50 +25,61 @@ export function emptyLimitUsage(): LimitUsageState {
   return { entries: {}, size: 0, truncated: false };
 }
 
-function keysOf(scope: LimitScope, atMs: number): { keys: string[]; write: string; until: number | null } {
-  const base = `${scope.limit.name}\u0000${scope.participantId ?? ''}\u0000`;
-  if (scope.limit.period === 'rolling') {
-    const today = Math.floor(atMs / DAY);
-    const days = scope.limit.days ?? 1;
-    const keys: string[] = [];
-    for (let d = today - days + 1; d <= today; d++) keys.push(`${base}r${d}`);
-    return { keys, write: `${base}r${today}`, until: (today + days) * DAY };
-  }
-  const key = `${base}${scope.range?.from ?? 'lifetime'}`;
-  return { keys: [key], write: key, until: scope.range ? Date.parse(scope.range.to) : null };
+const keyOf = (scope: LimitScope) =>
+  `${scope.limit.name}\u0000${scope.participantId ?? ''}\u0000${scope.limit.period === 'rolling' ? 'rolling' : (scope.range?.from ?? 'lifetime')}`;
+
+/** A rolling entry's days still inside the window ending today (older ones are dropped: the replay only moves forward). */
+function rollingDays(e: LimitEntry, today: number, window: number): [number, number, number][] {
+  const days = (e.days ??= []);
+  let drop = 0;
+  while (drop < days.length && days[drop][0] <= today - window) drop++;
+  if (drop > 0) days.splice(0, drop);
+  return days;
 }
 
 export async function simulateLimits(state: LimitUsageState, program: ProgramView, eventParticipantId: string, occurredAt: string, drafts: RewardDraft[]): Promise<LimitDecision> {
   const { limits, timeZone } = program.settings;
   if (limits.length === 0 || drafts.length === 0) return { kept: drafts, skipped: [] };
   const at = new Date(occurredAt);
-  const atMs = at.getTime();
+  const today = Math.floor(at.getTime() / DAY);
   const usage = async (scope: LimitScope): Promise<LimitUsage> => {
+    const e = state.entries[keyOf(scope)];
+    if (!e) return { count: 0, amount: 0 };
+    if (scope.limit.period !== 'rolling') return { count: e.count, amount: e.amount };
     const total = { count: 0, amount: 0 };
-    for (const key of keysOf(scope, atMs).keys) {
-      const e = state.entries[key];
-      if (e) {
-        total.count += e.count;
-        total.amount += e.amount;
-      }
+    for (const [, count, amount] of rollingDays(e, today, scope.limit.days ?? 1)) {
+      total.count += count;
+      total.amount += amount;
     }
     return total;
   };
   const decision = await applyLimits({ limits, drafts, eventParticipantId, occurredAt: at, timeZone, usage });
   for (const draft of decision.kept) {
     for (const { scope } of limitsCovering(draft, { limits, eventParticipantId, occurredAt: at, timeZone })) {
-      const { write, until } = keysOf(scope, atMs);
-      let e = state.entries[write];
+      const key = keyOf(scope);
+      const rolling = scope.limit.period === 'rolling';
+      let e = state.entries[key];
       if (!e) {
         if (state.size >= MAX_LIMIT_ENTRIES) {
           state.truncated = true;
           continue;
         }
-        e = state.entries[write] = { count: 0, amount: 0, until };
+        e = state.entries[key] = { count: 0, amount: 0, until: null };
         state.size += 1;
       }
-      e.count += 1;
-      e.amount += draft.amountMinor;
+      if (rolling) {
+        const days = rollingDays(e, today, scope.limit.days ?? 1);
+        const last = days.at(-1);
+        if (last && last[0] === today) {
+          last[1] += 1;
+          last[2] += draft.amountMinor;
+        } else days.push([today, 1, draft.amountMinor]);
+        e.until = (today + (scope.limit.days ?? 1)) * DAY;
+      } else {
+        e.count += 1;
+        e.amount += draft.amountMinor;
+        e.until = scope.range ? Date.parse(scope.range.to) : null;
+      }
     }
   }
   return decision;
@@ -70,8 +87,10 @@ export async function simulateLimits(state: LimitUsageState, program: ProgramVie
 
 /** Drops the periods that ended before `nowMs` (the replay moves forward in time, so they count no more). */
 export function pruneLimitUsage(state: LimitUsageState, nowMs: number): void {
-  for (const [key, e] of Object.entries(state.entries)) if (e.until !== null && e.until <= nowMs) {
+  for (const [key, e] of Object.entries(state.entries)) {
+    if (e.until !== null && e.until <= nowMs) {
       delete state.entries[key];
       state.size -= 1;
     }
+  }
 }
