@@ -176,6 +176,25 @@ describe.each(DIALECTS)('backtests on %s', (dialect) => {
     expect(res.body.error.details.map((d: any) => d.pointer)).toContain(pointer);
   });
 
+  it('stops a candidate that spends the evaluation budget of a chunk: failed, with the error shape, nothing else written', async () => {
+    const costly = (await h.request('POST', '/v1/programs', { token: key, body: { name: 'Costly' } })).body.id;
+    expect((await h.request('PUT', `/v1/programs/${costly}/rules`, { token: key, body: referralRules })).status).toBe(200);
+    // Two arrays of 1,200 numbers: comparing every element with every other is about 2,900,000 units an event,
+    // under one event's own budget, past what a chunk of four may spend (4,000,000) by the second event.
+    const data = { a: Array.from({ length: 1200 }, (_, i) => i), b: Array.from({ length: 1200 }, (_, i) => 10_000 + i) };
+    for (const id of ['big1', 'big2']) {
+      expect((await h.request('POST', `/v1/programs/${costly}/events`, { token: key, body: { id, type: 'view', participantId: 'b1', data, occurredAt: '2026-06-20T10:00:00Z' } })).status).toBe(201);
+    }
+    const rules = [{ name: 'all-different', conditions: { all: [{ fact: 'event', path: '$.data.a', operator: 'everyFact:everyValue:notEqual', value: { fact: 'event', path: '$.data.b' } }] }, event: { type: 'reward', params: { kind: 'credit', amount: 1, currency: 'USD', to: 'participant' } } }];
+    const before = await counts();
+    h.clock.advance(60_000);
+    const res = await h.request('POST', `/v1/programs/${costly}/backtests`, { token: key, body: { rules, ...window } });
+    expect(res.status).toBe(202);
+    expect(res.body).toMatchObject({ status: 'failed', error: { code: 'evaluation_failed', details: [{ pointer: '/rules' }] } });
+    expect(res.body.error.message).toContain('big2');
+    expect(await counts()).toEqual(before);
+  });
+
   // Runs last: every answer above (both apps') is described by the OpenAPI document.
   it('answered only as the OpenAPI document describes', () => {
     expect(checkExchanges([...recorded, ...h.recorded])).toEqual([]);

@@ -7,6 +7,7 @@ import type { ProgramView } from '../../../plugins/types.ts';
 import { cashInUsd } from '../../../plugins/rewards/cash-ledger.ts';
 import { taxYear } from '../../../plugins/rewards/tax-year.ts';
 import { EvaluationError } from '../../../rules/evaluate.ts';
+import { EVALUATION_BUDGET } from '../../../rules/budget.ts';
 import { explain } from '../../../rules/explain.ts';
 import type { Ruleset } from '../../../rules/schema.ts';
 import type { CompiledRuleset } from '../../../rules/compiled-types.ts';
@@ -14,7 +15,7 @@ import { programView } from '../views.ts';
 import { compileDraft, loadRuleset } from '../ruleset-service.ts';
 import { readsOf } from '../fact-loader.ts';
 import { chunkFacts, type ReplayFacts } from './replay-facts.ts';
-import { actualOutcome, candidateOutcome, ChunkBudgetExceeded, CHUNK_BUDGET } from './replay.ts';
+import { actualOutcome, candidateOutcome, ChunkBudgetExceeded, CHUNK_UNITS_PER_EVENT } from './replay.ts';
 import { diffOutcomes, type EventDiff } from './diff.ts';
 import { pruneLimitUsage } from './limit-simulation.ts';
 import { buildReport, record, SAMPLE_SIZE, settle, w9Crossings, w9Pairs, working, type BacktestState, type SampleEntry, type Working } from './report.ts';
@@ -90,7 +91,8 @@ async function runChunk(services: Services, row: BacktestTable, lease: string): 
   const after = row.cursor_id !== null && row.cursor_occurred_at !== null ? { occurredAt: row.cursor_occurred_at, id: row.cursor_id } : null;
   const rows = await windowEventsAfter(db, { tenantId: row.tenant_id, programId: row.program_id, from: params.from, to: params.to, after, limit: chunkSize });
   const factsList = await chunkFacts(db, row.tenant_id, program, rows, readsOf(ruleset));
-  const meter = { remaining: CHUNK_BUDGET };
+  const budget = Math.max(EVALUATION_BUDGET, chunkSize * CHUNK_UNITS_PER_EVENT);
+  const meter = { remaining: budget };
   for (let i = 0; i < rows.length; i++) {
     const event = rows[i];
     const facts = factsList[i];
@@ -106,7 +108,7 @@ async function runChunk(services: Services, row: BacktestTable, lease: string): 
       if (error instanceof ChunkBudgetExceeded) {
         return fail(services, row, lease, {
           code: 'evaluation_failed',
-          message: `the candidate rules spent the evaluation budget of a chunk (${CHUNK_BUDGET} units for ${chunkSize} events) by event ${event.id}; simplify the conditions that compare large arrays`,
+          message: `the candidate rules spent the evaluation budget of a chunk (${budget} units for ${chunkSize} events) by event ${event.id}; simplify the conditions that compare large arrays`,
           details: [{ pointer: '/rules', message: 'too costly to replay over this window' }],
         });
       }

@@ -13,8 +13,13 @@ import type { ReplayFacts } from './replay-facts.ts';
 // limits, simulated), and what the live path answered then, both as Outcomes.
 // Nothing is written: action plans are pure, limits are counted in memory.
 
-/** The work a chunk's evaluations may spend together (rules/budget.ts units): about two thousand heavy events' worth. */
-export const CHUNK_BUDGET = 200_000_000;
+/**
+ * The work a chunk's evaluations may spend together, per event of the chunk
+ * (rules/budget.ts units): twice what a heavy real program needs for an event
+ * (about 50,000), so 200,000,000 for a chunk of 2,000, a few seconds of CPU at
+ * worst. One event may still spend up to its own EVALUATION_BUDGET.
+ */
+export const CHUNK_UNITS_PER_EVENT = 100_000;
 
 export type Meter = { remaining: number };
 
