@@ -155,6 +155,15 @@ describe.each(DIALECTS)('backtests on %s', (dialect) => {
     expect(list.body.backtests[0].report).toBeUndefined();
   });
 
+  it('counts toward a limit what its period held before the window', async () => {
+    // June's cap of 2 bonuses: buy1 (June 3) paid one before this window; in it the candidate pays buy2, and buy3 would be the third.
+    h.clock.advance(60_000);
+    const res = await post({ version: 2, from: '2026-06-04T00:00:00Z', to: '2026-06-06T00:00:00Z' });
+    expect(res.body).toMatchObject({ status: 'done', progress: { eventsTotal: 2 } });
+    expect(res.body.report.limits).toEqual([{ name: 'bonus-cap', wouldStop: 1, stoppedActually: 0 }]);
+    expect(res.body.report.rewards.totals).toEqual([{ currency: 'USD', addedMinor: 5000, removedMinor: 2500, netMinor: 2500 }]);
+  });
+
   it("keeps tenants apart: another tenant's program and backtests are 404", async () => {
     expect((await post({ version: 1, ...window }, otherKey)).status).toBe(404);
     expect((await h.request('GET', `/v1/programs/${programId}/backtests/${backtestId}`, { token: otherKey })).status).toBe(404);

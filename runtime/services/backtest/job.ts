@@ -3,6 +3,7 @@ import type { BacktestTable } from '../../store/database.ts';
 import { findProgram } from '../../store/program-queries.ts';
 import { claimBacktest, dueBacktests, saveBacktestProgress, windowEventsAfter, type ReplayRow } from '../../store/backtest-queries.ts';
 import { rewardTotalsBetween } from '../../store/reward-queries.ts';
+import { limitUsage } from '../../store/reward-limit-queries.ts';
 import type { ProgramView } from '../../../plugins/types.ts';
 import { cashInUsd } from '../../../plugins/rewards/cash-ledger.ts';
 import { taxYear } from '../../../plugins/rewards/tax-year.ts';
@@ -17,7 +18,7 @@ import { readsOf } from '../fact-loader.ts';
 import { chunkFacts, type ReplayFacts } from './replay-facts.ts';
 import { actualOutcome, candidateOutcome, ChunkBudgetExceeded, CHUNK_UNITS_PER_EVENT } from './replay.ts';
 import { diffOutcomes, type EventDiff } from './diff.ts';
-import { pruneLimitUsage } from './limit-simulation.ts';
+import { pruneLimitUsage, type BeforeWindow } from './limit-simulation.ts';
 import { buildReport, record, SAMPLE_SIZE, settle, w9Crossings, w9Pairs, working, type BacktestState, type SampleEntry, type Working } from './report.ts';
 
 // A backtest moves forward chunk by chunk: each chunk reads the next events
@@ -93,6 +94,20 @@ async function runChunk(services: Services, row: BacktestTable, lease: string): 
   const factsList = await chunkFacts(db, row.tenant_id, program, rows, readsOf(ruleset));
   const budget = Math.max(EVALUATION_BUDGET, chunkSize * CHUNK_UNITS_PER_EVENT);
   const meter = { remaining: budget };
+  // What the program's limits had counted before the window, read the first time a scope comes up.
+  const prior: BeforeWindow = {
+    from: params.from,
+    seed: (scope, range) =>
+      limitUsage(db, {
+        tenantId: row.tenant_id,
+        programId: row.program_id,
+        ...(scope.participantId !== undefined ? { participantId: scope.participantId } : {}),
+        referralsOnly: scope.referralsOnly,
+        ...(scope.limit.kind !== undefined ? { kind: scope.limit.kind } : {}),
+        ...(scope.limit.currency !== undefined ? { currency: scope.limit.currency } : {}),
+        range,
+      }),
+  };
   for (let i = 0; i < rows.length; i++) {
     const event = rows[i];
     const facts = factsList[i];
@@ -103,7 +118,7 @@ async function runChunk(services: Services, row: BacktestTable, lease: string): 
     const before = actualOutcome(event);
     let candidate;
     try {
-      candidate = await candidateOutcome(compiled, program, row.tenant_id, event, facts, w.state.limits.usage, meter);
+      candidate = await candidateOutcome(compiled, program, row.tenant_id, event, facts, w.state.limits.usage, meter, prior);
     } catch (error) {
       if (error instanceof ChunkBudgetExceeded) {
         return fail(services, row, lease, {

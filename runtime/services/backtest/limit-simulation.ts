@@ -5,7 +5,9 @@ import { applyLimits, limitsCovering, type LimitDecision, type LimitScope, type 
 // order the events happened: what the candidate would have paid is what
 // counts, not what was paid. Calendar and lifetime periods are counted
 // exactly; a rolling period by UTC day (a reward counts for the whole day it
-// falls in). Usage from before the window is not counted (the report says so).
+// falls in). A period that began before the window starts from what the store
+// counted then (one read per scope, the first time the replay meets it); for a
+// rolling period that usage counts as one day, the day before the window.
 
 const DAY = 86_400_000;
 
@@ -25,6 +27,12 @@ export function emptyLimitUsage(): LimitUsageState {
   return { entries: {}, size: 0, truncated: false };
 }
 
+/** The store's usage of a scope in a range before the window (runtime/store/reward-limit-queries.ts). */
+export type SeedUsage = (scope: LimitScope, range: { from: string; to: string }) => Promise<LimitUsage>;
+export type BeforeWindow = { from: string; seed: SeedUsage };
+
+const EPOCH = new Date(0).toISOString();
+
 const keyOf = (scope: LimitScope) =>
   `${scope.limit.name}\u0000${scope.participantId ?? ''}\u0000${scope.limit.period === 'rolling' ? 'rolling' : (scope.range?.from ?? 'lifetime')}`;
 
@@ -37,13 +45,52 @@ function rollingDays(e: LimitEntry, today: number, window: number): [number, num
   return days;
 }
 
-export async function simulateLimits(state: LimitUsageState, program: ProgramView, eventParticipantId: string, occurredAt: string, drafts: RewardDraft[]): Promise<LimitDecision> {
+/** A scope met for the first time: its entry, holding what the store counted for it before the window (zero included, so it is read once). */
+async function seedEntry(state: LimitUsageState, scope: LimitScope, key: string, atMs: number, before: BeforeWindow): Promise<LimitEntry | undefined> {
+  const windowFromMs = Date.parse(before.from);
+  let from: string;
+  if (scope.limit.period === 'rolling') {
+    const startMs = atMs - (scope.limit.days ?? 1) * DAY;
+    if (startMs >= windowFromMs) return undefined;
+    from = new Date(startMs).toISOString();
+  } else if (scope.range === null) from = EPOCH;
+  else if (Date.parse(scope.range.from) < windowFromMs) from = scope.range.from;
+  else return undefined;
+  if (state.size >= MAX_LIMIT_ENTRIES) {
+    state.truncated = true;
+    return undefined;
+  }
+  const used = await before.seed(scope, { from, to: before.from });
+  const e: LimitEntry = { count: 0, amount: 0, until: null };
+  if (scope.limit.period === 'rolling') {
+    const day = Math.floor((windowFromMs - 1) / DAY);
+    e.days = used.count > 0 ? [[day, used.count, used.amount]] : [];
+    e.until = (day + (scope.limit.days ?? 1)) * DAY;
+  } else {
+    e.count = used.count;
+    e.amount = used.amount;
+    e.until = scope.range ? Date.parse(scope.range.to) : null;
+  }
+  state.entries[key] = e;
+  state.size += 1;
+  return e;
+}
+
+export async function simulateLimits(
+  state: LimitUsageState,
+  program: ProgramView,
+  eventParticipantId: string,
+  occurredAt: string,
+  drafts: RewardDraft[],
+  before?: BeforeWindow,
+): Promise<LimitDecision> {
   const { limits, timeZone } = program.settings;
   if (limits.length === 0 || drafts.length === 0) return { kept: drafts, skipped: [] };
   const at = new Date(occurredAt);
   const today = Math.floor(at.getTime() / DAY);
   const usage = async (scope: LimitScope): Promise<LimitUsage> => {
-    const e = state.entries[keyOf(scope)];
+    const key = keyOf(scope);
+    const e = state.entries[key] ?? (before ? await seedEntry(state, scope, key, at.getTime(), before) : undefined);
     if (!e) return { count: 0, amount: 0 };
     if (scope.limit.period !== 'rolling') return { count: e.count, amount: e.amount };
     const total = { count: 0, amount: 0 };

@@ -5,7 +5,7 @@ import { BudgetExceeded, EVALUATION_BUDGET } from '../../../rules/budget.ts';
 import type { CompiledRuleset } from '../../../rules/compiled-types.ts';
 import type { ReplayRow } from '../../store/backtest-queries.ts';
 import type { Outcome, RewardLike } from './diff.ts';
-import { simulateLimits, type LimitUsageState } from './limit-simulation.ts';
+import { simulateLimits, type BeforeWindow, type LimitUsageState } from './limit-simulation.ts';
 import type { ReplayFacts } from './replay-facts.ts';
 
 // One event through the candidate rules, the way the live path plans it
@@ -52,6 +52,7 @@ export async function candidateOutcome(
   f: ReplayFacts,
   limits: LimitUsageState,
   meter: Meter,
+  before?: BeforeWindow,
 ): Promise<Outcome> {
   const budget = Math.min(EVALUATION_BUDGET, meter.remaining);
   let fired;
@@ -70,6 +71,6 @@ export async function candidateOutcome(
     const handler: ActionHandler = actionHandlers[rule.action.type as ActionType];
     drafts.push(...handler.plan(rule.action.params, ctx).rewards);
   }
-  const decision = await simulateLimits(limits, program, f.participant.id, row.occurred_at, drafts);
+  const decision = await simulateLimits(limits, program, f.participant.id, row.occurred_at, drafts, before);
   return { fired: fired.map((r) => r.name), rewards: decision.kept.map(rewardLike), limited: decision.skipped.map((s) => ({ rule: s.ruleName, limit: s.limit })) };
 }
