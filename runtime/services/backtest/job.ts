@@ -52,7 +52,15 @@ export async function carryBacktest(services: Services, id: string, deadline: nu
   try {
     for (;;) {
       const row = await db.selectFrom('backtests').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
-      const step = await runChunk(services, row, lease);
+      let step: Chunk;
+      try {
+        step = await runChunk(services, row, lease);
+      } catch (error) {
+        // Not the tenant's doing (the database, a bug): logged, and the backtest ends as failed rather than
+        // failing the same way at every scheduler run; the request that started it still gets its 202.
+        services.logger.error('backtest chunk failed', { backtest: id, error });
+        step = await fail(services, row, lease, { code: 'internal', message: 'the backtest stopped on an unexpected error; start it again', details: [] });
+      }
       chunks += 1;
       if (step !== 'more' || performance.now() >= deadline) break;
     }

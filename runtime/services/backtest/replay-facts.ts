@@ -50,7 +50,9 @@ export async function chunkFacts(db: Db, tenantId: string, program: ProgramView,
       continue;
     }
     let exact = s !== null;
-    let referrer: ParticipantView | null = null;
+    // What the snapshot holds is used even when the candidate does not read it: the sample explains the
+    // event's own rules on the same facts.
+    let referrer: ParticipantView | null = s?.referrer ?? null;
     if (reads.needsReferrer) {
       if (s && s.referrer !== undefined) referrer = s.referrer;
       else {
@@ -59,7 +61,7 @@ export async function chunkFacts(db: Db, tenantId: string, program: ProgramView,
       }
     }
     const event = { type: row.type, data: JSON.parse(row.data) as Record<string, unknown>, occurredAt: row.occurred_at };
-    let statsValue: unknown = {};
+    let statsValue: unknown = s?.stats ?? {};
     if (reads.used.has('stats')) {
       if (s?.stats !== undefined) statsValue = s.stats;
       else {
@@ -68,7 +70,7 @@ export async function chunkFacts(db: Db, tenantId: string, program: ProgramView,
         statsValue = stats.get(participant.id);
       }
     }
-    const history: Record<string, unknown> = {};
+    const history: Record<string, unknown> = { ...s?.history };
     const missing: string[] = [];
     for (const key of reads.history) {
       if (s?.history && Object.hasOwn(s.history, key)) history[key] = s.history[key];
