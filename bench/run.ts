@@ -9,6 +9,7 @@ import { printHostileRows as printEvaluationAttackRows, runHostileEvaluationBenc
 import { runFairnessBench } from './fairness-bench.ts';
 import { printRows } from './measure.ts';
 import { printHostileRows, runHostileBench } from './hostile-bench.ts';
+import { printBacktest, runBacktestBench } from './backtest-bench.ts';
 
 // `npm run bench`: every figure is a ratio against a baseline measured in the
 // same run on the same inputs, because absolute rates move with the machine.
@@ -19,6 +20,7 @@ printEventsRows(await runEventsBench());
 printRuleCount(await runRuleCountBench());
 printLimitsRows(await runLimitsBench());
 printStartup(await runStartupBench());
+printBacktest(await runBacktestBench());
 printRows('Email delivery: outbox + dispatcher vs nodemailer sending directly (pooled), to a local SMTP sink', await runMailBench());
 
 printHostileRows('Hostile tenant: /health latency on the real Node server (own process, SQLite) while one attack at a time repeats', await runHostileBench());

@@ -1253,6 +1253,44 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/programs/{programId}/backtests": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The program's newest 100 backtests, without their reports */
+        get: operations["getV1ProgramsByProgramIdBacktests"];
+        put?: never;
+        /**
+         * Replay the program's stored events in a window through candidate rules, and compare with what fired
+         * @description The candidate is `rules` (and `conditions`) inline, validated like `PUT …/rules`, or a stored `version`. The window `[from, to)` spans at most 366 days and 1,000,000 events (422 with pointer `/to` beyond). Nothing is written but the backtest: its first chunk of events is replayed in this request, the rest by the scheduler (Node, Deno) or the Cron Trigger (Workers), so a small window answers `done` with its report. One backtest per tenant runs at a time (409). See docs/api.md, "Backtests".
+         */
+        post: operations["postV1ProgramsByProgramIdBacktests"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/programs/{programId}/backtests/{backtestId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A backtest: its progress and, when done, its report */
+        get: operations["getV1ProgramsByProgramIdBacktestsByBacktestId"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -6645,6 +6683,662 @@ export interface operations {
             };
             /** @description error: `conflict` */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getV1ProgramsByProgramIdBacktests: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                programId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description newest first */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        backtests: {
+                            id: string;
+                            programId: string;
+                            /** @enum {string} */
+                            status: "queued" | "running" | "done" | "failed";
+                            /** Format: date-time */
+                            from: string;
+                            /** Format: date-time */
+                            to: string;
+                            candidate: {
+                                version: number;
+                            } | {
+                                /** @constant */
+                                inline: true;
+                            };
+                            progress: {
+                                eventsTotal: number;
+                                eventsDone: number;
+                                exact?: number;
+                                approximate?: number;
+                                changed?: number;
+                            };
+                            report?: {
+                                events: {
+                                    replayed: number;
+                                    /** @description replayed with the facts stored with the event */
+                                    exact: number;
+                                    /** @description stored before facts were kept, or the candidate reads a fact the event did not: replayed with what is known now */
+                                    approximate: number;
+                                    /** @description no snapshot and the participant no longer exists */
+                                    skipped: number;
+                                    /** @description the candidate cannot evaluate the event (the live path would answer 422); see failures */
+                                    failed: number;
+                                    /** @description events whose fired rules or rewards change */
+                                    changed: number;
+                                };
+                                rules: {
+                                    rule: string;
+                                    firedBefore: number;
+                                    firedAfter: number;
+                                }[];
+                                rewards: {
+                                    byKind: {
+                                        kind: string;
+                                        currency: string;
+                                        addedCount: number;
+                                        /** @description minor units (cents) */
+                                        addedMinor: number;
+                                        removedCount: number;
+                                        /** @description minor units (cents) */
+                                        removedMinor: number;
+                                        /** @description minor units (cents) */
+                                        netMinor: number;
+                                    }[];
+                                    totals: {
+                                        currency: string;
+                                        /** @description minor units (cents) */
+                                        addedMinor: number;
+                                        /** @description minor units (cents) */
+                                        removedMinor: number;
+                                        /** @description minor units (cents) */
+                                        netMinor: number;
+                                    }[];
+                                };
+                                participants: {
+                                    count: number;
+                                    countIsLowerBound: boolean;
+                                    list: string[];
+                                    listTruncated: boolean;
+                                };
+                                w9: {
+                                    wouldCross: {
+                                        participantId: string;
+                                        year: number;
+                                        /** @description minor units (cents) */
+                                        actualCents: number;
+                                        /** @description minor units (cents) */
+                                        candidateCents: number;
+                                        /** @description minor units (cents) */
+                                        reportableFromCents: number;
+                                    }[];
+                                    wouldCrossCount: number;
+                                    wouldNoLongerCross: {
+                                        participantId: string;
+                                        year: number;
+                                        /** @description minor units (cents) */
+                                        actualCents: number;
+                                        /** @description minor units (cents) */
+                                        candidateCents: number;
+                                        /** @description minor units (cents) */
+                                        reportableFromCents: number;
+                                    }[];
+                                    wouldNoLongerCrossCount: number;
+                                    participantsChecked: number;
+                                    truncated: boolean;
+                                };
+                                limits: {
+                                    name: string;
+                                    wouldStop: number;
+                                    stoppedActually: number;
+                                }[];
+                                limitsSimulationTruncated: boolean;
+                                sample: {
+                                    eventId: string;
+                                    type: string;
+                                    participantId: string;
+                                    /** Format: date-time */
+                                    occurredAt: string;
+                                    exact: boolean;
+                                    before: {
+                                        version: number | null;
+                                        fired: string[];
+                                        /** @description the explanation (as the dry run gives it); null when larger than 16 KB or not computable (see note) */
+                                        rules: Record<string, never>[] | null;
+                                        note?: string;
+                                    };
+                                    after: {
+                                        fired: string[];
+                                        /** @description the explanation (as the dry run gives it); null when larger than 16 KB or not computable (see note) */
+                                        rules: Record<string, never>[] | null;
+                                        note?: string;
+                                    };
+                                    added: {
+                                        participantId: string;
+                                        kind: string;
+                                        currency: string;
+                                        /** @description minor units (cents) */
+                                        amountMinor: number;
+                                        taxableMinor: number | null;
+                                        rule: string;
+                                    }[];
+                                    removed: {
+                                        participantId: string;
+                                        kind: string;
+                                        currency: string;
+                                        /** @description minor units (cents) */
+                                        amountMinor: number;
+                                        taxableMinor: number | null;
+                                        rule: string;
+                                    }[];
+                                }[];
+                                failures: {
+                                    eventId: string;
+                                    pointer: string;
+                                    message: string;
+                                }[];
+                            };
+                            error?: {
+                                code: string;
+                                message: string;
+                                details: {
+                                    pointer: string;
+                                    message: string;
+                                }[];
+                            };
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                            finishedAt: string | null;
+                        }[];
+                    };
+                };
+            };
+            /** @description error: `unauthorized` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description error: `not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    postV1ProgramsByProgramIdBacktests: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Repeating a request with the same key and body answers the first answer again (with `Idempotent-Replayed: true`); the same key with another body answers 409. */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                programId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    rules?: unknown[];
+                    conditions?: unknown;
+                    version?: number;
+                    /** Format: date-time */
+                    from: string;
+                    /** Format: date-time */
+                    to: string;
+                };
+            };
+        };
+        responses: {
+            /** @description the backtest, with its progress (and its report when the window fit in one chunk) */
+            202: {
+                headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same key */
+                    "Idempotent-Replayed"?: "true";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        programId: string;
+                        /** @enum {string} */
+                        status: "queued" | "running" | "done" | "failed";
+                        /** Format: date-time */
+                        from: string;
+                        /** Format: date-time */
+                        to: string;
+                        candidate: {
+                            version: number;
+                        } | {
+                            /** @constant */
+                            inline: true;
+                        };
+                        progress: {
+                            eventsTotal: number;
+                            eventsDone: number;
+                            exact?: number;
+                            approximate?: number;
+                            changed?: number;
+                        };
+                        report?: {
+                            events: {
+                                replayed: number;
+                                /** @description replayed with the facts stored with the event */
+                                exact: number;
+                                /** @description stored before facts were kept, or the candidate reads a fact the event did not: replayed with what is known now */
+                                approximate: number;
+                                /** @description no snapshot and the participant no longer exists */
+                                skipped: number;
+                                /** @description the candidate cannot evaluate the event (the live path would answer 422); see failures */
+                                failed: number;
+                                /** @description events whose fired rules or rewards change */
+                                changed: number;
+                            };
+                            rules: {
+                                rule: string;
+                                firedBefore: number;
+                                firedAfter: number;
+                            }[];
+                            rewards: {
+                                byKind: {
+                                    kind: string;
+                                    currency: string;
+                                    addedCount: number;
+                                    /** @description minor units (cents) */
+                                    addedMinor: number;
+                                    removedCount: number;
+                                    /** @description minor units (cents) */
+                                    removedMinor: number;
+                                    /** @description minor units (cents) */
+                                    netMinor: number;
+                                }[];
+                                totals: {
+                                    currency: string;
+                                    /** @description minor units (cents) */
+                                    addedMinor: number;
+                                    /** @description minor units (cents) */
+                                    removedMinor: number;
+                                    /** @description minor units (cents) */
+                                    netMinor: number;
+                                }[];
+                            };
+                            participants: {
+                                count: number;
+                                countIsLowerBound: boolean;
+                                list: string[];
+                                listTruncated: boolean;
+                            };
+                            w9: {
+                                wouldCross: {
+                                    participantId: string;
+                                    year: number;
+                                    /** @description minor units (cents) */
+                                    actualCents: number;
+                                    /** @description minor units (cents) */
+                                    candidateCents: number;
+                                    /** @description minor units (cents) */
+                                    reportableFromCents: number;
+                                }[];
+                                wouldCrossCount: number;
+                                wouldNoLongerCross: {
+                                    participantId: string;
+                                    year: number;
+                                    /** @description minor units (cents) */
+                                    actualCents: number;
+                                    /** @description minor units (cents) */
+                                    candidateCents: number;
+                                    /** @description minor units (cents) */
+                                    reportableFromCents: number;
+                                }[];
+                                wouldNoLongerCrossCount: number;
+                                participantsChecked: number;
+                                truncated: boolean;
+                            };
+                            limits: {
+                                name: string;
+                                wouldStop: number;
+                                stoppedActually: number;
+                            }[];
+                            limitsSimulationTruncated: boolean;
+                            sample: {
+                                eventId: string;
+                                type: string;
+                                participantId: string;
+                                /** Format: date-time */
+                                occurredAt: string;
+                                exact: boolean;
+                                before: {
+                                    version: number | null;
+                                    fired: string[];
+                                    /** @description the explanation (as the dry run gives it); null when larger than 16 KB or not computable (see note) */
+                                    rules: Record<string, never>[] | null;
+                                    note?: string;
+                                };
+                                after: {
+                                    fired: string[];
+                                    /** @description the explanation (as the dry run gives it); null when larger than 16 KB or not computable (see note) */
+                                    rules: Record<string, never>[] | null;
+                                    note?: string;
+                                };
+                                added: {
+                                    participantId: string;
+                                    kind: string;
+                                    currency: string;
+                                    /** @description minor units (cents) */
+                                    amountMinor: number;
+                                    taxableMinor: number | null;
+                                    rule: string;
+                                }[];
+                                removed: {
+                                    participantId: string;
+                                    kind: string;
+                                    currency: string;
+                                    /** @description minor units (cents) */
+                                    amountMinor: number;
+                                    taxableMinor: number | null;
+                                    rule: string;
+                                }[];
+                            }[];
+                            failures: {
+                                eventId: string;
+                                pointer: string;
+                                message: string;
+                            }[];
+                        };
+                        error?: {
+                            code: string;
+                            message: string;
+                            details: {
+                                pointer: string;
+                                message: string;
+                            }[];
+                        };
+                        /** Format: date-time */
+                        createdAt: string;
+                        /** Format: date-time */
+                        updatedAt: string;
+                        finishedAt: string | null;
+                    };
+                };
+            };
+            /** @description error: `invalid_json`, `bad_request` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description error: `unauthorized` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description error: `not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description error: `idempotency_key_reused`, `conflict` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description error: `payload_too_large` */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description error: `validation_failed`, `invalid_rules` */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getV1ProgramsByProgramIdBacktestsByBacktestId: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                programId: string;
+                backtestId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the backtest */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        programId: string;
+                        /** @enum {string} */
+                        status: "queued" | "running" | "done" | "failed";
+                        /** Format: date-time */
+                        from: string;
+                        /** Format: date-time */
+                        to: string;
+                        candidate: {
+                            version: number;
+                        } | {
+                            /** @constant */
+                            inline: true;
+                        };
+                        progress: {
+                            eventsTotal: number;
+                            eventsDone: number;
+                            exact?: number;
+                            approximate?: number;
+                            changed?: number;
+                        };
+                        report?: {
+                            events: {
+                                replayed: number;
+                                /** @description replayed with the facts stored with the event */
+                                exact: number;
+                                /** @description stored before facts were kept, or the candidate reads a fact the event did not: replayed with what is known now */
+                                approximate: number;
+                                /** @description no snapshot and the participant no longer exists */
+                                skipped: number;
+                                /** @description the candidate cannot evaluate the event (the live path would answer 422); see failures */
+                                failed: number;
+                                /** @description events whose fired rules or rewards change */
+                                changed: number;
+                            };
+                            rules: {
+                                rule: string;
+                                firedBefore: number;
+                                firedAfter: number;
+                            }[];
+                            rewards: {
+                                byKind: {
+                                    kind: string;
+                                    currency: string;
+                                    addedCount: number;
+                                    /** @description minor units (cents) */
+                                    addedMinor: number;
+                                    removedCount: number;
+                                    /** @description minor units (cents) */
+                                    removedMinor: number;
+                                    /** @description minor units (cents) */
+                                    netMinor: number;
+                                }[];
+                                totals: {
+                                    currency: string;
+                                    /** @description minor units (cents) */
+                                    addedMinor: number;
+                                    /** @description minor units (cents) */
+                                    removedMinor: number;
+                                    /** @description minor units (cents) */
+                                    netMinor: number;
+                                }[];
+                            };
+                            participants: {
+                                count: number;
+                                countIsLowerBound: boolean;
+                                list: string[];
+                                listTruncated: boolean;
+                            };
+                            w9: {
+                                wouldCross: {
+                                    participantId: string;
+                                    year: number;
+                                    /** @description minor units (cents) */
+                                    actualCents: number;
+                                    /** @description minor units (cents) */
+                                    candidateCents: number;
+                                    /** @description minor units (cents) */
+                                    reportableFromCents: number;
+                                }[];
+                                wouldCrossCount: number;
+                                wouldNoLongerCross: {
+                                    participantId: string;
+                                    year: number;
+                                    /** @description minor units (cents) */
+                                    actualCents: number;
+                                    /** @description minor units (cents) */
+                                    candidateCents: number;
+                                    /** @description minor units (cents) */
+                                    reportableFromCents: number;
+                                }[];
+                                wouldNoLongerCrossCount: number;
+                                participantsChecked: number;
+                                truncated: boolean;
+                            };
+                            limits: {
+                                name: string;
+                                wouldStop: number;
+                                stoppedActually: number;
+                            }[];
+                            limitsSimulationTruncated: boolean;
+                            sample: {
+                                eventId: string;
+                                type: string;
+                                participantId: string;
+                                /** Format: date-time */
+                                occurredAt: string;
+                                exact: boolean;
+                                before: {
+                                    version: number | null;
+                                    fired: string[];
+                                    /** @description the explanation (as the dry run gives it); null when larger than 16 KB or not computable (see note) */
+                                    rules: Record<string, never>[] | null;
+                                    note?: string;
+                                };
+                                after: {
+                                    fired: string[];
+                                    /** @description the explanation (as the dry run gives it); null when larger than 16 KB or not computable (see note) */
+                                    rules: Record<string, never>[] | null;
+                                    note?: string;
+                                };
+                                added: {
+                                    participantId: string;
+                                    kind: string;
+                                    currency: string;
+                                    /** @description minor units (cents) */
+                                    amountMinor: number;
+                                    taxableMinor: number | null;
+                                    rule: string;
+                                }[];
+                                removed: {
+                                    participantId: string;
+                                    kind: string;
+                                    currency: string;
+                                    /** @description minor units (cents) */
+                                    amountMinor: number;
+                                    taxableMinor: number | null;
+                                    rule: string;
+                                }[];
+                            }[];
+                            failures: {
+                                eventId: string;
+                                pointer: string;
+                                message: string;
+                            }[];
+                        };
+                        error?: {
+                            code: string;
+                            message: string;
+                            details: {
+                                pointer: string;
+                                message: string;
+                            }[];
+                        };
+                        /** Format: date-time */
+                        createdAt: string;
+                        /** Format: date-time */
+                        updatedAt: string;
+                        finishedAt: string | null;
+                    };
+                };
+            };
+            /** @description error: `unauthorized` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description error: `not_found` */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

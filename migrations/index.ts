@@ -13,6 +13,7 @@ import * as rewardReviewFlags from './2026-11-30T19-00-00_reward_review_flags.ts
 import * as referralChecks from './2026-11-30T19-02-00_referral_checks.ts';
 import * as reviewDecisions from './2026-11-30T19-05-00_review_decisions.ts';
 import * as programOverview from './2026-11-30T19-30-00_program_overview.ts';
+import * as backtests from './2026-11-30T19-40-00_backtests.ts';
 
 // A static map rather than a folder scan, so bundled runtimes (Workers) that
 // have no file system run the same migrations. Add each new migration here.
@@ -31,6 +32,7 @@ export const migrations: Record<string, Migration> = {
   '2026-11-30T19-02-00_referral_checks': referralChecks,
   '2026-11-30T19-05-00_review_decisions': reviewDecisions,
   '2026-11-30T19-30-00_program_overview': programOverview,
+  '2026-11-30T19-40-00_backtests': backtests,
 };
 
 export const migrationProvider: MigrationProvider = {

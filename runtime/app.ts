@@ -12,6 +12,7 @@ import { ruleRoutes } from './routes/rules.ts';
 import { templateRoutes } from './routes/templates.ts';
 import { participantRoutes } from './routes/participants.ts';
 import { eventRoutes } from './routes/events.ts';
+import { backtestRoutes } from './routes/backtests.ts';
 import { webhookRoutes } from './routes/webhooks.ts';
 import { emailRoutes } from './routes/emails.ts';
 import { suppressionRoutes } from './routes/suppressions.ts';
@@ -103,6 +104,7 @@ export function createApp(services: Services, options: AppOptions = {}): Hono<Ap
   tenantApi.route('/programs', templateRoutes);
   tenantApi.route('/programs', eventRoutes);
   tenantApi.route('/programs', programOverviewRoutes);
+  tenantApi.route('/programs', backtestRoutes);
   tenantApi.route('/participants', participantRoutes);
   tenantApi.route('/participants', participantVerificationRoutes);
   tenantApi.route('/participants', participantPasswordRoutes);

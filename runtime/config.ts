@@ -53,6 +53,8 @@ const ConfigSchema = v.object({
   ),
   DISPATCH_INTERVAL_MS: int('1000', 50, 3_600_000),
   SCHEDULER_INTERVAL_MS: int('60000', 50, 86_400_000),
+  /** Events a backtest replays per chunk (its progress is stored after each). */
+  BACKTEST_CHUNK_EVENTS: int('2000', 1, 10_000),
   /** Capture mail (store it, mark it sent, deliver nothing) where that is not the default: anything but local SQLite. */
   MAIL_CAPTURE: bool,
   /** How long a stop (SIGTERM, SIGINT) may take to finish requests and the sends under way. */

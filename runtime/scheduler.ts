@@ -6,6 +6,7 @@ import { deleteStaleRateLimits } from './store/rate-limit-queries.ts';
 import { deleteStaleAdminSessions } from './store/admin-session-queries.ts';
 import { deleteOldIdempotencyKeys } from './store/idempotency-queries.ts';
 import { announceFinishedEmails } from './services/email-announcer.ts';
+import { runDueBacktests } from './services/backtest/job.ts';
 
 // The one scheduler interface: every piece of time-driven work is a job here,
 // and runDueJobs runs whatever is due. Node and Deno call it from a timer
@@ -54,6 +55,11 @@ export const JOBS: ScheduledJob[] = [
     name: 'email-webhooks',
     // email.sent / email.failed for tenants that subscribed; the webhook dispatcher is woken when any were queued.
     run: announceFinishedEmails,
+  },
+  {
+    // Carries backtests forward chunk by chunk within a time budget; a run after a restart resumes at the last stored chunk.
+    name: 'backtests',
+    run: (services) => runDueBacktests(services),
   },
 ];
 

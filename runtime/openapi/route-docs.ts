@@ -22,6 +22,7 @@ import { credentialDocs } from '../routes/credentials.ts';
 import { webhookEndpointDocs } from '../routes/webhook-endpoints.ts';
 import { webhookDeliveryDocs } from '../routes/webhook-deliveries.ts';
 import { programOverviewDocs } from '../routes/program-overview.ts';
+import { backtestDocs } from '../routes/backtests.ts';
 
 /**
  * Every route file's descriptions. A new route file adds one line here; a test
@@ -51,4 +52,5 @@ export const ROUTE_DOCS: readonly RouteDoc[] = [
   ...credentialDocs,
   ...webhookEndpointDocs,
   ...webhookDeliveryDocs,
+  ...backtestDocs,
 ];

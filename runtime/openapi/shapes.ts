@@ -286,3 +286,69 @@ const webhookDeliveryEntries = {
 };
 export const WebhookDeliveryShape = v.strictObject(webhookDeliveryEntries);
 export const WebhookDeliveryDetailShape = v.strictObject({ ...webhookDeliveryEntries, payload: v.pipe(v.unknown(), v.description('the JSON body sent')) });
+
+const int = v.pipe(v.number(), v.integer());
+const minor = v.pipe(v.number(), v.integer(), v.description('minor units (cents)'));
+const BacktestRewardShape = v.strictObject({ participantId: str, kind: str, currency: str, amountMinor: minor, taxableMinor: v.nullable(int), rule: str });
+const W9CrossingShape = v.strictObject({ participantId: str, year: int, actualCents: minor, candidateCents: minor, reportableFromCents: minor });
+const SampleSide = {
+  fired: v.array(str),
+  rules: v.pipe(v.nullable(v.array(AnyObject)), v.description('the explanation (as the dry run gives it); null when larger than 16 KB or not computable (see note)')),
+  note: v.optional(str),
+};
+
+export const BacktestReportShape = v.strictObject({
+  events: v.strictObject({
+    replayed: int,
+    exact: v.pipe(int, v.description('replayed with the facts stored with the event')),
+    approximate: v.pipe(int, v.description('stored before facts were kept, or the candidate reads a fact the event did not: replayed with what is known now')),
+    skipped: v.pipe(int, v.description('no snapshot and the participant no longer exists')),
+    failed: v.pipe(int, v.description('the candidate cannot evaluate the event (the live path would answer 422); see failures')),
+    changed: v.pipe(int, v.description('events whose fired rules or rewards change')),
+  }),
+  rules: v.array(v.strictObject({ rule: str, firedBefore: int, firedAfter: int })),
+  rewards: v.strictObject({
+    byKind: v.array(v.strictObject({ kind: str, currency: str, addedCount: int, addedMinor: minor, removedCount: int, removedMinor: minor, netMinor: minor })),
+    totals: v.array(v.strictObject({ currency: str, addedMinor: minor, removedMinor: minor, netMinor: minor })),
+  }),
+  participants: v.strictObject({ count: int, countIsLowerBound: v.boolean(), list: v.array(str), listTruncated: v.boolean() }),
+  w9: v.strictObject({
+    wouldCross: v.array(W9CrossingShape),
+    wouldCrossCount: int,
+    wouldNoLongerCross: v.array(W9CrossingShape),
+    wouldNoLongerCrossCount: int,
+    participantsChecked: int,
+    truncated: v.boolean(),
+  }),
+  limits: v.array(v.strictObject({ name: str, wouldStop: int, stoppedActually: int })),
+  limitsSimulationTruncated: v.boolean(),
+  sample: v.array(
+    v.strictObject({
+      eventId: str,
+      type: str,
+      participantId: str,
+      occurredAt: time,
+      exact: v.boolean(),
+      before: v.strictObject({ version: v.nullable(int), ...SampleSide }),
+      after: v.strictObject(SampleSide),
+      added: v.array(BacktestRewardShape),
+      removed: v.array(BacktestRewardShape),
+    }),
+  ),
+  failures: v.array(v.strictObject({ eventId: str, pointer: str, message: str })),
+});
+
+export const BacktestShape = v.strictObject({
+  id: str,
+  programId: str,
+  status: v.picklist(['queued', 'running', 'done', 'failed']),
+  from: time,
+  to: time,
+  candidate: v.union([v.strictObject({ version: int }), v.strictObject({ inline: v.literal(true) })]),
+  progress: v.strictObject({ eventsTotal: int, eventsDone: int, exact: v.optional(int), approximate: v.optional(int), changed: v.optional(int) }),
+  report: v.optional(BacktestReportShape),
+  error: v.optional(v.strictObject({ code: str, message: str, details: v.array(v.strictObject({ pointer: str, message: str })) })),
+  createdAt: time,
+  updatedAt: time,
+  finishedAt: ntime,
+});

@@ -20,6 +20,7 @@ import { reverseEventRewards, type Clawback } from './reward-reversal.ts';
 import { loadRuleset } from './ruleset-service.ts';
 import { notificationSwitches, programTemplates } from './mail-config-cache.ts';
 import { buildFacts } from './fact-loader.ts';
+import { snapshotText } from './fact-snapshot.ts';
 import { evaluateRuleset, guardEvaluation } from './evaluation.ts';
 import { tracePassedConditions } from '../../rules/receipt-trace.ts';
 import { mailboxDomain } from '../../plugins/mail/address.ts';
@@ -84,7 +85,7 @@ export async function ingestEvent(services: Services, tenant: Tenant, programId:
 
   const ruleset = program.activeVersion === null ? null : await loadRuleset(store.db, tenant.id, program.id, program.activeVersion);
   const timings: EventTimings = { load: lap(), facts: 0, evaluate: 0, plan: 0, write: 0 };
-  const { facts, referrer } = await buildFacts(store.db, tenant.id, { ruleset, event, participant, program, now });
+  const { facts, referrer, loaded } = await buildFacts(store.db, tenant.id, { ruleset, event, participant, program, now });
   timings.facts = lap();
   const fired = ruleset ? evaluateRuleset(ruleset, facts) : [];
   timings.evaluate = lap();
@@ -142,6 +143,8 @@ export async function ingestEvent(services: Services, tenant: Tenant, programId:
         request_hash: requestHash,
         response: '',
         created_at: nowIso,
+        // What a backtest needs to replay this event exactly; part of the insert that already happens.
+        facts: snapshotText(facts, loaded, ruleset?.version ?? null),
       };
       // With a transaction the claim is the last write and carries the answer:
       // a concurrent duplicate's writes are no-ops on their keys and its claim

@@ -8,6 +8,7 @@ import { participantView } from './views.ts';
 import { loadStats } from './participant-stats.ts';
 import { loadHistoryFacts } from './history-facts.ts';
 import type { LoadedRuleset } from './ruleset-service.ts';
+import type { LoadedFacts } from './fact-snapshot.ts';
 
 export type FactInput = {
   ruleset: Pick<LoadedRuleset, 'ruleset'> | null;
@@ -17,7 +18,7 @@ export type FactInput = {
   now: Date;
 };
 
-type Reads = { used: ReadonlySet<string>; needsReferrer: boolean; history: readonly string[] };
+export type Reads = { used: ReadonlySet<string>; needsReferrer: boolean; history: readonly string[] };
 const NOTHING: Reads = { used: new Set(), needsReferrer: false, history: [] };
 
 // Loaded rulesets are cached per version (ruleset-service.ts), so the same
@@ -25,7 +26,8 @@ const NOTHING: Reads = { used: new Set(), needsReferrer: false, history: [] };
 // out once per object.
 const reads = new WeakMap<Ruleset, Reads>();
 
-function readsOf(ruleset: Ruleset): Reads {
+/** What a ruleset reads: its facts, whether it needs the referrer, its history questions. Once per ruleset object. */
+export function readsOf(ruleset: Ruleset): Reads {
   let r = reads.get(ruleset);
   if (!r) {
     const used = factsUsed(ruleset);
@@ -40,7 +42,7 @@ function readsOf(ruleset: Ruleset): Reads {
  * (and the referrer when an action pays or mails one): the evaluator itself
  * never does I/O.
  */
-export async function buildFacts(db: Db, tenantId: string, input: FactInput): Promise<{ facts: FactValues; referrer: ParticipantView | null }> {
+export async function buildFacts(db: Db, tenantId: string, input: FactInput): Promise<{ facts: FactValues; referrer: ParticipantView | null; loaded: LoadedFacts }> {
   const { used, needsReferrer, history } = input.ruleset ? readsOf(input.ruleset.ruleset) : NOTHING;
   const referrerRow = needsReferrer && input.participant.referredBy ? await findParticipant(db, tenantId, input.participant.referredBy) : undefined;
   const referrer = referrerRow ? participantView(referrerRow) : null;
@@ -54,5 +56,5 @@ export async function buildFacts(db: Db, tenantId: string, input: FactInput): Pr
     // Only the history questions a rule asks; none costs nothing.
     ...(history.length > 0 ? await loadHistoryFacts(db, history, { tenantId, programId: input.program.id, participantId: input.participant.id, occurredAt: input.event.occurredAt }) : {}),
   };
-  return { facts, referrer };
+  return { facts, referrer, loaded: { referrer: needsReferrer, stats: used.has('stats'), history } };
 }

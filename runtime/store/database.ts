@@ -25,6 +25,7 @@ export type Database = {
   webhook_endpoints: WebhookEndpointTable;
   webhook_deliveries: WebhookDeliveryTable;
   referral_blocks: ReferralBlockTable;
+  backtests: BacktestTable;
 };
 
 /** A tenant's blocked address (canonical mailbox, plugins/referral-checks/mailbox.ts) or domain. */
@@ -139,6 +140,34 @@ export type EventTable = {
   request_hash: string;
   response: string;
   created_at: string;
+  /** The facts the event was evaluated with (runtime/services/fact-snapshot.ts); null before backtests existed. */
+  facts: string | null;
+};
+
+export type BacktestStatus = 'queued' | 'running' | 'done' | 'failed';
+
+export type BacktestTable = {
+  id: string;
+  tenant_id: string;
+  program_id: string;
+  status: BacktestStatus;
+  /** The request as accepted: window and the candidate's source (JSON). */
+  params: string;
+  /** The candidate ruleset document (JSON), kept so a resumed job replays the same rules. */
+  candidate: string;
+  events_total: number;
+  events_done: number;
+  /** Keyset position: the last event replayed. */
+  cursor_occurred_at: string | null;
+  cursor_id: string | null;
+  /** Partial aggregates after the last chunk (JSON, bounded). */
+  state: string;
+  report: string | null;
+  error: string | null;
+  lease_until: string | null;
+  created_at: string;
+  updated_at: string;
+  finished_at: string | null;
 };
 
 export type RewardStatus = 'pending' | 'available' | 'redeemed' | 'cancelled' | 'expired';

@@ -25,7 +25,7 @@ export async function insertEventOnce(db: Db, row: EventTable): Promise<boolean>
     .onConflict((oc) =>
       oc
         .columns(['tenant_id', 'id'])
-        .doUpdateSet({ program_id: row.program_id, type: row.type, participant_id: row.participant_id, data: row.data, occurred_at: row.occurred_at, request_hash: row.request_hash, created_at: row.created_at })
+        .doUpdateSet({ program_id: row.program_id, type: row.type, participant_id: row.participant_id, data: row.data, occurred_at: row.occurred_at, request_hash: row.request_hash, created_at: row.created_at, facts: row.facts })
         .where('events.response', '=', '')
         .where('events.created_at', '<', abandonedBefore),
     )

@@ -116,6 +116,8 @@ export function describeRuntime(label: string, target: RuntimeUnderTest): void {
           DISPATCH_INTERVAL_MS: '500',
           SCHEDULER_INTERVAL_MS: '500',
           MAIL_RETRY_BASE_MS: '1000',
+          // Backtests in chunks of two events, so one of the program's takes several scheduler runs.
+          BACKTEST_CHUNK_EVENTS: '2',
           // Trust the test certificate as an operator trusts a private CA: Node and wrangler
           // read NODE_EXTRA_CA_CERTS themselves, the Deno entry reads it for its SMTP client.
           NODE_EXTRA_CA_CERTS: cert.file,
@@ -410,6 +412,22 @@ export function describeRuntime(label: string, target: RuntimeUnderTest): void {
       const log = await settle(stuck.apiKey, (l) => l.length === 8 && l.every((e) => e.status === 'sent'), 60_000);
       for (const email of log) expect(slow.messages.filter((m) => m.raw.includes(`Message-ID: ${email.messageId}`))).toHaveLength(1);
     }, 120_000);
+
+    it('carries a backtest to the end from the background loop (a timer; the Cron Trigger on Workers)', async () => {
+      const now = Date.now();
+      const window = { from: new Date(now - 86_400_000).toISOString(), to: new Date(now + 86_400_000).toISOString() };
+      const started = await ok(call('POST', `/v1/programs/${programId}/backtests`, { token: key, body: { version: 1, ...window } }), 202);
+      expect(started.progress.eventsTotal).toBeGreaterThan(2);
+      expect(started.status).toBe('running');
+      let backtest = started;
+      for (const end = Date.now() + 20_000; backtest.status === 'running' && Date.now() < end; ) {
+        await new Promise((r) => setTimeout(r, 200));
+        backtest = await ok(call('GET', `/v1/programs/${programId}/backtests/${started.id}`, { token: key }), 200);
+      }
+      expect(backtest).toMatchObject({ status: 'done', progress: { eventsDone: started.progress.eventsTotal } });
+      // The same rules replayed on the facts each event kept: nothing changes.
+      expect(backtest.report.events).toMatchObject({ replayed: started.progress.eventsTotal, exact: started.progress.eventsTotal, changed: 0 });
+    });
 
     // Last, with nothing else going on: no request wakes the dispatcher, so
     // only the background loop can deliver the retry.

@@ -74,6 +74,7 @@ const EXAMPLES: Record<string, (ids: Record<string, string>, n: number) => Recor
   'POST /v1/programs/:programId/evaluate': (ids) => ({ type: 'purchase', participantId: ids.participantId, data: { amount: 20 }, ...rulesDoc(5, { currency: 'EUR' }) }),
   'PUT /v1/programs/:programId/templates/:key': () => ({ subject: 'Hi {{ participant.firstName }}', html: '<p>{{ event.data.amount }}</p>', text: 'x' }),
   'POST /v1/programs/:programId/templates/:key/preview': () => ({ subject: 'Hi', html: '<p>{{ reward.amount }}</p>', text: 'x' }),
+  'POST /v1/programs/:programId/backtests': (_, n) => ({ ...(n % 2 === 0 ? { version: 1 } : rulesDoc(5, {})), from: '2026-06-01T00:00:00Z', to: '2026-07-01T00:00:00Z' }),
   'POST /v1/programs/:programId/events': (ids, n) => ({ id: `e${n}`, type: 'purchase', participantId: ids.participantId, data: { amount: 20, tags: ['a'] }, occurredAt: '2026-06-15T12:00:00Z' }),
   'POST /v1/webhooks/:tenantId/programs/:programId/events': (ids, n) => ({ id: `w${n}`, type: 'signup', participantId: ids.participantId, data: { amount: 5 } }),
   'PUT /v1/participants/:participantId': () => ({ email: 'p@example.com', firstName: 'P', referredBy: 'ref', countryCode: 'US', locale: 'en-US', payoutInfoComplete: true, w9OnFile: false }),
@@ -182,6 +183,9 @@ describe.each(DIALECTS)('fuzzing every route on %s', (dialect) => {
     // In review, so the decisions reach past their first check.
     await sendToReview(h.services.store.db, tenant.id, ids.rewardId);
     ids.emailId = fired.body.emails[0].id;
+    const backtest = await h.request('POST', `/v1/programs/${ids.programId}/backtests`, { ...auth, body: { version: 1, from: '2026-06-01T00:00:00Z', to: '2026-07-01T00:00:00Z' } });
+    expect(backtest.status).toBe(202);
+    ids.backtestId = backtest.body.id;
     ids.key = 'thanks';
     ids.version = '1';
     // Another tenant's key: revoking it through this tenant must find nothing, and the fuzz keeps its own key.

@@ -28,6 +28,7 @@ describe.each(DIALECTS)('the event claim on %s', (dialect) => {
     request_hash: hash,
     response: '',
     created_at: at.toISOString(),
+    facts: null,
   });
 
   it('has one owner while the claim is fresh', async () => {
