@@ -263,6 +263,8 @@ export function createDispatcher(o: DispatcherOptions): Dispatcher {
     if (o.batchOutcomes === false || !o.store.transactions) return claimDueEmails(db, o.store.dialect, c);
     const taken = batch.take();
     outcomesDue = false;
+    // Nothing to carry: the claim alone, without BEGIN and COMMIT round trips around it.
+    if (taken.outcomes.length === 0) return claimDueEmails(db, o.store.dialect, c);
     try {
       const { rows, written } = await inTransaction(o.store, async (tx) => {
         const written = await finishAttempts(tx, o.store.dialect, holder, taken.outcomes);
