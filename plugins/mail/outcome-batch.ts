@@ -45,13 +45,13 @@ export function createOutcomeBatch<T>(o: {
   let timer = false;
   let writing = false;
 
-  function schedule() {
+  function schedule(delayMs = o.windowMs) {
     if (timer || pending.length === 0) return;
     timer = true;
     setTimeout(() => {
       timer = false;
       o.due();
-    }, o.windowMs);
+    }, delayMs);
   }
 
   function settled() {
@@ -73,7 +73,8 @@ export function createOutcomeBatch<T>(o: {
         settle(written) {
           if (written) for (const p of batch) p.resolve(written.has(p.id));
           else pending.unshift(...batch);
-          schedule();
+          // After a failed write (the database away), a second later rather than every window.
+          schedule(written ? o.windowMs : Math.max(o.windowMs, 1000));
           settled();
         },
       };
