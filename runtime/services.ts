@@ -41,8 +41,8 @@ export type Services = {
   webhooks: WebhookDispatcher;
 };
 
-/** How many sends a dispatcher keeps in progress: per tenant, and in all. */
-export type DispatchLimits = { perTenant?: number; maxInFlight?: number };
+/** How many sends a dispatcher keeps in progress (per tenant, and in all), and whether it batches their outcomes' writes. */
+export type DispatchLimits = { perTenant?: number; maxInFlight?: number; batchOutcomes?: boolean; wakeDelayMs?: number };
 
 export type ServiceParts = Omit<Services, 'senders' | 'dispatcher' | 'webhooks' | 'metrics' | 'warnings'> & {
   retry?: RetryPolicy;

@@ -153,6 +153,51 @@ export async function finishAttempt(db: Db, id: string, holder: string, changes:
   return Number(result.numUpdatedRows ?? 0) === 1;
 }
 
+const OUTCOME_COLUMNS = ['status', 'attempts', 'last_response', 'next_attempt_at', 'sent_at', 'sender', 'updated_at'] as const;
+
+/**
+ * Finishes several attempts in one statement per slice (one transaction when
+ * the caller opens one), each only while `holder` still holds its claim;
+ * returns the ids it wrote. Every column an outcome names is set by a
+ * `CASE id WHEN …` over the slice, and a column an outcome leaves out keeps
+ * its value: one statement for a whole batch of sends, where one UPDATE per
+ * send on SQLite cost one commit (an fsync) each.
+ */
+export async function finishAttempts(db: Db, dialect: DialectName, holder: string, outcomes: readonly { id: string; changes: AttemptOutcome }[]): Promise<Set<string>> {
+  const written = new Set<string>();
+  // Bound parameters per statement: D1 binds at most 100; SQLite and PostgreSQL far more.
+  const budget = dialect === 'd1' ? 90 : 2000;
+  let start = 0;
+  while (start < outcomes.length) {
+    let end = start;
+    let params = 2; // 'sending' and the holder
+    while (end < outcomes.length) {
+      const cost = 1 + 2 * OUTCOME_COLUMNS.filter((c) => outcomes[end].changes[c] !== undefined).length;
+      if (end > start && params + cost > budget) break;
+      params += cost;
+      end++;
+    }
+    const slice = outcomes.slice(start, end);
+    start = end;
+    const set: Record<string, unknown> = { lease_until: null, lease_holder: null };
+    for (const column of OUTCOME_COLUMNS) {
+      const naming = slice.filter((o) => o.changes[column] !== undefined);
+      if (naming.length === 0) continue;
+      set[column] = sql`case ${sql.join(naming.map((o) => sql`when id = ${o.id} then ${o.changes[column]}`), sql` `)} else ${sql.ref(column)} end`;
+    }
+    const rows = await db
+      .updateTable('emails')
+      .set(set as never)
+      .where('id', 'in', slice.map((o) => o.id))
+      .where('status', '=', 'sending')
+      .where('lease_holder', '=', holder)
+      .returning('id')
+      .execute();
+    for (const r of rows) written.add(r.id);
+  }
+  return written;
+}
+
 /**
  * Hands a claimed email back unsent (a dispatcher shutting down): queued and
  * due at once, the attempt it never made not counted. Only while the lease is ours.

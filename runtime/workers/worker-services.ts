@@ -45,7 +45,8 @@ export function servicesFor(env: WorkerEnv): Promise<Services> {
       // tenant as a transport opens sockets (3), so no send waits on a socket another
       // request holds (workerd cancels a request that only waits on another's I/O), and
       // six in all, the open connections a Workers request may have.
-      dispatch: { perTenant: 3, maxInFlight: 6 },
+      // Each send writes its own outcome, in its own request (no write shared across requests).
+      dispatch: { perTenant: 3, maxInFlight: 6, batchOutcomes: false },
     });
   })().catch((error) => {
     booting = null;
