@@ -25,6 +25,8 @@ export async function queueRewardEmail(db: Db, env: ComposeEnv | null, moved: Re
   if (!env || !participant || reasons.includes('hold') || reasons.includes('review')) return false;
   const key = `${moved.event_id}:${moved.rule_name}:${moved.participant_id}`;
   const reward = { kind: moved.kind, amountMinor: moved.amount_minor, currency: moved.currency, description: moved.description };
-  const email = await composeEmail(rewardEmailDraft(reward, participantView(participant), key, reasons.includes('payout_info')), env);
+  // Held for payout details or a W-9, as creation would say (reward-follow-ups.ts): the email tells it is not paid yet.
+  const held = reasons.includes('payout_info') || reasons.includes('w9_required');
+  const email = await composeEmail(rewardEmailDraft(reward, participantView(participant), key, held), env);
   return email ? insertEmailOnce(db, email) : false;
 }

@@ -132,6 +132,23 @@ describe.each(DIALECTS)('review flow on %s', (dialect) => {
     }
   });
 
+  it('approving a reward still waiting for a W-9 sends its email saying it is held, as creation would have', async () => {
+    expect((await settle({ w9Hold: true, w9ThresholdCents: 1000, referralChecks: reviewAll })).status).toBe(200);
+    try {
+      await referral('wes', 'wes@example.com', 'wes-p', 'pal@mailinator.com');
+      const held = referrerReward(await purchase('wes-p'), 'wes');
+      expect(held).toMatchObject({ status: 'pending', pendingReasons: ['review', 'w9_required'] });
+      expect(await bonusMails('wes@example.com')).toHaveLength(0);
+      const approved = await h.request('POST', `/v1/rewards/${held.id}/approve`, as());
+      expect(approved.body).toMatchObject({ status: 'pending', pendingReasons: ['w9_required'] });
+      const mails = await bonusMails('wes@example.com');
+      expect(mails).toHaveLength(1);
+      expect(mails[0].text).toContain('We will pay it out as soon as your tax and banking details are complete.');
+    } finally {
+      await settle({ w9Hold: false, w9ThresholdCents: 60_000, referralChecks: reviewAll });
+    }
+  });
+
   it('denying a reward in review cancels it, records the note, and sends nothing', async () => {
     await referral('uma', 'uma@example.com', 'uma-p', 'someone@mailinator.com');
     const held = referrerReward(await purchase('uma-p'), 'uma');
