@@ -149,6 +149,28 @@ describe.each(DIALECTS)('review flow on %s', (dialect) => {
     }
   });
 
+  it('approving a reward still on hold sends the "on its way" email creation held back; the hold’s end the reward email', async () => {
+    expect((await settle({ holdDays: 3, referralChecks: reviewAll })).status).toBe(200);
+    try {
+      await referral('xia', 'xia@example.com', 'xia-p', 'mate@mailinator.com');
+      const held = referrerReward(await purchase('xia-p'), 'xia');
+      expect(held).toMatchObject({ status: 'pending', pendingReasons: ['hold', 'review'] });
+      const onItsWay = async () => (await h.inbox('xia@example.com')).filter((m) => m.subject === 'Your $25.00 from Friends is on its way');
+      expect(await onItsWay()).toHaveLength(0);
+      const approved = await h.request('POST', `/v1/rewards/${held.id}/approve`, as());
+      expect(approved.body).toMatchObject({ status: 'pending', pendingReasons: ['hold'] });
+      expect(await onItsWay()).toHaveLength(1);
+      expect(await bonusMails('xia@example.com')).toHaveLength(0);
+      h.clock.advance(4 * DAY);
+      await runDueJobs(h.services);
+      expect(await reward(held.id)).toMatchObject({ status: 'available' });
+      expect(await bonusMails('xia@example.com')).toHaveLength(1);
+      expect(await onItsWay()).toHaveLength(1);
+    } finally {
+      await settle({ holdDays: 0, referralChecks: reviewAll });
+    }
+  });
+
   it('denying a reward in review cancels it, records the note, and sends nothing', async () => {
     await referral('uma', 'uma@example.com', 'uma-p', 'someone@mailinator.com');
     const held = referrerReward(await purchase('uma-p'), 'uma');
