@@ -4,18 +4,14 @@ import { formatReasons, parseReasons } from '../../plugins/rewards/reward-state.
 // Marks an existing reward as waiting for review, with the given stored
 // flags, straight through the store. The referral checks put rewards in
 // review for real (test/api/reviews.test.ts and review-flow.test.ts use them);
-// this stays for states the checks cannot produce: a `review_flags` column
-// holding something they never write (reviews.test.ts), and a seed reward
-// that must be the participant's own (test/security/fuzz.test.ts, where the
-// same ids feed every route).
+// this stays for the one state the checks cannot produce: a `review_flags`
+// column holding something they never write (reviews.test.ts).
 
-export const SAMPLE_FLAGS = [{ check: 'selfReferral', detail: 'the referrer has the same mailbox' }];
-
-export async function sendToReview(db: Db, tenantId: string, rewardId: string, flags: unknown = SAMPLE_FLAGS): Promise<void> {
+export async function sendToReview(db: Db, tenantId: string, rewardId: string, flags: string): Promise<void> {
   const row = await db.selectFrom('rewards').select('pending_reasons').where('tenant_id', '=', tenantId).where('id', '=', rewardId).executeTakeFirstOrThrow();
   await db
     .updateTable('rewards')
-    .set({ status: 'pending', pending_reasons: formatReasons([...parseReasons(row.pending_reasons), 'review']), review_flags: typeof flags === 'string' ? flags : JSON.stringify(flags) })
+    .set({ status: 'pending', pending_reasons: formatReasons([...parseReasons(row.pending_reasons), 'review']), review_flags: flags })
     .where('tenant_id', '=', tenantId)
     .where('id', '=', rewardId)
     .execute();
