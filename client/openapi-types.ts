@@ -4265,10 +4265,13 @@ export interface operations {
                         action: unknown;
                         /** @description the referral checks that sent it to review; empty when none did */
                         reviewFlags: {
-                            /** @description the referral check that flagged the reward */
-                            check: string;
-                            /** @description what it found, as the check wrote it */
-                            detail: unknown;
+                            /**
+                             * @description the referral check that flagged the reward
+                             * @enum {string}
+                             */
+                            check: "selfReferral" | "cycle" | "rate" | "disposableEmail" | "blocked";
+                            /** @description what it found, in words */
+                            detail: string;
                         }[];
                     };
                 };
@@ -4505,10 +4508,13 @@ export interface operations {
                             history?: components["schemas"]["RewardHistoryEntry"][];
                             /** @description the checks that sent it to review (kept after the decision) */
                             reviewFlags: {
-                                /** @description the referral check that flagged the reward */
-                                check: string;
-                                /** @description what it found, as the check wrote it */
-                                detail: unknown;
+                                /**
+                                 * @description the referral check that flagged the reward
+                                 * @enum {string}
+                                 */
+                                check: "selfReferral" | "cycle" | "rate" | "disposableEmail" | "blocked";
+                                /** @description what it found, in words */
+                                detail: string;
                             }[];
                         }[];
                         /** @description cursor for the next page (pass it as `before`); null on the last page */
@@ -4609,10 +4615,13 @@ export interface operations {
                                 history?: components["schemas"]["RewardHistoryEntry"][];
                                 /** @description the checks that sent it to review (kept after the decision) */
                                 reviewFlags: {
-                                    /** @description the referral check that flagged the reward */
-                                    check: string;
-                                    /** @description what it found, as the check wrote it */
-                                    detail: unknown;
+                                    /**
+                                     * @description the referral check that flagged the reward
+                                     * @enum {string}
+                                     */
+                                    check: "selfReferral" | "cycle" | "rate" | "disposableEmail" | "blocked";
+                                    /** @description what it found, in words */
+                                    detail: string;
                                 }[];
                             };
                         } | {
@@ -4749,10 +4758,13 @@ export interface operations {
                         history?: components["schemas"]["RewardHistoryEntry"][];
                         /** @description the checks that sent it to review (kept after the decision) */
                         reviewFlags: {
-                            /** @description the referral check that flagged the reward */
-                            check: string;
-                            /** @description what it found, as the check wrote it */
-                            detail: unknown;
+                            /**
+                             * @description the referral check that flagged the reward
+                             * @enum {string}
+                             */
+                            check: "selfReferral" | "cycle" | "rate" | "disposableEmail" | "blocked";
+                            /** @description what it found, in words */
+                            detail: string;
                         }[];
                     };
                 };
@@ -4872,10 +4884,13 @@ export interface operations {
                         history?: components["schemas"]["RewardHistoryEntry"][];
                         /** @description the checks that sent it to review (kept after the decision) */
                         reviewFlags: {
-                            /** @description the referral check that flagged the reward */
-                            check: string;
-                            /** @description what it found, as the check wrote it */
-                            detail: unknown;
+                            /**
+                             * @description the referral check that flagged the reward
+                             * @enum {string}
+                             */
+                            check: "selfReferral" | "cycle" | "rate" | "disposableEmail" | "blocked";
+                            /** @description what it found, in words */
+                            detail: string;
                         }[];
                     };
                 };

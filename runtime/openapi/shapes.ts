@@ -149,8 +149,8 @@ export const RewardShape = v.pipe(
 );
 
 export const ReviewFlagShape = v.strictObject({
-  check: v.pipe(str, v.description('the referral check that flagged the reward')),
-  detail: v.pipe(v.unknown(), v.description('what it found, as the check wrote it')),
+  check: v.pipe(v.picklist(CHECK_NAMES), v.description('the referral check that flagged the reward')),
+  detail: v.pipe(str, v.description('what it found, in words')),
 });
 
 export const ReviewShape = v.pipe(

@@ -76,11 +76,19 @@ export type DecisionOutcome =
   | { rewardId: string; status: 200; reward: Awaited<ReturnType<typeof decideReview>> }
   | { rewardId: string; status: number; error: ReturnType<AppError['toBody']>['error'] };
 
+/** What a caller learns of an unexpected failure on one id: that it happened, not what it was (that is logged). */
+const internalFailure = () =>
+  new AppError('internal', 'an unexpected error stopped the decision on this reward and has been logged; read the reward to see where it stands before deciding it again').toBody().error;
+
 /**
  * One decision for many rewards (at most 100, each id once), answered per
  * id. Each reward is decided in its own transaction, as it would be alone: a
  * reward another tenant owns is `not_found` and never touched, one decided
- * already is `not_in_review`, and neither stops the rest.
+ * already is `not_in_review`, and neither stops the rest. An unexpected
+ * error on one id (the database, a bug) rolls back that reward's transaction
+ * only and answers as its entry (`500 internal`, logged, no details): the
+ * ids before it are committed, so a 500 for the whole request would hide
+ * what was done.
  */
 export async function decideReviews(services: Services, tenant: Tenant, rewardIds: readonly string[], decision: ReviewDecision, note: string | null): Promise<DecisionOutcome[]> {
   const out: DecisionOutcome[] = [];
@@ -89,8 +97,14 @@ export async function decideReviews(services: Services, tenant: Tenant, rewardId
     try {
       out.push({ rewardId, status: 200, reward: await decideReview(services, tenant, rewardId, decision, note, envs) });
     } catch (error) {
-      if (!(error instanceof AppError)) throw error;
-      out.push({ rewardId, status: error.status, error: error.toBody().error });
+      if (error instanceof AppError) {
+        out.push({ rewardId, status: error.status, error: error.toBody().error });
+        continue;
+      }
+      services.logger.error('review decision failed', { tenantId: tenant.id, rewardId, decision, error });
+      // A failed read of the email's program must not be reused for the next ids: read it again.
+      if (decision === 'approve') envs.clear();
+      out.push({ rewardId, status: 500, error: internalFailure() });
     }
   }
   return out;

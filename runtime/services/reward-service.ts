@@ -11,7 +11,7 @@ import type { RewardTable } from '../store/database.ts';
 import type { Ruleset } from '../../rules/schema.ts';
 import { endRemindersIfNothingWaits, moveReward, recordTransition } from './reward-transitions.ts';
 import { rewardView } from './views.ts';
-import { parseReviewFlags } from '../../plugins/rewards/review-flags.ts';
+import { parseFlags } from '../../plugins/referral-checks/flags.ts';
 
 async function withHistory(db: Db, tenantId: string, row: RewardTable) {
   return rewardView(row, await listRewardHistory(db, tenantId, [row.id]));
@@ -130,6 +130,6 @@ export async function rewardReceipt(services: Services, tenant: Tenant, rewardId
     conditions: rule?.conditions ?? null,
     action: rule?.event ?? null,
     // The referral checks' flags that sent it to review, kept after the decision.
-    reviewFlags: parseReviewFlags(row.review_flags),
+    reviewFlags: parseFlags(row.review_flags),
   };
 }

@@ -1,9 +1,8 @@
 import type { EmailTable, EventTable, ParticipantTable, ProgramTable, RewardHistoryTable, RewardTable, SuppressionTable } from '../store/database.ts';
 import { parseReasons } from '../../plugins/rewards/reward-state.ts';
-import { parseReviewFlags } from '../../plugins/rewards/review-flags.ts';
 import type { ParticipantView, ProgramView } from '../../plugins/types.ts';
 import { settingsFromText } from './program-settings.ts';
-import { flagNames } from '../../plugins/referral-checks/flags.ts';
+import { flagNames, parseFlags } from '../../plugins/referral-checks/flags.ts';
 
 // Rows become API objects here and only here: camelCase, booleans, major and
 // minor units side by side, and never a secret column.
@@ -83,7 +82,7 @@ export function rewardHistoryView(row: RewardHistoryTable) {
 
 /** A reward in the review queue (or just decided): the reward and the flags that sent it there. */
 export function reviewView(row: RewardTable, history?: RewardHistoryTable[]) {
-  return { ...rewardView(row, history), reviewFlags: parseReviewFlags(row.review_flags) };
+  return { ...rewardView(row, history), reviewFlags: parseFlags(row.review_flags) };
 }
 
 type EmailSummaryRow = Pick<

@@ -1,21 +1,17 @@
 import type { Db } from '../../runtime/store/store.ts';
 import { formatReasons, parseReasons } from '../../plugins/rewards/reward-state.ts';
 
-// Stands in for the referral checks (issue 16 point 2, built on another
-// branch): marks an existing reward as waiting for review, with its flags,
-// through the store, as the checks will when they create it. Replace with
-// rewards the checks flag once they are merged.
+// Marks an existing reward as waiting for review, with the given stored
+// flags, straight through the store. The referral checks put rewards in
+// review for real (test/api/reviews.test.ts and review-flow.test.ts use them);
+// this stays for the one state the checks cannot produce: a `review_flags`
+// column holding something they never write (reviews.test.ts).
 
-export const SAMPLE_FLAGS = [
-  { check: 'self_referral', detail: 'same mailbox as the referrer after normalising' },
-  { check: 'referral_rate', detail: { count: 4, windowMinutes: 30 } },
-];
-
-export async function sendToReview(db: Db, tenantId: string, rewardId: string, flags: unknown = SAMPLE_FLAGS): Promise<void> {
+export async function sendToReview(db: Db, tenantId: string, rewardId: string, flags: string): Promise<void> {
   const row = await db.selectFrom('rewards').select('pending_reasons').where('tenant_id', '=', tenantId).where('id', '=', rewardId).executeTakeFirstOrThrow();
   await db
     .updateTable('rewards')
-    .set({ status: 'pending', pending_reasons: formatReasons([...parseReasons(row.pending_reasons), 'review']), review_flags: typeof flags === 'string' ? flags : JSON.stringify(flags) })
+    .set({ status: 'pending', pending_reasons: formatReasons([...parseReasons(row.pending_reasons), 'review']), review_flags: flags })
     .where('tenant_id', '=', tenantId)
     .where('id', '=', rewardId)
     .execute();

@@ -6,7 +6,6 @@ import { serveHarness, type HttpServer } from '../support/serve-harness.ts';
 import { consoleSession } from '../support/console-session.ts';
 import type { Logger } from '../../runtime/logger.ts';
 import { signPayload } from '../../runtime/security/webhook-signature.ts';
-import { sendToReview } from '../api/review-fixtures.ts';
 
 // Issue 10, point 7: generated bodies and query strings on every route the
 // app registers (read from app.routes, so a new route is fuzzed without
@@ -165,13 +164,16 @@ describe.each(DIALECTS)('fuzzing every route on %s', (dialect) => {
     secret = tenant.webhookSecret;
     const auth = { token: tenant.apiKey };
     ids.tenantId = tenant.id;
-    ids.programId = (await h.request('POST', '/v1/programs', { ...auth, body: { name: 'P' } })).body.id;
+    // The referral checks send p1's referrer bonus to review (p1's mailbox is blocked), so the decisions reach past their first check.
+    ids.programId = (await h.request('POST', '/v1/programs', { ...auth, body: { name: 'P', settings: { referralChecks: { blocked: { outcome: 'review' } } } } })).body.id;
+    expect((await h.request('PUT', '/v1/referral-blocks', { ...auth, body: { blocks: ['p1@example.com'] } })).status).toBe(200);
     await h.request('PUT', '/v1/participants/ref', { ...auth, body: { email: 'ref@example.com', payoutInfoComplete: true } });
     await h.request('PUT', '/v1/participants/p1', { ...auth, body: { email: 'p1@example.com', referredBy: 'ref' } });
     ids.participantId = 'p1';
     const rules = {
       rules: [
         { name: 'credit', conditions: { all: [{ fact: 'event', path: '$.type', operator: 'equal', value: 'signup' }] }, event: { type: 'reward', params: { kind: 'credit', amount: 5, currency: 'USD', to: 'participant' } } },
+        { name: 'bonus', conditions: { all: [{ fact: 'event', path: '$.type', operator: 'equal', value: 'signup' }] }, event: { type: 'reward', params: { kind: 'credit', amount: 3, currency: 'USD', to: 'referrer' } } },
         { name: 'mail', conditions: { any: [{ fact: 'event', path: '$.data.amount', operator: 'greaterThan', value: 10 }] }, event: { type: 'email', params: { template: 'thanks', to: 'participant' } } },
       ],
     };
@@ -179,9 +181,9 @@ describe.each(DIALECTS)('fuzzing every route on %s', (dialect) => {
     expect((await h.request('PUT', `/v1/programs/${ids.programId}/rules`, { ...auth, body: rules })).status).toBe(200);
     const fired = await h.request('POST', `/v1/programs/${ids.programId}/events`, { ...auth, body: { id: 'seed', type: 'signup', participantId: 'p1', data: { amount: 20 } } });
     expect(fired.status).toBe(201);
-    ids.rewardId = fired.body.rewards[0].id;
-    // In review, so the decisions reach past their first check.
-    await sendToReview(h.services.store.db, tenant.id, ids.rewardId);
+    const inReview = fired.body.rewards.find((r: { pendingReasons: string[] }) => r.pendingReasons.includes('review'));
+    expect(inReview).toBeDefined();
+    ids.rewardId = inReview.id;
     ids.emailId = fired.body.emails[0].id;
     const backtest = await h.request('POST', `/v1/programs/${ids.programId}/backtests`, { ...auth, body: { version: 1, from: '2026-06-01T00:00:00Z', to: '2026-07-01T00:00:00Z' } });
     expect(backtest.status).toBe(202);

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { domainOf, domainSuffixes, normalizeMailbox } from '../../../plugins/referral-checks/mailbox.ts';
 import { isDisposableDomain } from '../../../plugins/referral-checks/disposable-domains.ts';
 import { decide } from '../../../plugins/referral-checks/decide.ts';
-import { parseFlags } from '../../../plugins/referral-checks/flags.ts';
+import { formatFlags, parseFlags } from '../../../plugins/referral-checks/flags.ts';
 
 describe('mailbox normalisation', () => {
   it('folds case and drops a +tag everywhere', () => {
@@ -68,5 +68,13 @@ describe('deciding', () => {
     expect(parseFlags(null)).toEqual([]);
     expect(parseFlags('not json')).toEqual([]);
     expect(parseFlags('[{"check":"rate","detail":"x"},{"check":"nope","detail":"y"},null]')).toEqual([{ check: 'rate', detail: 'x' }]);
+    // One reader for both columns (participants.referral_flags, rewards.review_flags): what the checks write comes back as written.
+    const written = [{ check: 'selfReferral', detail: 'the referrer has the same mailbox' }, { check: 'blocked', detail: 'the referrer\'s domain x.test is blocked' }] as const;
+    expect(parseFlags(formatFlags(written))).toEqual(written);
+    expect(formatFlags([])).toBeNull();
+    // A detail that is not text, a check twice, and a list longer than the checks could write are cut.
+    expect(parseFlags('[{"check":"rate","detail":{"n":4}},{"check":"cycle","detail":"a"},{"check":"cycle","detail":"b"}]')).toEqual([{ check: 'cycle', detail: 'a' }]);
+    const flood = JSON.stringify(Array.from({ length: 10_000 }, () => ({ check: 'rate', detail: 'x' })));
+    expect(parseFlags(flood)).toEqual([{ check: 'rate', detail: 'x' }]);
   });
 });
