@@ -9,6 +9,7 @@ import * as idempotencyKeys from './2026-11-30T15-00-00_idempotency_keys.ts';
 import * as rewardLifecycle from './2026-11-30T16-00-00_reward_lifecycle.ts';
 import * as webhookEndpoints from './2026-11-30T17-00-00_webhook_endpoints.ts';
 import * as rewardLimits from './2026-11-30T18-00-00_reward_limits.ts';
+import * as eventsParticipantType from './2026-11-30T19-30-00_events_participant_type.ts';
 
 // A static map rather than a folder scan, so bundled runtimes (Workers) that
 // have no file system run the same migrations. Add each new migration here.
@@ -23,6 +24,7 @@ export const migrations: Record<string, Migration> = {
   '2026-11-30T16-00-00_reward_lifecycle': rewardLifecycle,
   '2026-11-30T17-00-00_webhook_endpoints': webhookEndpoints,
   '2026-11-30T18-00-00_reward_limits': rewardLimits,
+  '2026-11-30T19-30-00_events_participant_type': eventsParticipantType,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import type { Db } from './store.ts';
+import type { Db, DialectName } from './store.ts';
 
 // The history facts' queries (rules/history-facts.ts): each one indexed
 // statement over one participant's rows, whatever the program's size.
@@ -46,4 +46,40 @@ export async function sumRewards(db: Db, q: { tenantId: string; programId: strin
   if (q.currency !== undefined) query = query.where('currency', '=', q.currency);
   if (q.since !== undefined) query = query.where('occurred_at', '>=', q.since);
   return Number((await query.executeTakeFirst())?.total ?? 0);
+}
+
+/**
+ * The sum of the number at `path` (names into the event's data) over the
+ * participant's newest `limit` events of the type (events_participant_type,
+ * read newest first, so the LIMIT stops the scan). The database reads the
+ * JSON, so no payload crosses into JavaScript; the path is a bound parameter
+ * (SQLite: a JSON path of quoted names; PostgreSQL: one `->` per name, each
+ * bound as text), so it is always an object key, never an array index, on
+ * both. Only JSON numbers count: strings, booleans, missing values are
+ * ignored. SQLite's total() never overflows (a float, as in JavaScript);
+ * PostgreSQL adds exact numerics.
+ */
+export async function sumEventValues(
+  db: Db,
+  dialect: DialectName,
+  q: { tenantId: string; programId: string; participantId: string; type: string; path: readonly string[]; since?: string; limit: number },
+): Promise<number> {
+  const postgres = dialect === 'postgres';
+  // PostgreSQL stores data as text: cast once per row, then walk the keys.
+  const value = postgres ? sql`data::jsonb${sql.join(q.path.map((key) => sql` -> ${key}::text`), sql``)}` : sql`data`;
+  let recent = db
+    .selectFrom('events')
+    .select(value.as('v'))
+    .where('tenant_id', '=', q.tenantId)
+    .where('participant_id', '=', q.participantId)
+    .where('program_id', '=', q.programId)
+    .where('type', '=', q.type);
+  if (q.since !== undefined) recent = recent.where('occurred_at', '>=', q.since);
+  recent = recent.orderBy('occurred_at', 'desc').orderBy('id', 'desc').limit(q.limit);
+  const jsonPath = `$${q.path.map((key) => `."${key}"`).join('')}`;
+  const total = postgres
+    ? sql<number | string | null>`sum(case when jsonb_typeof(recent.v) = 'number' then (recent.v)::numeric end)`
+    : sql<number | string | null>`total(case when json_type(recent.v, ${jsonPath}) in ('integer', 'real') then json_extract(recent.v, ${jsonPath}) end)`;
+  const row = await db.selectFrom(recent.as('recent')).select(total.as('total')).executeTakeFirst();
+  return Number(row?.total ?? 0);
 }
