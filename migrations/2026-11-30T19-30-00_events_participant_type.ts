@@ -7,7 +7,7 @@ import type { Kysely } from 'kysely';
 // eventCount with a type uses it too.
 
 export async function up(db: Kysely<any>): Promise<void> {
-  await db.schema.createIndex('events_participant_type').on('events').columns(['tenant_id', 'participant_id', 'program_id', 'type', 'occurred_at']).execute();
+  await db.schema.createIndex('events_participant_type').on('events').columns(['tenant_id', 'participant_id', 'program_id', 'type', 'occurred_at', 'id']).execute();
 }
 
 export async function down(db: Kysely<any>): Promise<void> {

@@ -12,11 +12,13 @@ export type HistoryFactName = (typeof HISTORY_FACT_NAMES)[number];
 export const MAX_HISTORY_FACTS = 5;
 
 /**
- * eventSum adds a number from at most this many of the participant's newest
- * events of the type (in the window): the database parses each one's data
- * (up to 1 MiB), so the rows, not the tenant, bound an evaluation's cost.
+ * eventSum adds a number from the participant's newest events of the type
+ * (in the window), at most this many of them and at most this much of their
+ * data together: the database parses each payload (up to 1 MiB), so these,
+ * not the tenant, bound an evaluation's cost.
  */
 export const EVENT_SUM_MAX_EVENTS = 1000;
+export const EVENT_SUM_MAX_BYTES = 8 * 1024 * 1024;
 
 /** eventSum's `path`: dotted names into the event's data, no indexes or wildcards (the same lookup on every dialect). */
 export const EVENT_SUM_PATH_SEGMENTS = 8;

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHarness, type Harness } from '../support/app-harness.ts';
 import { DIALECTS } from '../support/databases.ts';
-import { EVENT_SUM_MAX_EVENTS } from '../../rules/history-facts.ts';
+import { EVENT_SUM_MAX_BYTES, EVENT_SUM_MAX_EVENTS } from '../../rules/history-facts.ts';
 
 // History facts: json-rules-engine conditions with `params`, answered from the
 // participant's stored events, referrals and rewards before the event.
@@ -197,6 +197,24 @@ describe.each(DIALECTS)('eventSum on %s', (dialect) => {
     expect(await sums('bulk', rulesOf(leaf({ type: 'purchase', path: 'amount' })))).toEqual([EVENT_SUM_MAX_EVENTS]);
     // Other types do not take places in the bound.
     expect(await sums('bulk', rulesOf(leaf({ type: 'refund', path: 'amount' })))).toEqual([0]);
+  });
+
+  it(`adds only the newest events within ${EVENT_SUM_MAX_BYTES / 1048576} MiB of data`, async () => {
+    // Payloads of 1,000,000 bytes each: 8 fit in 8 MiB, the 9th would not.
+    const data = (amount: number) => {
+      const head = JSON.stringify({ amount, pad: '' });
+      return JSON.stringify({ amount, pad: 'x'.repeat(1_000_000 - head.length) });
+    };
+    expect(data(1).length).toBe(1_000_000);
+    for (let i = 0; i < 12; i++) {
+      await h.store.db
+        .insertInto('events')
+        .values({ tenant_id: tenantId, id: `heavy-${i}`, program_id: programId, type: 'upload', participant_id: 'bulk', data: data(i < 4 ? 1000 : 1), occurred_at: new Date(Date.parse(ago(2)) + i * 1000).toISOString(), request_hash: 'x', response: '{}', created_at: ago(2) })
+        .execute();
+    }
+    expect(EVENT_SUM_MAX_BYTES).toBeGreaterThanOrEqual(8_000_000);
+    expect(EVENT_SUM_MAX_BYTES).toBeLessThan(9_000_000);
+    expect(await sums('bulk', rulesOf(leaf({ type: 'upload', path: 'amount' })))).toEqual([8]);
   });
 
   it('refuses paths that are not plain dotted names, with a pointer, and needs type and path', async () => {
