@@ -23,13 +23,14 @@ export const EVENT_SUM_MAX_BYTES = 8 * 1024 * 1024;
 /** eventSum's `path`: dotted names into the event's data, no indexes or wildcards (the same lookup on every dialect). */
 export const EVENT_SUM_PATH_SEGMENTS = 8;
 const SEGMENT = '[A-Za-z0-9_]{1,64}';
-const PATH_PATTERN = new RegExp(`^${SEGMENT}(\\.${SEGMENT})*$`);
+const PATH_PATTERN = new RegExp(`^${SEGMENT}(\\.${SEGMENT}){0,${EVENT_SUM_PATH_SEGMENTS - 1}}$`);
 const eventSumPath = v.pipe(
   v.string('path must be a string'),
   v.minLength(1, 'path must not be empty'),
   v.maxLength(EVENT_SUM_PATH_SEGMENTS * 65, `path must be at most ${EVENT_SUM_PATH_SEGMENTS} names of at most 64 characters`),
-  v.regex(PATH_PATTERN, 'path must be names of letters, digits and _ (at most 64 each) joined by dots, like "order.total"'),
   v.check((p) => p.split('.').length <= EVENT_SUM_PATH_SEGMENTS, `path must have at most ${EVENT_SUM_PATH_SEGMENTS} names`),
+  v.regex(PATH_PATTERN, 'path must be names of letters, digits and _ (at most 64 each) joined by dots, like "order.total"'),
+  v.description('names below the event\'s data joined by dots, like "order.total"'),
 );
 
 /** The names along an eventSum path (validated: safe to bind as a JSON path). */
@@ -41,7 +42,8 @@ const days = v.optional(v.pipe(v.number('days must be a number'), v.integer('day
 
 const type = v.pipe(v.string('type must be a string'), v.minLength(1, 'type must not be empty'), v.maxLength(100));
 
-const PARAMS = {
+/** Each history fact's params, as validation checks them (and the rules JSON Schema restates them). */
+export const HISTORY_PARAMS = {
   eventCount: v.strictObject({ type: v.optional(type), days }),
   eventSum: v.strictObject({ type, path: eventSumPath, days }),
   referralCount: v.strictObject({ converted: v.optional(v.boolean('converted must be true or false')), days }),
@@ -64,7 +66,7 @@ export function isHistoryFact(name: unknown): name is HistoryFactName {
 
 /** The first problem with a history fact's params, with its pointer below `params` ('' for params itself); null when they are fine. */
 export function historyParamsProblem(fact: HistoryFactName, params: unknown): { pointer: string; message: string } | null {
-  const result = v.safeParse(PARAMS[fact], params ?? {});
+  const result = v.safeParse(HISTORY_PARAMS[fact], params ?? {});
   if (result.success) return null;
   const issue = result.issues[0];
   const keys = (issue.path ?? []).map((p) => String(p.key));
