@@ -2,10 +2,11 @@ import * as v from 'valibot';
 
 // Facts about the past (json-rules-engine's dynamic facts with `params`):
 // counts of the participant's events, referrals and rewards, and sums of a
-// number in their events' data, optionally in a window of days before the event. The runtime computes each distinct
-// (fact, params) once per evaluation by an indexed query, only when a rule
-// names it; at most MAX_HISTORY_FACTS distinct ones per ruleset, so an
-// evaluation's statements stay bounded.
+// number in their events' data, optionally in a window of days before the
+// event. The runtime computes each distinct (fact, params) once per
+// evaluation by an indexed query, only when a rule names it; at most
+// MAX_HISTORY_FACTS distinct ones per ruleset, so an evaluation's statements
+// stay bounded.
 
 export const HISTORY_FACT_NAMES = ['eventCount', 'eventSum', 'referralCount', 'rewardTotal'] as const;
 export type HistoryFactName = (typeof HISTORY_FACT_NAMES)[number];
