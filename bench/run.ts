@@ -8,6 +8,7 @@ import { printHostileRows as printEvaluationAttackRows, runHostileEvaluationBenc
 import { runFairnessBench } from './fairness-bench.ts';
 import { printRows } from './measure.ts';
 import { printHostileRows, runHostileBench } from './hostile-bench.ts';
+import { printEventSumRows, runEventSumBench } from './event-sum-bench.ts';
 
 // `npm run bench`: every figure is a ratio against a baseline measured in the
 // same run on the same inputs, because absolute rates move with the machine.
@@ -16,6 +17,7 @@ console.log(`advocate-rules benchmarks, Node ${process.version}, ${new Date().to
 printRows('Rule evaluation: compiled rules vs json-rules-engine 7.3.1 (cached Engine)', await runEvaluateBench());
 printEventsRows(await runEventsBench());
 printRuleCount(await runRuleCountBench());
+printEventSumRows(await runEventSumBench());
 printStartup(await runStartupBench());
 printRows('Email delivery: outbox + dispatcher vs nodemailer sending directly (pooled), to a local SMTP sink', await runMailBench());
 
