@@ -10,6 +10,7 @@ import { runFairnessBench } from './fairness-bench.ts';
 import { printRows } from './measure.ts';
 import { printHostileRows, runHostileBench } from './hostile-bench.ts';
 import { printBacktest, runBacktestBench } from './backtest-bench.ts';
+import { printEventSumRows, runEventSumBench } from './event-sum-bench.ts';
 
 // `npm run bench`: every figure is a ratio against a baseline measured in the
 // same run on the same inputs, because absolute rates move with the machine.
@@ -19,6 +20,7 @@ printRows('Rule evaluation: compiled rules vs json-rules-engine 7.3.1 (cached En
 printEventsRows(await runEventsBench());
 printRuleCount(await runRuleCountBench());
 printLimitsRows(await runLimitsBench());
+printEventSumRows(await runEventSumBench());
 printStartup(await runStartupBench());
 printBacktest(await runBacktestBench());
 printRows('Email delivery: outbox + dispatcher vs nodemailer sending directly (pooled), to a local SMTP sink', await runMailBench());

@@ -14,6 +14,7 @@ import * as referralChecks from './2026-11-30T19-02-00_referral_checks.ts';
 import * as reviewDecisions from './2026-11-30T19-05-00_review_decisions.ts';
 import * as programOverview from './2026-11-30T19-30-00_program_overview.ts';
 import * as backtests from './2026-11-30T19-40-00_backtests.ts';
+import * as eventsParticipantType from './2026-11-30T19-45-00_events_participant_type.ts';
 
 // A static map rather than a folder scan, so bundled runtimes (Workers) that
 // have no file system run the same migrations. Add each new migration here.
@@ -33,6 +34,7 @@ export const migrations: Record<string, Migration> = {
   '2026-11-30T19-05-00_review_decisions': reviewDecisions,
   '2026-11-30T19-30-00_program_overview': programOverview,
   '2026-11-30T19-40-00_backtests': backtests,
+  '2026-11-30T19-45-00_events_participant_type': eventsParticipantType,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -1,7 +1,7 @@
 import { toJsonSchema } from '@valibot/to-json-schema';
 import { action, MAX_DEPTH, MAX_NAMED_CONDITIONS, MAX_RULES } from './schema.ts';
 import { FACT_NAMES, FACT_SHAPES, type FactShape } from './facts.ts';
-import { HISTORY_FACT_NAMES } from './history-facts.ts';
+import { HISTORY_FACT_NAMES, HISTORY_PARAMS } from './history-facts.ts';
 import { DECORATOR_NAMES, MAX_DECORATORS, OPERATOR_NAMES } from './operators.ts';
 import { FORBIDDEN_SEGMENTS, MAX_PATH_LENGTH } from './path.ts';
 import { HOSTILE_KEYS } from './json-safety.ts';
@@ -38,6 +38,16 @@ function pathByFact(): Json[] {
     // Examples are what editors offer to complete: each known field of the fact.
     const examples = typeof shape === 'object' ? Object.keys(shape).map((field) => `$.${field}`) : [];
     return { if: { properties: { fact: { const: fact } } }, then: { properties: { path: examples.length ? { pattern, examples } : { pattern } } } };
+  });
+}
+
+/** Each history fact's params, from the schemas validation runs (checks JSON Schema cannot say are left to validation). */
+function paramsByFact(): Json[] {
+  return HISTORY_FACT_NAMES.map((fact) => {
+    const { $schema: _, ...params } = toJsonSchema(HISTORY_PARAMS[fact], { target: 'draft-2020-12', typeMode: 'input', errorMode: 'ignore' }) as Json;
+    // eventSum's type and path are required, so its params are too.
+    const required = fact === 'eventSum' ? { required: ['params'] } : {};
+    return { if: { properties: { fact: { const: fact } } }, then: { properties: { params }, ...required } };
   });
 }
 
@@ -121,13 +131,13 @@ export function rulesJsonSchema(): Json {
           path,
           params: {
             type: 'object',
-            description: 'for a history fact only: eventCount {type?, days?}, referralCount {converted?, days?}, rewardTotal {kind?, currency?, days?}',
+            description: 'for a history fact only: eventCount {type?, days?}, eventSum {type, path, days?}, referralCount {converted?, days?}, rewardTotal {kind?, currency?, days?}',
           },
           priority,
         },
         required: ['fact', 'operator', 'value'],
         additionalProperties: false,
-        allOf: pathByFact(),
+        allOf: [...pathByFact(), ...paramsByFact()],
       },
       factReference: {
         type: 'object',
@@ -138,7 +148,7 @@ export function rulesJsonSchema(): Json {
       },
       fact: {
         enum: [...FACT_NAMES, ...HISTORY_FACT_NAMES],
-        description: 'history facts (with params, counted before the event): eventCount, referralCount, rewardTotal (minor units); event {type, data, occurredAt}; participant and referrer {id, email, firstName, lastName, locale, countryCode, referredBy, w9OnFile, payoutInfoComplete, emailVerified, unsubscribed, referralFlags (the referral checks that flagged the referral, e.g. [\"disposableEmail\"]), createdAt}; stats {rewardCount, referralCount, cashRewardsThisYear, w9Required, ...}; program {id, name, settings}; now (ISO 8601)',
+        description: 'history facts (with params, over the participant’s past before the event): eventCount, eventSum (a number in their events’ data), referralCount, rewardTotal (minor units); event {type, data, occurredAt}; participant and referrer {id, email, firstName, lastName, locale, countryCode, referredBy, w9OnFile, payoutInfoComplete, emailVerified, unsubscribed, referralFlags (the referral checks that flagged the referral, e.g. [\"disposableEmail\"]), createdAt}; stats {rewardCount, referralCount, cashRewardsThisYear, w9Required, ...}; program {id, name, settings}; now (ISO 8601)',
       },
       action: actionSchema(),
     },

@@ -3,7 +3,7 @@ import { findUnsafeConstant } from './json-safety.ts';
 import { analyzeOperator, constantOperand, factOperand, parseOperator } from './operators.ts';
 import { FORBIDDEN_SEGMENTS, parsePath } from './path.ts';
 import { isFactRef, type Condition, type LeafCondition } from './schema.ts';
-import { historyParamsProblem, isHistoryFact } from './history-facts.ts';
+import { HISTORY_FACT_NAMES, historyParamsProblem, isHistoryFact } from './history-facts.ts';
 
 export type IssueSink = (pointer: string, message: string) => void;
 
@@ -40,7 +40,7 @@ function checkLeaf(leaf: LeafCondition, at: string, add: IssueSink): void {
     if (problem !== null) add(`${at}/params${problem.pointer}`, problem.message);
     if (leaf.path !== undefined) add(`${at}/path`, `the fact "${leaf.fact}" is a number; json-rules-engine ignores a path on it`);
   } else {
-    if (leaf.params !== undefined) add(`${at}/params`, `only history facts (eventCount, referralCount, rewardTotal) take params; "${leaf.fact}" does not`);
+    if (leaf.params !== undefined) add(`${at}/params`, `only history facts (${HISTORY_FACT_NAMES.join(', ')}) take params; "${leaf.fact}" does not`);
     if (leaf.path !== undefined) checkPath(leaf.fact, leaf.path, `${at}/path`, add);
   }
   const value = leaf.value;

@@ -66,7 +66,7 @@ export async function dryRun(services: Services, tenant: Tenant, programRow: Pro
   }
   const now = services.clock.now();
   const event = { type: body.type, data: body.data, occurredAt: body.occurredAt ? new Date(body.occurredAt).toISOString() : now.toISOString() };
-  const { facts, referrer } = await buildFacts(db, tenant.id, { ruleset: loaded, event, participant, program, now });
+  const { facts, referrer } = await buildFacts(db, services.store.dialect, tenant.id, { ruleset: loaded, event, participant, program, now });
   const rules = loaded ? guardEvaluation(() => explain(loaded.compiled, facts)) : [];
   const fired = rules.filter((r) => r.fired).map((r) => ({ rule: r.name, action: r.action.type, skipped: undefined as string | undefined }));
   // The rewards the live path would plan, against the program's limits as they stand now

@@ -85,7 +85,7 @@ export async function ingestEvent(services: Services, tenant: Tenant, programId:
 
   const ruleset = program.activeVersion === null ? null : await loadRuleset(store.db, tenant.id, program.id, program.activeVersion);
   const timings: EventTimings = { load: lap(), facts: 0, evaluate: 0, plan: 0, write: 0 };
-  const { facts, referrer, loaded } = await buildFacts(store.db, tenant.id, { ruleset, event, participant, program, now });
+  const { facts, referrer, loaded } = await buildFacts(store.db, store.dialect, tenant.id, { ruleset, event, participant, program, now });
   timings.facts = lap();
   const fired = ruleset ? evaluateRuleset(ruleset, facts) : [];
   timings.evaluate = lap();

@@ -1,4 +1,4 @@
-import type { Db } from '../store/store.ts';
+import type { Db, DialectName } from '../store/store.ts';
 import type { ParticipantView, ProgramView } from '../../plugins/types.ts';
 import { factsUsed, type FactValues } from '../../rules/facts.ts';
 import { historyQueryOf } from '../../rules/history-facts.ts';
@@ -42,7 +42,7 @@ export function readsOf(ruleset: Ruleset): Reads {
  * (and the referrer when an action pays or mails one): the evaluator itself
  * never does I/O.
  */
-export async function buildFacts(db: Db, tenantId: string, input: FactInput): Promise<{ facts: FactValues; referrer: ParticipantView | null; loaded: LoadedFacts }> {
+export async function buildFacts(db: Db, dialect: DialectName, tenantId: string, input: FactInput): Promise<{ facts: FactValues; referrer: ParticipantView | null; loaded: LoadedFacts }> {
   const { used, needsReferrer, history } = input.ruleset ? readsOf(input.ruleset.ruleset) : NOTHING;
   const referrerRow = needsReferrer && input.participant.referredBy ? await findParticipant(db, tenantId, input.participant.referredBy) : undefined;
   const referrer = referrerRow ? participantView(referrerRow) : null;
@@ -54,7 +54,7 @@ export async function buildFacts(db: Db, tenantId: string, input: FactInput): Pr
     now: input.now.toISOString(),
     stats: used.has('stats') ? await loadStats(db, tenantId, input.participant, input.program.settings, input.now) : {},
     // Only the history questions a rule asks; none costs nothing.
-    ...(history.length > 0 ? await loadHistoryFacts(db, history, { tenantId, programId: input.program.id, participantId: input.participant.id, occurredAt: input.event.occurredAt }) : {}),
+    ...(history.length > 0 ? await loadHistoryFacts(db, dialect, history, { tenantId, programId: input.program.id, participantId: input.participant.id, occurredAt: input.event.occurredAt }) : {}),
   };
   return { facts, referrer, loaded: { referrer: needsReferrer, stats: used.has('stats'), history } };
 }

@@ -312,6 +312,16 @@ export function describeRuntime(label: string, target: RuntimeUnderTest): void {
       expect(buys.filter((r) => r.body.fired.some((f: any) => f.skipped === 'limit:referral-usd'))).toHaveLength(15);
       expect(await written('referrer-bonus')).toHaveLength(5);
     }, 60_000);
+    it('adds a number from earlier events in the database (eventSum)', async () => {
+      const sums = (await ok(call('POST', '/v1/programs', { token: key, body: { name: 'Sums' } }), 201)).id;
+      const spent = { fact: 'eventSum', params: { type: 'purchase', path: 'order.total', days: 30 }, operator: 'greaterThanInclusive', value: 100 };
+      await ok(call('PUT', `/v1/programs/${sums}/rules`, { token: key, body: { rules: [{ name: 'spent-100', conditions: { all: [spent] }, event: { type: 'reward', params: { kind: 'credit', amount: 5, currency: 'USD' } } }] } }), 200);
+      const totals = [60, '500', 39.5, 0.5];
+      for (const [i, total] of totals.entries()) await ok(call('POST', `/v1/programs/${sums}/events`, { token: key, body: { id: `sum-${i}`, type: 'purchase', participantId: 'alice', data: { order: { total } } } }), 201);
+      // The string adds nothing; the last purchase did not see itself: 99.5 before it.
+      const dry = await ok(call('POST', `/v1/programs/${sums}/evaluate`, { token: key, body: { type: 'check', participantId: 'alice' } }), 200);
+      expect(dry.rules[0].conditions.children[0]).toMatchObject({ fact: 'eventSum', factValue: 100, result: 'pass' });
+    });
 
     it('explains a dry run and writes nothing', async () => {
       const before = await ok(call('GET', '/v1/participants/alice/rewards', { token: key }), 200);

@@ -99,7 +99,7 @@ async function runChunk(services: Services, row: BacktestTable, lease: string): 
   const w = working(JSON.parse(row.state) as BacktestState);
   const after = row.cursor_id !== null && row.cursor_occurred_at !== null ? { occurredAt: row.cursor_occurred_at, id: row.cursor_id } : null;
   const rows = await windowEventsAfter(db, { tenantId: row.tenant_id, programId: row.program_id, from: params.from, to: params.to, after, limit: chunkSize });
-  const factsList = await chunkFacts(db, row.tenant_id, program, rows, readsOf(ruleset));
+  const factsList = await chunkFacts(db, services.store.dialect, row.tenant_id, program, rows, readsOf(ruleset));
   const budget = Math.max(EVALUATION_BUDGET, chunkSize * CHUNK_UNITS_PER_EVENT);
   const meter = { remaining: budget };
   // What the program's limits had counted before the window, read the first time a scope comes up.

@@ -1,4 +1,4 @@
-import type { Db } from '../../store/store.ts';
+import type { Db, DialectName } from '../../store/store.ts';
 import type { ParticipantView, ProgramView } from '../../../plugins/types.ts';
 import type { FactValues } from '../../../rules/facts.ts';
 import { participantsByIds, type ReplayRow } from '../../store/backtest-queries.ts';
@@ -23,7 +23,7 @@ export type ReplayFacts = {
   version: number | null | undefined;
 };
 
-export async function chunkFacts(db: Db, tenantId: string, program: ProgramView, rows: ReplayRow[], reads: Reads): Promise<(ReplayFacts | null)[]> {
+export async function chunkFacts(db: Db, dialect: DialectName, tenantId: string, program: ProgramView, rows: ReplayRow[], reads: Reads): Promise<(ReplayFacts | null)[]> {
   const snapshots = rows.map((r) => parseSnapshot(r.facts));
   // Whom to read now: participants of events without a snapshot, and referrers the snapshot lacks.
   const wanted = new Set<string>();
@@ -78,7 +78,7 @@ export async function chunkFacts(db: Db, tenantId: string, program: ProgramView,
     }
     if (missing.length > 0) {
       exact = false;
-      Object.assign(history, await loadHistoryFacts(db, missing, { tenantId, programId: program.id, participantId: participant.id, occurredAt: row.occurred_at }));
+      Object.assign(history, await loadHistoryFacts(db, dialect, missing, { tenantId, programId: program.id, participantId: participant.id, occurredAt: row.occurred_at }));
     }
     const facts: FactValues = {
       event,

@@ -13,6 +13,7 @@ import { validateRuleset } from '../../../rules/validate.ts';
 
 const PARAMS: Record<HistoryFactName, Record<string, unknown>[]> = {
   eventCount: [{}, { type: 'purchase' }, { days: 30 }, { type: 'purchase', days: 30 }],
+  eventSum: [{ type: 'purchase', path: 'amount' }, { type: 'purchase', path: 'order.total', days: 30 }, { path: 'amount', type: 'refund', days: 7 }],
   referralCount: [{}, { converted: true }, { converted: false, days: 90 }],
   rewardTotal: [{}, { currency: 'USD' }, { kind: 'cash', currency: 'USD', days: 7 }],
 };
