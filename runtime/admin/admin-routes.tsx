@@ -22,6 +22,8 @@ import { emailsPage } from './pages/emails.tsx';
 import { credentialsPage } from './pages/credentials.tsx';
 import { participantsPage } from './pages/participants.tsx';
 import { overviewPage } from './pages/overview.tsx';
+import { reviewsPage } from './pages/reviews.tsx';
+import { backtestsPage } from './pages/backtests.tsx';
 
 /**
  * The admin console, mounted at /admin: server-rendered pages over the JSON
@@ -61,8 +63,10 @@ export function createAdminRoutes(host: ApiHost): Hono<AdminEnv> {
   signedIn.route('/programs/:programId/rules', rulesPage);
   signedIn.route('/programs/:programId/templates', templatesPage);
   signedIn.route('/programs/:programId/settings', programSettingsPage);
+  signedIn.route('/programs/:programId/backtests', backtestsPage);
   signedIn.route('/emails', emailsPage);
   signedIn.route('/participants', participantsPage);
+  signedIn.route('/reviews', reviewsPage);
   signedIn.all('*', (c) => errorPage(c, 404, 'Not found', 'There is no console page at this address.'));
   admin.route('/', signedIn);
 

@@ -140,6 +140,15 @@ details.history{margin-top:.35rem;font-size:.875rem}
 .completer-row button{flex:none;width:8.5rem}
 details.history ol{margin:.25rem 0;padding-left:1.2rem}
 .spaced{margin-top:1rem}
+ul.flags{list-style:none;margin:0;padding:0}
+ul.flags li{margin:.15rem 0}
+ul.inline-list{list-style:none;display:flex;flex-wrap:wrap;gap:.25rem 1rem;margin:.25rem 0 .75rem;padding:0}
+details.sample{border:1px solid var(--line);border-radius:8px;padding:.5rem .75rem;margin:.5rem 0}
+details.sample>summary{cursor:pointer;font-weight:600;overflow-wrap:anywhere}
+.sides{display:grid;gap:0 1rem;grid-template-columns:repeat(auto-fit,minmax(min(20rem,100%),1fr))}
+.sides h4{margin:.75rem 0 .25rem}
+progress{width:100%;height:1rem}
+.table-wrap caption{text-align:left;font-weight:600;padding:.5rem 0 .25rem}
 @media (max-width:900px){.split{grid-template-columns:minmax(0,1fr)}}
 @media (max-width:640px){
   main{padding:1rem .75rem 2.5rem}
