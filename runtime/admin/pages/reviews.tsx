@@ -109,8 +109,8 @@ function Queue(p: { rows: Review[]; s: ListState; next: string | null; programs:
                     <td data-label="Status"><RewardStatus r={r} /></td>
                     <td data-label="Decide">
                       <div class="actions">
-                        <button type="submit" name="one" value={`approve:${r.id}`} class="small secondary">Approve {rewardLabel(r)}…</button>
-                        <button type="submit" name="one" value={`deny:${r.id}`} class="small danger">Deny {rewardLabel(r)}…</button>
+                        <button type="submit" name="one" value={`approve:${r.id}`} class="small secondary" aria-label={`Approve ${rewardLabel(r)}…`}>Approve…</button>
+                        <button type="submit" name="one" value={`deny:${r.id}`} class="small danger" aria-label={`Deny ${rewardLabel(r)}…`}>Deny…</button>
                       </div>
                     </td>
                   </tr>
