@@ -14,6 +14,7 @@ import { integrationsPage } from './pages/integrations.tsx';
 import { customDomainPage } from './pages/custom-domain.tsx';
 import { notificationsPage } from './pages/notifications.tsx';
 import { webhooksPage } from './pages/webhooks.tsx';
+import { referralBlocksPage } from './pages/referral-blocks.tsx';
 import { programsPage } from './pages/programs.tsx';
 import { rulesPage } from './pages/rules.tsx';
 import { templatesPage } from './pages/templates.tsx';
@@ -58,6 +59,7 @@ export function createAdminRoutes(host: ApiHost): Hono<AdminEnv> {
   signedIn.route('/settings/notifications', notificationsPage);
   signedIn.route('/settings/credentials', credentialsPage);
   signedIn.route('/settings/webhooks', webhooksPage);
+  signedIn.route('/settings/referral-blocks', referralBlocksPage);
   signedIn.route('/programs', programsPage);
   signedIn.route('/programs/:programId/overview', overviewPage);
   signedIn.route('/programs/:programId/rules', rulesPage);

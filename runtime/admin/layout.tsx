@@ -22,6 +22,7 @@ export const SETTINGS_NAV = [
   { href: '/admin/settings/notifications', label: 'Notifications' },
   { href: '/admin/settings/credentials', label: 'Keys and secrets' },
   { href: '/admin/settings/webhooks', label: 'Webhooks' },
+  { href: '/admin/settings/referral-blocks', label: 'Referral blocks' },
 ];
 
 export function subNav(links: { href: string; label: string }[], currentHref: string): SubLink[] {

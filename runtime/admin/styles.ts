@@ -46,7 +46,7 @@ details.card[open]>summary{margin-bottom:.75rem}
 .optional{font-weight:400;color:var(--muted)}
 .hint{color:var(--muted);font-size:.875rem;margin:0}
 .field-error{color:var(--bad);font-size:.875rem;margin:0;font-weight:600}
-input[type=text],input[type=email],input[type=password],input[type=number],input[type=search],select,textarea{font:inherit;color:inherit;background:#fff;border:1px solid #aab4c0;border-radius:6px;padding:.5rem .6rem;width:100%;min-height:2.6rem}
+input[type=text],input[type=email],input[type=password],input[type=number],input[type=search],input[type=date],select,textarea{font:inherit;color:inherit;background:#fff;border:1px solid #aab4c0;border-radius:6px;padding:.5rem .6rem;width:100%;min-height:2.6rem}
 textarea{resize:vertical}
 textarea.code{line-height:1.45;white-space:pre;overflow:auto;tab-size:2}
 [aria-invalid=true]{border-color:var(--bad);box-shadow:0 0 0 1px var(--bad)}
@@ -148,6 +148,7 @@ details.sample>summary{cursor:pointer;font-weight:600;overflow-wrap:anywhere}
 .sides{display:grid;gap:0 1rem;grid-template-columns:repeat(auto-fit,minmax(min(20rem,100%),1fr))}
 .sides h4{margin:.75rem 0 .25rem}
 progress{width:100%;height:1rem}
+.chart-narrow{max-width:28rem}
 .table-wrap caption{text-align:left;font-weight:600;padding:.5rem 0 .25rem}
 @media (max-width:900px){.split{grid-template-columns:minmax(0,1fr)}}
 @media (max-width:640px){

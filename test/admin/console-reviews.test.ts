@@ -174,6 +174,67 @@ describe('console reviews in Chromium', () => {
     expect((await reward(id)).pendingReasons).toEqual(['review']);
   });
 
+  it("sets the program's referral checks, the API's validation at each field", async () => {
+    const retype = async (field: Locator, text: string) => {
+      await field.focus();
+      await page.keyboard.press('Control+A');
+      await page.keyboard.press('Delete');
+      if (text) await page.keyboard.type(text);
+    };
+    await page.goto(`${http.url}/admin/programs/${programId}/settings`);
+    const checks = page.getByRole('region', { name: 'Referral checks' });
+    expect(await checks.getByLabel('Blocked address').evaluate((s) => (s as unknown as HTMLSelectElement).value)).toBe('review');
+    expect(await checks.getByLabel('Self-referral').evaluate((s) => (s as unknown as HTMLSelectElement).value)).toBe('allow');
+    await choose(checks.getByLabel('Self-referral'), 'Deny (no referrer reward)');
+    await choose(checks.getByLabel('Many referrals at once'), 'Review (hold the referrer’s reward)');
+    await retype(checks.getByLabel(/Referrals allowed in the window/), '0');
+    await retype(checks.getByLabel(/Window \(minutes\)/), 'soon');
+    await press(page.getByRole('button', { name: 'Save settings' }));
+    expect(await page.locator('#f-rc-rate-count-error').textContent()).toContain('1');
+    expect(await page.locator('#f-rc-rate-windowMinutes-error').textContent()).toBeTruthy();
+    expect((await api('GET', `/v1/programs/${programId}`)).settings.referralChecks.selfReferral.outcome).toBe('allow');
+    await screenshot(page, 'program-settings-referral-checks');
+    await retype(checks.getByLabel(/Referrals allowed in the window/), '5');
+    await retype(checks.getByLabel(/Window \(minutes\)/), '60');
+    await press(page.getByRole('button', { name: 'Save settings' }));
+    expect(await page.getByRole('status').first().textContent()).toContain('Settings saved');
+    expect((await api('GET', `/v1/programs/${programId}`)).settings.referralChecks).toMatchObject({
+      selfReferral: { outcome: 'deny' }, cycle: { outcome: 'allow' }, rate: { outcome: 'review', count: 5, windowMinutes: 60 }, blocked: { outcome: 'review' },
+    });
+    await page.setViewportSize(PHONE);
+    expect(await fitsWidth(page)).toBe(true);
+    await screenshot(page, 'program-settings-referral-checks');
+    await page.setViewportSize(DESKTOP);
+  });
+
+  it("edits the tenant's referral block list, one per line, a refused line named", async () => {
+    await press(page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Settings' }));
+    const card = page.getByRole('region', { name: 'Referral blocks' });
+    expect(await card.textContent()).toContain('1 blocked address or domain');
+    await press(card.getByRole('link', { name: 'Edit the block list' }));
+    const list = page.getByLabel(/Blocked addresses and domains/);
+    expect(await list.inputValue()).toBe('blocked.example');
+    await list.focus();
+    await page.keyboard.press('Control+End');
+    await page.keyboard.type('\n\nnot a domain!!');
+    await press(page.getByRole('button', { name: 'Save the block list' }));
+    expect(await page.locator('#f-blocks-error').textContent()).toMatch(/^line 3 \(not a domain!!\): /);
+    expect((await api('GET', '/v1/referral-blocks')).blocks.map((b: any) => b.value)).toEqual(['blocked.example']);
+    await page.getByLabel(/Blocked addresses and domains/).focus();
+    await page.keyboard.press('Control+End');
+    await page.keyboard.press('Shift+Home');
+    await page.keyboard.type('Bad.Guy+x@Gmail.com');
+    await press(page.getByRole('button', { name: 'Save the block list' }));
+    expect(await page.getByRole('status').first().textContent()).toContain('Saved: 2 entries');
+    expect((await api('GET', '/v1/referral-blocks')).blocks.map((b: any) => b.value)).toEqual(['badguy@gmail.com', 'blocked.example']);
+    expect(await page.getByLabel(/Blocked addresses and domains/).inputValue()).toBe('badguy@gmail.com\nblocked.example');
+    await screenshot(page, 'referral-blocks');
+    await page.setViewportSize(PHONE);
+    expect(await fitsWidth(page)).toBe(true);
+    await screenshot(page, 'referral-blocks');
+    await page.setViewportSize(DESKTOP);
+  });
+
   it('raised no script or CSP error', () => {
     expect(pageErrors).toEqual([]);
   });

@@ -21,6 +21,12 @@ const money = (minor: number, currency: string) => formatMoney(minor, currency);
 const signed = (minor: number, currency: string) => (minor > 0 ? `+${money(minor, currency)}` : money(minor, currency));
 const kindWords = (kind: string) => kind.replace(/_/g, ' ');
 
+/** The window as the form asked for it: first day through last day (the API's end is the next midnight, exclusive). */
+export function windowText(b: Pick<Backtest, 'from' | 'to'>): string {
+  const last = new Date(Date.parse(b.to) - 1).toISOString().slice(0, 10);
+  return `${b.from.slice(0, 10)} through ${last}`;
+}
+
 export const candidateText = (b: Pick<Backtest, 'candidate'>) => ('version' in b.candidate ? `version ${b.candidate.version}` : 'rules from the form');
 
 export function BacktestStatus(p: { b: Pick<Backtest, 'status'> }) {
@@ -68,7 +74,9 @@ function Events(p: { r: Report }) {
       <p>
         {e.replayed} events replayed; <strong>{e.changed} changed</strong>. {e.approximate > 0 && <>{e.approximate} replayed approximately, with what is known today (stored before facts were kept, or the candidate reads a fact the event did not).</>}
       </p>
-      <CategoryBars id="events-chart" title="How the events replayed" desc={rows.map((r) => `${r.label}: ${r.value}`).join('; ') + '.'} rows={rows.map(({ label, value, color }) => ({ label, value, color }))} />
+      <div class="chart-narrow">
+        <CategoryBars id="events-chart" title="How the events replayed" desc={rows.map((r) => `${r.label}: ${r.value}`).join('; ') + '.'} rows={rows.map(({ label, value, color }) => ({ label, value, color }))} />
+      </div>
       <ChartTable summary="Events as a table" caption="How the events replayed" head={['Events', 'Count', 'Meaning']} rows={rows.map((r) => [r.label, r.value, r.note])} />
     </section>
   );

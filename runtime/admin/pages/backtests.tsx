@@ -10,7 +10,7 @@ import { randomToken } from '../../security/hashing.ts';
 import { withOperatorWords } from '../operator-words.ts';
 import { loadProgram, programBase, programSub, type ProgramSummary } from '../program-context.ts';
 import type { Version } from './rules-view.tsx';
-import { BacktestReport, BacktestStatus, candidateText, progressText, type Backtest } from '../backtest/backtest-report.tsx';
+import { BacktestReport, BacktestStatus, candidateText, progressText, windowText, type Backtest } from '../backtest/backtest-report.tsx';
 
 // Programs → a program → Backtests: replay the program's stored events
 // through a stored version or the rules in the form, and read what would
@@ -77,7 +77,7 @@ function List(p: { program: ProgramSummary; backtests: Backtest[] }) {
               <tr>
                 <td data-label="Started" class="nowrap"><a href={`${base}/backtests/${encodeURIComponent(b.id)}`}>{when(b.createdAt)}</a></td>
                 <td data-label="Candidate">{candidateText(b)}</td>
-                <td data-label="Window" class="nowrap">{b.from.slice(0, 10)} to {b.to.slice(0, 10)}</td>
+                <td data-label="Window">{windowText(b)}</td>
                 <td data-label="Status"><BacktestStatus b={b} /></td>
                 <td data-label="Progress">{progressText(b)}{b.progress.changed !== undefined ? `, ${b.progress.changed} changed` : ''}</td>
               </tr>
@@ -182,7 +182,7 @@ export const backtestsPage = new Hono<AdminEnv>()
         title: `Backtest of ${candidateText(b)}`,
         section: 'programs',
         sub: programSub(program, 'backtests'),
-        lead: `Events of ${program.name} from ${b.from.slice(0, 10)} up to ${b.to.slice(0, 10)} (UTC), started ${when(b.createdAt)}.`,
+        lead: `Events of ${program.name} from ${windowText(b)} (UTC days), started ${when(b.createdAt)}.`,
         refreshSeconds: running ? REFRESH_SECONDS : undefined,
       },
       <>
@@ -192,7 +192,7 @@ export const backtestsPage = new Hono<AdminEnv>()
           <p>
             <BacktestStatus b={b} /> {progressText(b)}
             {b.progress.approximate ? `, ${b.progress.approximate} approximate` : ''}
-            {b.progress.changed !== undefined ? `, ${b.progress.changed} changed so far` : ''}
+            {b.progress.changed !== undefined ? `, ${b.progress.changed} changed${running ? ' so far' : ''}` : ''}
             {b.finishedAt ? `; finished ${when(b.finishedAt)}` : ''}
           </p>
           {running && (
