@@ -185,8 +185,8 @@ describe('console reviews in Chromium', () => {
     const checks = page.getByRole('region', { name: 'Referral checks' });
     expect(await checks.getByLabel('Blocked address').evaluate((s) => (s as unknown as HTMLSelectElement).value)).toBe('review');
     expect(await checks.getByLabel('Self-referral').evaluate((s) => (s as unknown as HTMLSelectElement).value)).toBe('allow');
-    await choose(checks.getByLabel('Self-referral'), 'Deny (no referrer reward)');
-    await choose(checks.getByLabel('Many referrals at once'), 'Review (hold the referrer’s reward)');
+    await choose(checks.getByLabel('Self-referral'), 'Deny');
+    await choose(checks.getByLabel('Many referrals at once'), 'Review');
     await retype(checks.getByLabel(/Referrals allowed in the window/), '0');
     await retype(checks.getByLabel(/Window \(minutes\)/), 'soon');
     await press(page.getByRole('button', { name: 'Save settings' }));

@@ -46,7 +46,7 @@ function ReferralChecks(p: { values: FormValues; errors: FieldErrors }) {
   return (
     <section class="card" aria-labelledby="checks-heading">
       <h2 id="checks-heading">Referral checks</h2>
-      <p class="hint">What happens to the referrer’s reward when a check flags a referral. The strictest flagged check decides; every flag is recorded either way.</p>
+      <p class="hint">What happens to the referrer’s reward when a check flags a referral: <strong>Allow</strong> only records the flag (rules can read it), <strong>Review</strong> holds the reward until someone approves it on the <a href="/admin/reviews">Reviews</a> page, <strong>Deny</strong> pays the referrer nothing. The strictest flagged check decides.</p>
       <div class="grid">
         {REFERRAL_CHECKS.map((c) => (
           <SelectField name={outcomeField(c.check)} id={`f-rc-${c.check}`} label={c.label} value={p.values[outcomeField(c.check)] ?? 'allow'} options={CHECK_OUTCOMES} hint={c.hint} error={p.errors[outcomeField(c.check)]} />

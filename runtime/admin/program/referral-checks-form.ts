@@ -3,9 +3,9 @@
 // `referralChecks` whole, so the form always sends every check.
 
 export const CHECK_OUTCOMES = [
-  { value: 'allow', label: 'Allow (record the flag only)' },
-  { value: 'review', label: 'Review (hold the referrer’s reward)' },
-  { value: 'deny', label: 'Deny (no referrer reward)' },
+  { value: 'allow', label: 'Allow' },
+  { value: 'review', label: 'Review' },
+  { value: 'deny', label: 'Deny' },
 ];
 
 export const REFERRAL_CHECKS = [
