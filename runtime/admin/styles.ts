@@ -176,5 +176,7 @@ progress{width:100%;height:1rem}
   dl.facts{grid-template-columns:1fr;gap:0}
   dl.facts dd{margin-bottom:.5rem}
   .actions button,.actions .button{flex:1 1 auto}
+  table.stack th[scope=row]{display:block;width:100%;position:relative;border:0;padding:.3rem .6rem .3rem 8.6rem;min-height:2rem;overflow-wrap:anywhere;text-align:left;background:none}
+  table.stack th[scope=row]::before{content:attr(data-label);position:absolute;left:.6rem;top:.35rem;width:7.5rem;font-weight:700;color:var(--muted);font-size:.85rem}
 }
 `;

@@ -44,14 +44,23 @@ function Table(p: { caption: string; head: string[]; rows: (string | number | un
   if (!p.rows.length) return <p class="muted">{p.empty}</p>;
   return (
     <div class="table-wrap">
-      <table>
+      {/* Stacked on a phone: each row a card, each cell labelled with its column. */}
+      <table class="stack">
         <caption>{p.caption}</caption>
         <thead>
           <tr>{p.head.map((h) => <th scope="col">{h}</th>)}</tr>
         </thead>
         <tbody>
           {p.rows.map((r) => (
-            <tr>{r.map((cell, i) => (i === 0 ? <th scope="row">{cell as any}</th> : <td class={typeof cell === 'number' ? 'num' : undefined}>{cell as any}</td>))}</tr>
+            <tr>
+              {r.map((cell, i) =>
+                i === 0 ? (
+                  <th scope="row" data-label={p.head[0]}>{cell as any}</th>
+                ) : (
+                  <td data-label={p.head[i]} class={typeof cell === 'number' ? 'num' : undefined}>{cell as any}</td>
+                ),
+              )}
+            </tr>
           ))}
         </tbody>
       </table>
@@ -75,7 +84,7 @@ function Events(p: { r: Report }) {
         {e.replayed} events replayed; <strong>{e.changed} changed</strong>. {e.approximate > 0 && <>{e.approximate} replayed approximately, with what is known today (stored before facts were kept, or the candidate reads a fact the event did not).</>}
       </p>
       <div class="chart-narrow">
-        <CategoryBars id="events-chart" title="How the events replayed" desc={rows.map((r) => `${r.label}: ${r.value}`).join('; ') + '.'} rows={rows.map(({ label, value, color }) => ({ label, value, color }))} />
+        <CategoryBars id="events-chart" title="How the events replayed" desc={rows.map((r) => `${r.label}: ${r.value}`).join('; ') + '.'} rows={rows.map(({ label, value, color }) => ({ label, value, color }))} labelWidth={112} />
       </div>
       <ChartTable summary="Events as a table" caption="How the events replayed" head={['Events', 'Count', 'Meaning']} rows={rows.map((r) => [r.label, r.value, r.note])} />
     </section>
