@@ -264,20 +264,31 @@ export const reviewsPage = new Hono<AdminEnv>()
     const key = /^[A-Za-z0-9_-]{1,200}$/.test(form.key ?? '') ? form.key! : crypto.randomUUID();
     let outcomes: Outcome[];
     let error: ApiError | null = null;
+    let errorStatus = 422;
     if (asked.ids.length === 1) {
       const id = asked.ids[0]!;
       const res = await c.var.api<Review>('POST', `/v1/rewards/${encodeURIComponent(id)}/${asked.decision}`, note ? { note } : {});
       outcomes = [res.ok ? { rewardId: id, status: 200, reward: res.body } : { rewardId: id, status: res.status, error: res.error! }];
-      if (res.status === 422) error = res.error;
+      // A refused body (the note) is the form's to fix; a refused reward (404, 409) is that reward's result.
+      if (res.status === 422 && fieldErrors(res.error).note) error = res.error;
     } else {
       const res = await c.var.api<{ results: Outcome[] }>('POST', '/v1/reviews/decisions', { decision: asked.decision, rewardIds: asked.ids, ...(note ? { note } : {}) }, { 'idempotency-key': key });
       outcomes = res.ok ? res.body.results : [];
-      if (!res.ok) error = res.error;
+      if (!res.ok) [error, errorStatus] = [res.error, res.status];
     }
     if (error) {
-      // A refused note (too long) is said at the field, with the confirmation as it was.
+      // A refused note (too long) is said at the field, anything else above the form, with the confirmation as it was.
       const { found, missing } = await loadSelected(c, asked.ids);
-      return renderPage(c, { title: 'Confirm', section: 'reviews' }, <Confirm c={c} decision={asked.decision} found={found} missing={missing} note={note} noteError={fieldErrors(error).note ?? error.message} />, 422);
+      const noteError = fieldErrors(error).note;
+      return renderPage(
+        c,
+        { title: 'Confirm', section: 'reviews' },
+        <>
+          {!noteError && <Notice kind="error">Not done: {error.message}</Notice>}
+          <Confirm c={c} decision={asked.decision} found={found} missing={missing} note={note} noteError={noteError} />
+        </>,
+        errorStatus,
+      );
     }
     return renderPage(c, { title: 'Review decisions', section: 'reviews' }, <Results decision={asked.decision} outcomes={outcomes} />);
   });
