@@ -14,6 +14,7 @@ import { integrationsPage } from './pages/integrations.tsx';
 import { customDomainPage } from './pages/custom-domain.tsx';
 import { notificationsPage } from './pages/notifications.tsx';
 import { webhooksPage } from './pages/webhooks.tsx';
+import { referralBlocksPage } from './pages/referral-blocks.tsx';
 import { programsPage } from './pages/programs.tsx';
 import { rulesPage } from './pages/rules.tsx';
 import { templatesPage } from './pages/templates.tsx';
@@ -22,6 +23,8 @@ import { emailsPage } from './pages/emails.tsx';
 import { credentialsPage } from './pages/credentials.tsx';
 import { participantsPage } from './pages/participants.tsx';
 import { overviewPage } from './pages/overview.tsx';
+import { reviewsPage } from './pages/reviews.tsx';
+import { backtestsPage } from './pages/backtests.tsx';
 
 /**
  * The admin console, mounted at /admin: server-rendered pages over the JSON
@@ -56,13 +59,16 @@ export function createAdminRoutes(host: ApiHost): Hono<AdminEnv> {
   signedIn.route('/settings/notifications', notificationsPage);
   signedIn.route('/settings/credentials', credentialsPage);
   signedIn.route('/settings/webhooks', webhooksPage);
+  signedIn.route('/settings/referral-blocks', referralBlocksPage);
   signedIn.route('/programs', programsPage);
   signedIn.route('/programs/:programId/overview', overviewPage);
   signedIn.route('/programs/:programId/rules', rulesPage);
   signedIn.route('/programs/:programId/templates', templatesPage);
   signedIn.route('/programs/:programId/settings', programSettingsPage);
+  signedIn.route('/programs/:programId/backtests', backtestsPage);
   signedIn.route('/emails', emailsPage);
   signedIn.route('/participants', participantsPage);
+  signedIn.route('/reviews', reviewsPage);
   signedIn.all('*', (c) => errorPage(c, 404, 'Not found', 'There is no console page at this address.'));
   admin.route('/', signedIn);
 

@@ -70,9 +70,9 @@ export function DayBars(p: { id: string; title: string; desc: string; days: stri
 }
 
 /** One horizontal bar per category (rewards by status), the count written at its end. */
-export function CategoryBars(p: { id: string; title: string; desc: string; rows: { label: string; value: number; color: string; note?: string }[] }) {
+export function CategoryBars(p: { id: string; title: string; desc: string; rows: { label: string; value: number; color: string; note?: string }[]; labelWidth?: number }) {
   const rowH = 30;
-  const labelW = 92;
+  const labelW = p.labelWidth ?? 92;
   const height = p.rows.length * rowH + 6;
   const max = niceMax(Math.max(0, ...p.rows.map((r) => r.value)));
   const barSpace = W - labelW - 130;

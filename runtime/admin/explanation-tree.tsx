@@ -87,8 +87,17 @@ export function DryRunOutcome(p: { result: DryRunResult }) {
         </ul>
       )}
       <h3>Explanation</h3>
-      {result.rules.map((rule) => (
-        <details class="rule-result" open={rule.fired || result.rules.length <= 5}>
+      <Explanations rules={result.rules} />
+    </>
+  );
+}
+
+/** Each rule's conditions as evaluated, operators in words (the dry run's, and both sides of a backtest's changed event). */
+export function Explanations(p: { rules: RuleExplanation[] }) {
+  return (
+    <>
+      {p.rules.map((rule) => (
+        <details class="rule-result" open={rule.fired || p.rules.length <= 5}>
           <summary>
             {rule.fired ? <Badge tone="ok">fires</Badge> : <Badge tone="neutral">does not fire</Badge>} {rule.name}{' '}
             <span class="muted small">priority {rule.priority}: {describeAction(rule.action)}</span>

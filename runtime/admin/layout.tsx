@@ -5,7 +5,7 @@ import { CSS } from './styles.ts';
 import type { Flash } from './flash.ts';
 import { CsrfField, Notice } from './components.tsx';
 
-export type Section = 'settings' | 'programs' | 'emails' | 'participants';
+export type Section = 'settings' | 'programs' | 'emails' | 'participants' | 'reviews';
 export type SubLink = { href: string; label: string; current: boolean };
 
 const MAIN_NAV: { section: Section; href: string; label: string }[] = [
@@ -13,6 +13,7 @@ const MAIN_NAV: { section: Section; href: string; label: string }[] = [
   { section: 'programs', href: '/admin/programs', label: 'Programs' },
   { section: 'emails', href: '/admin/emails', label: 'Emails' },
   { section: 'participants', href: '/admin/participants', label: 'Participants' },
+  { section: 'reviews', href: '/admin/reviews', label: 'Reviews' },
 ];
 
 export const SETTINGS_NAV = [
@@ -21,13 +22,14 @@ export const SETTINGS_NAV = [
   { href: '/admin/settings/notifications', label: 'Notifications' },
   { href: '/admin/settings/credentials', label: 'Keys and secrets' },
   { href: '/admin/settings/webhooks', label: 'Webhooks' },
+  { href: '/admin/settings/referral-blocks', label: 'Referral blocks' },
 ];
 
 export function subNav(links: { href: string; label: string }[], currentHref: string): SubLink[] {
   return links.map((l) => ({ ...l, current: l.href === currentHref }));
 }
 
-type DocumentProps = { title: string; nonce: string; children: Child };
+type DocumentProps = { title: string; nonce: string; refreshSeconds?: number; children: Child };
 
 /** The HTML shell shared by the sign-in page and the console. */
 export function Document(p: DocumentProps) {
@@ -41,6 +43,8 @@ export function Document(p: DocumentProps) {
           <meta name="referrer" content="same-origin" />
           {/* No favicon request (and no 404 for it). */}
           <link rel="icon" href="data:," />
+          {/* A page about work in progress (a running backtest) reloads itself: no script, nothing for the CSP to allow. */}
+          {p.refreshSeconds && <meta http-equiv="refresh" content={String(p.refreshSeconds)} />}
           <title>{`${p.title} · advocate-rules console`}</title>
           <style>{raw(CSS)}</style>
         </head>
@@ -60,6 +64,8 @@ export type LayoutProps = {
   flash: Flash | null;
   sub?: { label: string; links: SubLink[] };
   lead?: Child;
+  /** Reload the page every this many seconds (a meta refresh), while what it shows is still changing. */
+  refreshSeconds?: number;
   /** Inline script for this page, allowed by the response's CSP nonce. */
   script?: string;
   children: Child;
@@ -67,7 +73,7 @@ export type LayoutProps = {
 
 export function Layout(p: LayoutProps) {
   return (
-    <Document title={p.title} nonce={p.nonce}>
+    <Document title={p.title} nonce={p.nonce} refreshSeconds={p.refreshSeconds}>
       <a class="skip" href="#main">Skip to content</a>
       <header class="top">
         <div class="top-inner">

@@ -16,8 +16,8 @@ export async function loadProgram(c: Context<AdminEnv>): Promise<ProgramSummary>
 
 export const programBase = (program: { id: string }) => `/admin/programs/${encodeURIComponent(program.id)}`;
 
-/** Programs → Overview / Rules / Templates / Settings: the tabs under a program's pages. */
-export function programSub(program: { id: string; name: string }, current: 'overview' | 'rules' | 'templates' | 'settings'): { label: string; links: SubLink[] } {
+/** Programs → Overview / Rules / Templates / Settings / Backtests: the tabs under a program's pages. */
+export function programSub(program: { id: string; name: string }, current: 'overview' | 'rules' | 'templates' | 'settings' | 'backtests'): { label: string; links: SubLink[] } {
   const base = programBase(program);
   return {
     label: `Program ${program.name}`,
@@ -27,6 +27,7 @@ export function programSub(program: { id: string; name: string }, current: 'over
         { href: `${base}/rules`, label: 'Rules' },
         { href: `${base}/templates`, label: 'Templates' },
         { href: `${base}/settings`, label: 'Settings' },
+        { href: `${base}/backtests`, label: 'Backtests' },
       ],
       `${base}/${current}`,
     ),

@@ -46,7 +46,7 @@ details.card[open]>summary{margin-bottom:.75rem}
 .optional{font-weight:400;color:var(--muted)}
 .hint{color:var(--muted);font-size:.875rem;margin:0}
 .field-error{color:var(--bad);font-size:.875rem;margin:0;font-weight:600}
-input[type=text],input[type=email],input[type=password],input[type=number],input[type=search],select,textarea{font:inherit;color:inherit;background:#fff;border:1px solid #aab4c0;border-radius:6px;padding:.5rem .6rem;width:100%;min-height:2.6rem}
+input[type=text],input[type=email],input[type=password],input[type=number],input[type=search],input[type=date],select,textarea{font:inherit;color:inherit;background:#fff;border:1px solid #aab4c0;border-radius:6px;padding:.5rem .6rem;width:100%;min-height:2.6rem}
 textarea{resize:vertical}
 textarea.code{line-height:1.45;white-space:pre;overflow:auto;tab-size:2}
 [aria-invalid=true]{border-color:var(--bad);box-shadow:0 0 0 1px var(--bad)}
@@ -140,6 +140,16 @@ details.history{margin-top:.35rem;font-size:.875rem}
 .completer-row button{flex:none;width:8.5rem}
 details.history ol{margin:.25rem 0;padding-left:1.2rem}
 .spaced{margin-top:1rem}
+ul.flags{list-style:none;margin:0;padding:0}
+ul.flags li{margin:.15rem 0}
+ul.inline-list{list-style:none;display:flex;flex-wrap:wrap;gap:.25rem 1rem;margin:.25rem 0 .75rem;padding:0}
+details.sample{border:1px solid var(--line);border-radius:8px;padding:.5rem .75rem;margin:.5rem 0}
+details.sample>summary{cursor:pointer;font-weight:600;overflow-wrap:anywhere}
+.sides{display:grid;gap:0 1rem;grid-template-columns:repeat(auto-fit,minmax(min(20rem,100%),1fr))}
+.sides h4{margin:.75rem 0 .25rem}
+progress{width:100%;height:1rem}
+.chart-narrow{max-width:28rem}
+.table-wrap caption{text-align:left;font-weight:600;padding:.5rem 0 .25rem}
 @media (max-width:900px){.split{grid-template-columns:minmax(0,1fr)}}
 @media (max-width:640px){
   main{padding:1rem .75rem 2.5rem}
@@ -166,5 +176,7 @@ details.history ol{margin:.25rem 0;padding-left:1.2rem}
   dl.facts{grid-template-columns:1fr;gap:0}
   dl.facts dd{margin-bottom:.5rem}
   .actions button,.actions .button{flex:1 1 auto}
+  table.stack th[scope=row]{display:block;width:100%;position:relative;border:0;padding:.3rem .6rem .3rem 8.6rem;min-height:2rem;overflow-wrap:anywhere;text-align:left;background:none}
+  table.stack th[scope=row]::before{content:attr(data-label);position:absolute;left:.6rem;top:.35rem;width:7.5rem;font-weight:700;color:var(--muted);font-size:.85rem}
 }
 `;

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHarness, type Harness } from '../support/app-harness.ts';
+import { referralRules } from '../api/fixtures.ts';
 
 // The console's session and form protections, over app.request (no browser):
 // what a forged, stale, cross-site or token-less request gets.
@@ -176,6 +177,46 @@ describe('admin console sessions and forms', () => {
     const res = await h.app.request(`/admin/programs/${otherProgram}/rules`, { headers: { cookie } });
     expect(res.status).toBe(404);
     expect(await res.text()).not.toContain('Theirs');
+  });
+
+  it("decides no review of another tenant's reward, and shows no backtest of another tenant", async () => {
+    // Each tenant with one referrer bonus held for review by the `blocked` check.
+    const held = async (t: Tenant) => {
+      const as = { token: t.apiKey };
+      const program = (await h.request('POST', '/v1/programs', { ...as, body: { name: 'Held', settings: { referralChecks: { blocked: { outcome: 'review' } } } } })).body.id;
+      await h.request('PUT', `/v1/programs/${program}/rules`, { ...as, body: referralRules });
+      await h.request('PUT', '/v1/referral-blocks', { ...as, body: { blocks: ['blocked.example'] } });
+      await h.request('PUT', '/v1/participants/ref', { ...as, body: { email: 'ref@example.com' } });
+      await h.request('PUT', '/v1/participants/p', { ...as, body: { email: 'p@blocked.example', referredBy: 'ref' } });
+      const event = await h.request('POST', `/v1/programs/${program}/events`, { ...as, body: { id: 'buy', type: 'purchase', participantId: 'p', data: { amount: 60 } } });
+      return { program, reward: event.body.rewards[0].id as string };
+    };
+    const mine = await held(acme);
+    const theirs = await held(other);
+    const { cookie, csrf } = await session(acme.apiKey);
+    const post = (path: string, fields: Record<string, string>) =>
+      h.app.request(path, { method: 'POST', headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' }, body: form({ _csrf: csrf, ...fields }) });
+
+    // A forged confirmation naming both: only Acme's is denied; the other is "not found", untouched.
+    const res = await post('/admin/reviews/do', { decision: 'deny', rewardIds: `${mine.reward},${theirs.reward}`, key: 'k1' });
+    expect(res.status).toBe(200);
+    const html = await res.text();
+    expect(html).toContain('Denied: 1 of 2');
+    expect(html).toContain('not found');
+    expect((await h.request('GET', `/v1/rewards/${theirs.reward}`, { token: other.apiKey })).body).toMatchObject({ status: 'pending', pendingReasons: expect.arrayContaining(['review']) });
+    expect((await h.request('GET', `/v1/rewards/${mine.reward}`, { token: acme.apiKey })).body.status).toBe('cancelled');
+    // A confirmation page does not show another tenant's reward either.
+    const confirm = await (await post('/admin/reviews/confirm', { one: `approve:${theirs.reward}` })).text();
+    expect(confirm).toContain('Not in the queue any more');
+    expect(confirm).not.toContain('rule referrer-bonus');
+    // More selected rewards than the API decides at once: refused before any call.
+    const many = Object.fromEntries(Array.from({ length: 101 }, (_, i) => [`pick.r${i}`, 'on']));
+    expect((await post('/admin/reviews/confirm', { decision: 'approve', ...many })).status).toBe(422);
+
+    const backtest = await h.request('POST', `/v1/programs/${theirs.program}/backtests`, { token: other.apiKey, body: { version: 1, from: '2020-01-01T00:00:00Z', to: '2020-01-02T00:00:00Z' } });
+    expect(backtest.status).toBe(202);
+    expect((await h.app.request(`/admin/programs/${theirs.program}/backtests`, { headers: { cookie } })).status).toBe(404);
+    expect((await h.app.request(`/admin/programs/${mine.program}/backtests/${backtest.body.id}`, { headers: { cookie } })).status).toBe(404);
   });
 
   it('serves pages that run only their own script and cannot be framed or cached', async () => {

@@ -412,11 +412,11 @@ describe('admin console in Chromium', () => {
     await kb.keyboard.press('Tab');
     expect(await kb.evaluate(() => document.activeElement?.textContent)).toBe('Skip to content');
     const reached: string[] = [];
-    for (let i = 0; i < 6; i++) {
+    for (let i = 0; i < 7; i++) {
       await kb.keyboard.press('Tab');
       reached.push((await kb.evaluate(() => document.activeElement?.textContent?.trim())) ?? '');
     }
-    expect(reached).toEqual(['Sign out', 'Settings', 'Programs', 'Emails', 'Participants', 'Integrations']);
+    expect(reached).toEqual(['Sign out', 'Settings', 'Programs', 'Emails', 'Participants', 'Reviews', 'Integrations']);
     // Focus is visible: the focused link draws an outline.
     expect(await kb.evaluate(() => getComputedStyle(document.activeElement!).outlineStyle)).toBe('solid');
     await kb.keyboard.press('Enter');

@@ -56,15 +56,16 @@ function Attention(p: { items: AttentionItem[]; base: string }) {
 }
 
 function KeyNumbers(p: { o: ProgramOverview }) {
+  const reviews = `/admin/reviews?programId=${encodeURIComponent(p.o.programId)}`;
   const rewards = p.o.rewards.reduce((n, r) => n + r.count, 0);
   const outbox = p.o.outbox.queued + p.o.outbox.sending;
   const figures = [
     { label: 'Events', value: p.o.events.total, note: 'last 30 days' },
     { label: 'Rewards', value: rewards, note: 'last 30 days' },
-    { label: 'Pending reviews', value: p.o.pendingReviews, note: 'rewards held for a review' },
+    { label: 'Pending reviews', value: p.o.pendingReviews, note: 'rewards held for a review', href: reviews },
     { label: 'Emails sent', value: p.o.emails.totals.sent, note: `${p.o.emails.totals.failed} failed, ${p.o.emails.totals.suppressed} suppressed` },
     { label: 'Outbox', value: outbox, note: `${p.o.outbox.queued} queued, ${p.o.outbox.sending} sending` },
-  ];
+  ] as { label: string; value: number; note: string; href?: string }[];
   return (
     <section class="card" aria-labelledby="numbers-heading">
       <h2 id="numbers-heading">At a glance</h2>
@@ -73,7 +74,7 @@ function KeyNumbers(p: { o: ProgramOverview }) {
           <div>
             <dt>{f.label}</dt>
             <dd>
-              <span class="figure">{f.value}</span>
+              {f.href ? <a class="figure" href={f.href} aria-label={`${f.value} pending reviews: open the review queue`}>{f.value}</a> : <span class="figure">{f.value}</span>}
               <span class="muted small">{f.note}</span>
             </dd>
           </div>

@@ -1,10 +1,11 @@
 /** @jsxImportSource hono/jsx */
 import { Hono, type Context } from 'hono';
 import type { AdminEnv } from '../admin-env.ts';
-import { CheckField, InputField, Notice, PostForm, TextAreaField } from '../components.tsx';
+import { CheckField, InputField, Notice, PostForm, SelectField, TextAreaField } from '../components.tsx';
 import { renderPage, formOf } from '../render.tsx';
 import { redirectWithFlash } from '../flash.ts';
 import { loadProgram, programBase, programSub, type ProgramSummary } from '../program-context.ts';
+import { CHECK_OUTCOMES, outcomeField, RATE_FIELDS, REFERRAL_CHECKS } from '../program/referral-checks-form.ts';
 import { patchOf, settingsErrors, SETTINGS_FIELDS, valuesOf, type FieldErrors, type FormValues, type SettingsField } from '../program/settings-form.ts';
 
 /** Zone names to complete from, where the runtime can list them (Node, Deno and workerd can). */
@@ -40,13 +41,31 @@ function Field(p: { f: SettingsField; values: FormValues; errors: FieldErrors })
   );
 }
 
+/** One outcome per check, and the rate check's numbers beside its outcome. */
+function ReferralChecks(p: { values: FormValues; errors: FieldErrors }) {
+  return (
+    <section class="card" aria-labelledby="checks-heading">
+      <h2 id="checks-heading">Referral checks</h2>
+      <p class="hint">What happens to the referrer’s reward when a check flags a referral: <strong>Allow</strong> only records the flag (rules can read it), <strong>Review</strong> holds the reward until someone approves it on the <a href="/admin/reviews">Reviews</a> page, <strong>Deny</strong> pays the referrer nothing. The strictest flagged check decides.</p>
+      <div class="grid">
+        {REFERRAL_CHECKS.map((c) => (
+          <SelectField name={outcomeField(c.check)} id={`f-rc-${c.check}`} label={c.label} value={p.values[outcomeField(c.check)] ?? 'allow'} options={CHECK_OUTCOMES} hint={c.hint} error={p.errors[outcomeField(c.check)]} />
+        ))}
+        {RATE_FIELDS.map((f) => (
+          <InputField name={f.name} id={`f-rc-rate-${f.key}`} label={f.label} value={p.values[f.name] ?? ''} inputmode="numeric" autocomplete="off" optional hint={f.hint} error={p.errors[f.name]} />
+        ))}
+      </div>
+    </section>
+  );
+}
+
 async function render(c: Context<AdminEnv>, program: ProgramSummary & { settings: Record<string, unknown> }, o: { values?: FormValues; errors?: FieldErrors; unplaced?: string[] } = {}, status = 200) {
   const values = o.values ?? valuesOf(program.name, program.settings);
   const errors = o.errors ?? {};
   const failed = Object.keys(errors).length + (o.unplaced?.length ?? 0);
   return renderPage(
     c,
-    { title: `Settings of ${program.name}`, section: 'programs', sub: programSub(program, 'settings'), lead: 'How this program holds, expires, limits and reports rewards, and how its reminder and account emails behave.' },
+    { title: `Settings of ${program.name}`, section: 'programs', sub: programSub(program, 'settings'), lead: 'How this program holds, expires, limits, checks and reports rewards, and how its reminder and account emails behave.' },
     <>
       {failed > 0 && (
         <Notice kind="error">
@@ -69,6 +88,7 @@ async function render(c: Context<AdminEnv>, program: ProgramSummary & { settings
           <h2 id="email-heading">Reminders and links</h2>
           <div class="grid">{SETTINGS_FIELDS.slice(7, 13).map((f) => <Field f={f} values={values} errors={errors} />)}</div>
         </section>
+        <ReferralChecks values={values} errors={errors} />
         <section class="card" aria-labelledby="limits-heading">
           <h2 id="limits-heading">Limits</h2>
           <div class="grid">{SETTINGS_FIELDS.slice(13).map((f) => <Field f={f} values={values} errors={errors} />)}</div>

@@ -25,15 +25,19 @@ async function render(c: Context<AdminEnv>, o: { name?: string; error?: ApiError
             <tbody>
               {programs.map((p) => (
                 <tr>
-                  <td data-label="Program"><strong>{p.name}</strong><br /><code class="small muted">{p.id}</code></td>
+                  <td data-label="Program"><a href={`${programBase(p)}/overview`}><strong>{p.name}</strong></a><br /><code class="small muted">{p.id}</code></td>
                   <td data-label="Rules">{p.activeVersion ? <Badge tone="ok">version {p.activeVersion} active</Badge> : <Badge tone="neutral">none yet</Badge>}</td>
                   <td data-label="Created" class="nowrap">{when(p.createdAt)}</td>
                   <td data-label="Pages">
+                    <a href={`${programBase(p)}/overview`} aria-label={programs.length > 1 ? `Overview of ${p.name}` : undefined}>Overview</a>
+                    {' · '}
                     <a href={`${programBase(p)}/rules`} aria-label={programs.length > 1 ? `Rules of ${p.name}` : undefined}>Rules</a>
                     {' · '}
                     <a href={`${programBase(p)}/templates`} aria-label={programs.length > 1 ? `Templates of ${p.name}` : undefined}>Templates</a>
                     {' · '}
                     <a href={`${programBase(p)}/settings`} aria-label={programs.length > 1 ? `Settings of ${p.name}` : undefined}>Settings</a>
+                    {' · '}
+                    <a href={`${programBase(p)}/backtests`} aria-label={programs.length > 1 ? `Backtests of ${p.name}` : undefined}>Backtests</a>
                   </td>
                 </tr>
               ))}

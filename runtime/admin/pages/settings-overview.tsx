@@ -11,7 +11,10 @@ type Settings = ReturnType<typeof emailSettingsView>;
 // The landing page: where each setting stands, one card each. The card links
 // are worded apart from the tabs so each link's name is unique on the page.
 export const settingsOverviewPage = new Hono<AdminEnv>().get('/', async (c) => {
-  const s = (await c.var.api<Settings>('GET', '/v1/settings/email')).body;
+  const [s, blocks] = await Promise.all([
+    c.var.api<Settings>('GET', '/v1/settings/email').then((r) => r.body),
+    c.var.api<{ blocks: unknown[] }>('GET', '/v1/referral-blocks').then((r) => r.body?.blocks?.length ?? 0),
+  ]);
   const on = Object.values(s.notifications).filter(Boolean).length;
   const total = Object.keys(s.notifications).length;
   return renderPage(
@@ -44,6 +47,11 @@ export const settingsOverviewPage = new Hono<AdminEnv>().get('/', async (c) => {
         <h2 id="c-types">Email types</h2>
         <p>{on === total ? 'Every email type is on.' : `${on} of ${total} email types are on.`}</p>
         <a href="/admin/settings/notifications">Choose which emails go out</a>
+      </section>
+      <section class="card" aria-labelledby="c-blocks">
+        <h2 id="c-blocks">Referral blocks</h2>
+        <p>{blocks === 0 ? 'No address or domain is blocked.' : `${blocks} blocked ${blocks === 1 ? 'address or domain' : 'addresses and domains'}, for every program’s “Blocked address” check.`}</p>
+        <a href="/admin/settings/referral-blocks">Edit the block list</a>
       </section>
     </div>,
   );

@@ -1,6 +1,7 @@
 import type { ApiError } from '../admin-env.ts';
 import { pointerProblems } from '../api-errors.ts';
 import { parseLocated } from '../json-locator.ts';
+import { REFERRAL_FIELD_NAMES, referralChecksOf, referralFieldOf, referralValuesOf } from './referral-checks-form.ts';
 
 // The program settings form: text fields in, the PATCH body out, and the
 // API's pointers back to the field each names. The console checks only what
@@ -48,7 +49,7 @@ export function valuesOf(name: string, settings: Record<string, any>): FormValue
     else if (f.kind === 'json') out[f.name] = (v as unknown[]).length ? JSON.stringify(v, null, 2) : '';
     else out[f.name] = String(v);
   }
-  return out;
+  return { ...out, ...referralValuesOf(settings.referralChecks) };
 }
 
 /** A number where the text is one; otherwise the text itself, so the API's message names what is wrong. */
@@ -88,6 +89,7 @@ export function patchOf(form: FormValues): { body: { name: string; settings: Rec
     } else settings[a] = value;
   }
   settings.payoutReminder = Object.keys(reminder).length ? reminder : null;
+  settings.referralChecks = referralChecksOf(form);
   return { body: { name: (form.name ?? '').trim(), settings }, errors };
 }
 
@@ -95,7 +97,7 @@ export function patchOf(form: FormValues): { body: { name: string; settings: Rec
 export function settingsErrors(error: ApiError | null): { fields: FieldErrors; unplaced: string[] } {
   const fields: FieldErrors = {};
   const unplaced: string[] = [];
-  const known = new Set(['name', ...SETTINGS_FIELDS.map((f) => f.name)]);
+  const known = new Set(['name', ...SETTINGS_FIELDS.map((f) => f.name), ...REFERRAL_FIELD_NAMES]);
   for (const p of pointerProblems(error)) {
     const parts = p.pointer.split('/').slice(1).map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
     const [top, key, ...rest] = parts;
@@ -103,6 +105,14 @@ export function settingsErrors(error: ApiError | null): { fields: FieldErrors; u
     let inner = rest;
     if (field === 'payoutReminder' && rest.length) [field, inner] = [`payoutReminder.${rest[0]}`, rest.slice(1)];
     if (field === 'payoutReminder') field = 'payoutReminder.everyDays';
+    if (field === 'referralChecks') {
+      // Every referral check field is its own: the message needs no path.
+      const placed = referralFieldOf(rest);
+      if (placed) {
+        fields[placed] ??= p.message;
+        continue;
+      }
+    }
     if (!field || !known.has(field)) {
       unplaced.push(`${p.message} (${p.pointer})`);
       continue;
