@@ -43,16 +43,18 @@ describe('the core', () => {
 });
 
 describe('the Worker bundle', () => {
-  // 320 KiB: about 260 of code, and the disposable-email-domains blocklist the
-  // referral checks look domains up in (8,900 domains, ~50 KiB gzipped).
-  it('builds with `wrangler deploy --dry-run`, stays under 320 KiB gzipped and contains no eval', async () => {
+  // 384 KiB: about 295 of code (the console's pages are most of the growth),
+  // and the disposable-email-domains blocklist the referral checks look domains
+  // up in (8,900 domains, ~50 KiB gzipped). Workers allow 3 MiB on the free
+  // plan; the budget is ours, to notice what a change adds to every cold start.
+  it('builds with `wrangler deploy --dry-run`, stays under 384 KiB gzipped and contains no eval', async () => {
     const outdir = mkdtempSync(join(tmpdir(), 'advocate-bundle-'));
     const wrangler = join(root, 'node_modules/wrangler/bin/wrangler.js');
     await promisify(execFile)(process.execPath, [wrangler, 'deploy', '--dry-run', '--outdir', outdir], { cwd: root, env: { ...process.env, WRANGLER_SEND_METRICS: 'false' } });
     const bundle = readFileSync(join(outdir, 'worker.js'));
     const gzipped = gzipSync(bundle).length;
     console.info(`Worker bundle: ${(bundle.length / 1024).toFixed(0)} KiB, ${(gzipped / 1024).toFixed(0)} KiB gzipped (${outdir})`);
-    expect(gzipped).toBeLessThan(320 * 1024);
+    expect(gzipped).toBeLessThan(384 * 1024);
     // workerd refuses code generation from strings at run time; keep it out of the bundle too.
     expect(bundle.toString('utf8')).not.toMatch(/(^|[^\w$.])eval\(|new Function\(/);
   }, 60_000);
