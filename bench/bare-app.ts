@@ -8,6 +8,7 @@ import { createSqliteDialect } from '../runtime/store/dialects/sqlite-dialect.ts
 import { createPostgresDialect } from '../runtime/store/dialects/postgres-dialect.ts';
 import { migrateToLatest } from '../runtime/store/migrate.ts';
 import { SQLITE_PRAGMAS } from '../runtime/store/dialects/sqlite-settings.ts';
+import { BENCH_PARTICIPANTS, benchParticipantId } from './bench-program.ts';
 
 // The baseline of the events benchmark: the least a Hono app can do to accept
 // the same event. It parses the body, reads the participant and the program,
@@ -37,9 +38,10 @@ async function seed() {
   const now = new Date().toISOString();
   await db.insertInto('tenants').values({ id: TENANT, name: 'Bare', api_key_hash: 'x', webhook_secret_sealed: 'x', created_at: now }).onConflict((oc) => oc.doNothing()).execute();
   await db.insertInto('programs').values({ id: 'bare-program', tenant_id: TENANT, name: 'Bare', settings: '{}', active_version: null, templates_version: 0, created_at: now, updated_at: now }).onConflict((oc) => oc.doNothing()).execute();
+  const participants = Array.from({ length: BENCH_PARTICIPANTS }, (_, n) => benchParticipantId(n));
   await db
     .insertInto('participants')
-    .values({ tenant_id: TENANT, id: 'p', email: 'p@example.com', first_name: 'P', last_name: null, locale: null, country_code: 'US', referred_by: null, w9_on_file: 0, w9_on_file_at: null, payout_info_complete: 1, payout_info_completed_at: now, email_verified: 0, email_verified_at: null, password_hash: null, created_at: now, updated_at: now })
+    .values(participants.map((id) => ({ tenant_id: TENANT, id, email: `${id}@example.com`, first_name: 'P', last_name: null, locale: null, country_code: 'US', referred_by: null, w9_on_file: 0, w9_on_file_at: null, payout_info_complete: 1, payout_info_completed_at: now, email_verified: 0, email_verified_at: null, password_hash: null, created_at: now, updated_at: now })))
     .onConflict((oc) => oc.doNothing())
     .execute();
   await db.destroy();

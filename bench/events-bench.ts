@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { freePort } from '../runtime/node/free-port.ts';
 import { generateSecretKey } from '../runtime/security/secret-box.ts';
 import { freshPostgresSchema, PG_TEST_URL } from '../test/support/databases.ts';
-import { oneRewardProgram, benchEvent } from './bench-program.ts';
+import { BENCH_PARTICIPANTS, benchParticipantId, oneRewardProgram, benchEvent } from './bench-program.ts';
 import { postLoad, percentile } from './load.ts';
 import { startServer, type ServerProcess } from './processes.ts';
 
@@ -37,7 +37,10 @@ export async function startOurs(databaseUrl: string, ruleCounts: number[] = [20]
     return res.json() as Promise<Record<string, string>>;
   };
   const { apiKey } = await call('POST', '/v1/tenants', ADMIN, { name: 'Bench' });
-  await call('PUT', '/v1/participants/p', apiKey, { email: 'p@example.com', firstName: 'P', countryCode: 'US', payoutInfoComplete: true });
+  for (let n = 0; n < BENCH_PARTICIPANTS; n++) {
+    const id = benchParticipantId(n);
+    await call('PUT', `/v1/participants/${id}`, apiKey, { email: `${id}@example.com`, firstName: 'P', countryCode: 'US', payoutInfoComplete: true });
+  }
   const programs: string[] = [];
   for (const count of ruleCounts) {
     const { id } = await call('POST', '/v1/programs', apiKey, { name: `Bench ${count}` });
@@ -58,7 +61,7 @@ export async function round(side: Side, concurrency: number, ms: number, path = 
   const run = `${side.prefix}${sequence++}-`;
   // The server's own account of each event (Server-Timing), summed per phase.
   const phases: Record<string, number> = {};
-  const result = await postLoad(side.server.url, path, side.headers, (n) => JSON.stringify(benchEvent(run + n)), concurrency, ms, (headers) => {
+  const result = await postLoad(side.server.url, path, side.headers, (n) => JSON.stringify(benchEvent(run + n, n)), concurrency, ms, (headers) => {
     for (const part of String(headers['server-timing'] ?? '').split(', ')) {
       const [name, dur] = part.split(';dur=');
       if (dur) phases[name] = (phases[name] ?? 0) + Number(dur);
