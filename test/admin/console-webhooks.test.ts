@@ -180,7 +180,7 @@ describe('console webhooks and API keys in Chromium', () => {
     for (const text of ['retrying', 'HTTP 503', 'down for maintenance', receiver.url('/down')]) expect(waiting).toContain(text);
     expect(await rows().first().locator('td[data-label="Next attempt"]').textContent()).toMatch(/\d{4}-\d\d-\d\d \d\d:\d\d UTC/);
     expect(await rows().first().getByRole('button', { name: /Redeliver/ }).count()).toBe(0);
-    await bothWidths('webhook-deliveries');
+    await bothWidths('webhook-deliveries-retrying');
   });
 
   it('redelivers one after a confirmation, and it really goes out again', async () => {
@@ -197,6 +197,9 @@ describe('console webhooks and API keys in Chromium', () => {
     await press(page.getByRole('button', { name: 'Yes, redeliver it' }));
     expect(await flash()).toMatch(/is queued to be sent again/);
     await deliverAll();
+    await page.reload();
+    expect(await rows().first().textContent()).toContain('delivered');
+    await bothWidths('webhook-deliveries');
     const again = at('/acme').filter((r) => r.headers['webhook-id'] === messageId);
     expect(again).toHaveLength(2);
     expect(() => new Webhook(secret).verify(again[1]!.body, again[1]!.headers)).not.toThrow();
@@ -262,6 +265,8 @@ describe('console webhooks and API keys in Chromium', () => {
     const fresh = (await page.locator('#new-credential').textContent())!;
     expect(fresh).toMatch(/^ar_/);
     expect((await h.request('GET', '/v1/programs', { token: fresh })).status).toBe(200);
+    // The console now signs in with the new key: its row carries the mark.
+    expect(await page.getByRole('region', { name: 'API keys' }).getByRole('row').filter({ hasText: fresh.slice(0, 7) }).textContent()).toContain('the console is signed in with this one');
     await bothWidths('credentials-rotated');
     await press(page.getByRole('button', { name: /^Revoke the old API key/ }));
     expect(await flash()).toContain('The API key is revoked');

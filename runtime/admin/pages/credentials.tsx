@@ -153,7 +153,11 @@ export const credentialsPage = new Hono<AdminEnv>()
     const res = await c.var.api<{ apiKey?: string; webhookSecret?: string }>('POST', `/v1/settings/credentials/${kind}`, undefined, { 'idempotency-key': key });
     if (!res.ok) return render(c, { error: res.error!.message, status: res.status });
     const value = (res.body.apiKey ?? res.body.webhookSecret)!;
-    if (kind === 'api-keys' && item.hint === hintOf(c.var.session.apiKey)) await switchSessionKey(c, c.var.services, c.var.session, value);
+    if (kind === 'api-keys' && item.hint === hintOf(c.var.session.apiKey)) {
+      await switchSessionKey(c, c.var.services, c.var.session, value);
+      // This page already speaks for the new session (it marks the key the console is signed in with).
+      c.set('session', { ...c.var.session, apiKey: value });
+    }
     return render(c, { created: { kind, value, replaces: item } });
   })
   .post('/:kind/:id/revoke', async (c) => {

@@ -48,7 +48,8 @@ function LastResponse(p: { d: Delivery }) {
   return (
     <>
       {p.d.lastStatusCode !== null && <Badge tone={p.d.lastStatusCode >= 200 && p.d.lastStatusCode < 300 ? 'ok' : 'bad'}>HTTP {p.d.lastStatusCode}</Badge>}
-      {p.d.lastError && <div class="small">{p.d.lastError}</div>}
+      {/* The dispatcher's words add nothing to a status code they only repeat ("the receiver answered 503"). */}
+      {p.d.lastError && !(p.d.lastStatusCode !== null && p.d.lastError.endsWith(String(p.d.lastStatusCode))) && <div class="small">{p.d.lastError}</div>}
       {p.d.lastResponse && <pre class="excerpt small break">{p.d.lastResponse}</pre>}
     </>
   );

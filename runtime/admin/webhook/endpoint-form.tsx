@@ -68,7 +68,8 @@ export function SecretOnce(p: { heading: string; secret: string; endpoint: Endpo
       </Notice>
       <div class="field">
         <label for="signing-secret">Signing secret</label>
-        <input id="signing-secret" type="text" readonly value={p.secret} class="code copy-field" autocomplete="off" spellcheck={false} aria-describedby="signing-secret-hint" />
+        {/* A textarea, not an input: the whole value stays in view on a phone, where an input would cut it off. */}
+        <textarea id="signing-secret" readonly rows={2} class="code copy-field" autocomplete="off" spellcheck={false} aria-describedby="signing-secret-hint">{p.secret}</textarea>
         <p class="hint" id="signing-secret-hint">Focus the field, select all and copy.</p>
       </div>
       {p.endpoint.previousSecretValidUntil && (
