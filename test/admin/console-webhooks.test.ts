@@ -76,7 +76,8 @@ describe('console webhooks and API keys in Chromium', () => {
   beforeAll(async () => {
     receiver = await startWebhookReceiver();
     receiver.answer('/acme', { status: 200, body: '{"received":true}', headers: { 'content-type': 'application/json' } });
-    receiver.answer('/down', { status: 503, body: 'down for maintenance' });
+    // What a receiver answers is someone else's content: shown as text, never as markup.
+    receiver.answer('/down', { status: 503, body: '<img src=x onerror=alert(1)>down for maintenance', headers: { 'content-type': 'text/html' } });
     // The real time: standardwebhooks checks the timestamp against the wall clock.
     h = await createHarness('sqlite', { env: { ALLOW_PRIVATE_WEBHOOK_HOSTS: 'true' }, webhookCa: [receiver.cert.cert], start: new Date().toISOString() });
     apiKey = (await h.tenant('Acme')).apiKey;
@@ -177,10 +178,14 @@ describe('console webhooks and API keys in Chromium', () => {
     await press(page.getByRole('button', { name: 'Show deliveries' }));
     expect(await rows().count()).toBe(25);
     const waiting = (await rows().first().textContent())!;
-    for (const text of ['retrying', 'HTTP 503', 'down for maintenance', receiver.url('/down')]) expect(waiting).toContain(text);
+    for (const text of ['retrying', 'HTTP 503', '<img src=x onerror=alert(1)>down for maintenance', receiver.url('/down')]) expect(waiting).toContain(text);
+    expect(await rows().first().locator('img').count()).toBe(0);
     expect(await rows().first().locator('td[data-label="Next attempt"]').textContent()).toMatch(/\d{4}-\d\d-\d\d \d\d:\d\d UTC/);
     expect(await rows().first().getByRole('button', { name: /Redeliver/ }).count()).toBe(0);
     await bothWidths('webhook-deliveries-retrying');
+    // A cursor that is not one: said above the list, not a failure page.
+    await page.goto(`${http.url}/admin/settings/webhook-deliveries?before=not-a-cursor`);
+    expect(await page.getByRole('alert').textContent()).toContain('the page link is out of date');
   });
 
   it('redelivers one after a confirmation, and it really goes out again', async () => {

@@ -90,7 +90,7 @@ export const deliveriesPage = new Hono<AdminEnv>()
             {(s.endpointId || s.status) && <a href={DELIVERIES_PATH}>Clear the filter</a>}
           </div>
         </form>
-        {list.error && !Object.keys(errors).length && <Notice kind="error">{list.error.message}</Notice>}
+        {list.error && !errors.endpointId && !errors.status && <Notice kind="error">{list.error.message}{errors.before ? ': the page link is out of date; start from the first page.' : ''}</Notice>}
         <section class="card" aria-labelledby="deliveries-heading">
           <h2 id="deliveries-heading">Deliveries{s.before ? ' (continued)' : ''}</h2>
           {rows.length === 0 ? (
