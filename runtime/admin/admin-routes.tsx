@@ -14,6 +14,7 @@ import { integrationsPage } from './pages/integrations.tsx';
 import { customDomainPage } from './pages/custom-domain.tsx';
 import { notificationsPage } from './pages/notifications.tsx';
 import { webhooksPage } from './pages/webhooks.tsx';
+import { deliveriesPage } from './pages/webhook-deliveries.tsx';
 import { referralBlocksPage } from './pages/referral-blocks.tsx';
 import { programsPage } from './pages/programs.tsx';
 import { rulesPage } from './pages/rules.tsx';
@@ -59,6 +60,7 @@ export function createAdminRoutes(host: ApiHost): Hono<AdminEnv> {
   signedIn.route('/settings/notifications', notificationsPage);
   signedIn.route('/settings/credentials', credentialsPage);
   signedIn.route('/settings/webhooks', webhooksPage);
+  signedIn.route('/settings/webhook-deliveries', deliveriesPage);
   signedIn.route('/settings/referral-blocks', referralBlocksPage);
   signedIn.route('/programs', programsPage);
   signedIn.route('/programs/:programId/overview', overviewPage);

@@ -63,6 +63,17 @@ export async function endSession(c: Context, services: Services, session: AdminS
   clearSessionCookie(c);
 }
 
+/**
+ * The same session (record, CSRF token, expiry) on another of the tenant's
+ * keys: after the console rotates the key it is signed in with, revoking the
+ * old one must not sign out the person who just rotated it.
+ */
+export async function switchSessionKey(c: Context, services: Services, session: AdminSession, apiKey: string): Promise<void> {
+  const next: AdminSession = { ...session, apiKey };
+  const seconds = Math.max(1, Math.floor((session.expiresAt - services.clock.now().getTime()) / 1000));
+  setCookie(c, SESSION_COOKIE, await services.secrets.seal(JSON.stringify(next), SEAL_CONTEXT), cookieOptions(c, seconds));
+}
+
 /** Drops the cookie of a session that is already invalid. */
 export function clearSessionCookie(c: Context): void {
   deleteCookie(c, SESSION_COOKIE, { path: '/admin', secure: isHttps(c) });

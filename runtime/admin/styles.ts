@@ -46,8 +46,12 @@ details.card[open]>summary{margin-bottom:.75rem}
 .optional{font-weight:400;color:var(--muted)}
 .hint{color:var(--muted);font-size:.875rem;margin:0}
 .field-error{color:var(--bad);font-size:.875rem;margin:0;font-weight:600}
-input[type=text],input[type=email],input[type=password],input[type=number],input[type=search],input[type=date],select,textarea{font:inherit;color:inherit;background:#fff;border:1px solid #aab4c0;border-radius:6px;padding:.5rem .6rem;width:100%;min-height:2.6rem}
+input[type=text],input[type=url],input[type=email],input[type=password],input[type=number],input[type=search],input[type=date],select,textarea{font:inherit;color:inherit;background:#fff;border:1px solid #aab4c0;border-radius:6px;padding:.5rem .6rem;width:100%;min-height:2.6rem}
 textarea{resize:vertical}
+fieldset{border:1px solid var(--line);border-radius:8px;padding:.6rem .9rem .2rem;margin:0 0 1rem;min-width:0}
+legend{font-weight:600;padding:0 .3rem}
+pre.excerpt{white-space:pre-wrap;overflow-wrap:anywhere;max-height:8rem;overflow:auto;margin:.3rem 0 0;background:var(--code);padding:.3rem .45rem;border-radius:4px}
+textarea.copy-field{overflow-wrap:anywhere;word-break:break-all;resize:none;font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,"Liberation Mono",monospace;font-size:.875rem;background:var(--code)}
 textarea.code{line-height:1.45;white-space:pre;overflow:auto;tab-size:2}
 [aria-invalid=true]{border-color:var(--bad);box-shadow:0 0 0 1px var(--bad)}
 .grid{display:grid;gap:0 1rem;grid-template-columns:repeat(auto-fit,minmax(12rem,1fr))}

@@ -3,19 +3,23 @@ import * as v from 'valibot';
 import type { AppEnv } from '../context.ts';
 import { parseInput } from '../validation.ts';
 import type { RouteDoc } from '../openapi/route-doc.ts';
-import { PageQuery } from './pagination.ts';
+import { decodeCursor, nextCursor, PageQuery } from './pagination.ts';
 import { NextShape, WebhookDeliveryDetailShape, WebhookDeliveryShape } from '../openapi/shapes.ts';
 import { getDelivery, listTenantDeliveries, redeliver } from '../services/webhook-delivery-service.ts';
 
 const Filter = v.strictObject({
   endpointId: v.optional(v.string()),
   status: v.optional(v.picklist(['queued', 'sending', 'delivered', 'failed'])),
-  before: v.optional(v.string()),
+  before: PageQuery.before,
   limit: v.optional(v.pipe(v.string(), v.regex(/^\d+$/), v.transform(Number), v.minValue(1), v.maxValue(200)), '50'),
 });
 
 export const webhookDeliveryRoutes = new Hono<AppEnv>()
-  .get('/', async (c) => c.json(await listTenantDeliveries(c.var.services, c.var.tenant, parseInput(Filter, c.req.query(), 'query'))))
+  .get('/', async (c) => {
+    const f = parseInput(Filter, c.req.query(), 'query');
+    const { rows, deliveries } = await listTenantDeliveries(c.var.services, c.var.tenant, { ...f, before: decodeCursor(f.before) });
+    return c.json({ deliveries, next: nextCursor(rows, f.limit) });
+  })
   .get('/:id', async (c) => c.json(await getDelivery(c.var.services, c.var.tenant, c.req.param('id'))))
   .post('/:id/redeliver', async (c) => c.json(await redeliver(c.var.services, c.var.tenant, c.req.param('id')), 202));
 

@@ -19,7 +19,8 @@ import {
 // created. A tenant always keeps at least one of each.
 
 const SECRET_FIELD = 'webhook_secret';
-const hintOf = (value: string) => `${value.slice(0, value.indexOf('_') + 5)}…`;
+/** The first characters a credential is listed by (the console also finds the key it is signed in with by it). */
+export const hintOf = (value: string) => `${value.slice(0, value.indexOf('_') + 5)}…`;
 
 export async function addApiKey(services: Services, db: Db, tenantId: string) {
   const apiKey = `ar_${randomToken(24)}`;

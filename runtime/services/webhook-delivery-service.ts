@@ -7,7 +7,7 @@ import { webhookDeliveryView } from './webhook-views.ts';
 
 export async function listTenantDeliveries(services: Services, tenant: Tenant, f: DeliveryFilter) {
   const rows = await listDeliveries(services.store.db, tenant.id, f);
-  return { deliveries: rows.map(webhookDeliveryView), next: rows.length === f.limit ? rows[rows.length - 1].created_at : null };
+  return { rows, deliveries: rows.map(webhookDeliveryView) };
 }
 
 export async function getDelivery(services: Services, tenant: Tenant, id: string) {

@@ -1,6 +1,7 @@
 import { sql, type ExpressionBuilder } from 'kysely';
 import type { Db, DialectName } from './store.ts';
 import type { Database, WebhookDeliveryStatus, WebhookDeliveryTable } from './database.ts';
+import { newestFirst, type Cursor } from './pagination.ts';
 
 /** The outbox write: at most one row per (endpoint, message id), whoever announces the fact first. */
 export async function insertDeliveryOnce(db: Db, row: WebhookDeliveryTable): Promise<boolean> {
@@ -12,14 +13,14 @@ export async function insertDeliveryOnce(db: Db, row: WebhookDeliveryTable): Pro
   return Number(result.numInsertedOrUpdatedRows ?? 0) === 1;
 }
 
-export type DeliveryFilter = { endpointId?: string; status?: WebhookDeliveryStatus; limit: number; before?: string };
+export type DeliveryFilter = { endpointId?: string; status?: WebhookDeliveryStatus; limit: number; before?: Cursor };
 
 export async function listDeliveries(db: Db, tenantId: string, f: DeliveryFilter): Promise<WebhookDeliveryTable[]> {
   let q = db.selectFrom('webhook_deliveries').selectAll().where('tenant_id', '=', tenantId);
   if (f.endpointId) q = q.where('endpoint_id', '=', f.endpointId);
   if (f.status) q = q.where('status', '=', f.status);
-  if (f.before) q = q.where('created_at', '<', f.before);
-  return q.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(f.limit).execute();
+  // (created_at, id): one event announced to several endpoints writes its rows in the same millisecond.
+  return newestFirst(q, f.before, f.limit).execute();
 }
 
 export async function findDelivery(db: Db, tenantId: string, id: string): Promise<WebhookDeliveryTable | undefined> {

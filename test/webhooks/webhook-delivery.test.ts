@@ -192,6 +192,27 @@ describe.each(DIALECTS)('webhook deliveries on %s', (dialect) => {
     expect((await h.request('GET', `/v1/webhook-deliveries/${delivery.id}`, { token: other.apiKey })).status).toBe(404);
   });
 
+  it('pages deliveries written in the same millisecond without skipping one', async () => {
+    // One event, three endpoints: three rows with one created_at; a page of two must not lose the third.
+    const ids = [];
+    for (const path of ['/p1', '/p2', '/p3']) ids.push((await endpoint(path, ['event.processed'])).id);
+    const before = (await h.request('GET', '/v1/webhook-deliveries?limit=200', { token: key })).body.deliveries.length;
+    await purchase();
+    const seen: string[] = [];
+    let next: string | null = '';
+    for (let page = 0; page < 10 && next !== null; page++) {
+      const res: { status: number; body: { deliveries: { id: string }[]; next: string | null } } = await h.request('GET', `/v1/webhook-deliveries?limit=2${next ? `&before=${encodeURIComponent(next)}` : ''}`, { token: key });
+      expect(res.status).toBe(200);
+      seen.push(...res.body.deliveries.map((d) => d.id));
+      next = res.body.next;
+    }
+    expect(new Set(seen).size).toBe(seen.length);
+    expect(seen).toHaveLength(before + 3);
+    const bad = await h.request('GET', '/v1/webhook-deliveries?before=not-a-cursor', { token: key });
+    expect(bad.status).toBe(422);
+    expect(bad.body.error.details[0].pointer).toBe('/before');
+  });
+
   it('does not follow a redirect: a 3xx is a failed attempt', async () => {
     const hook = await endpoint('/moved', ['event.processed']);
     receiver.answer('/moved', { status: 302, headers: { location: receiver.url('/moved-here') } });
