@@ -235,6 +235,22 @@ describe('console reviews in Chromium', () => {
     await page.setViewportSize(DESKTOP);
   });
 
+  it("approves a reward in review from its participant's page, through the same confirmation", async () => {
+    const id = ids.at(-5)!;
+    await page.goto(`${http.url}/admin/participants/ref`);
+    const row = page.locator('tbody tr').filter({ has: page.locator(`button[value="approve:${id}"]`) });
+    await press(row.getByRole('button', { name: /^Approve / }));
+    await page.getByRole('heading', { name: 'Approve the $25.00 cash for ref?' }).waitFor();
+    await press(page.getByRole('button', { name: 'Yes, approve it' }));
+    expect(await page.getByRole('heading', { name: 'Approved: 1 of 1' }).count()).toBe(1);
+    expect(await reward(id)).toMatchObject({ status: 'available' });
+    expect((await reward(id)).history.at(-1)).toMatchObject({ reason: 'review_approved' });
+    // A reward no longer in review offers no decision there (read with the page's session, staying on the results).
+    const after = await (await page.request.get(`${http.url}/admin/participants/ref`)).text();
+    expect(after).toContain(`approve:${ids.at(-6)!}`);
+    expect(after).not.toContain(`approve:${id}`);
+  });
+
   it('raised no script or CSP error', () => {
     expect(pageErrors).toEqual([]);
   });

@@ -70,6 +70,13 @@ function Rewards(p: { rewards: Reward[]; csrf: string; base: string }) {
                       {r.kind !== 'percent_discount' && <InputField name="amount" id={`amount-${r.id}`} label={`Amount to redeem (${r.currency})`} optional inputmode="text" hint="Blank redeems all that remains." />}
                     </Ask>
                   )}
+                  {r.status === 'pending' && r.pendingReasons.includes('review') && (
+                    // The review queue's own confirmation (with its note), so a decision made here is the same one.
+                    <PostForm action="/admin/reviews/confirm" csrf={p.csrf} class="inline-action">
+                      <button type="submit" name="one" value={`approve:${r.id}`} class="small secondary">Approve {short}…</button>
+                      <button type="submit" name="one" value={`deny:${r.id}`} class="small danger">Deny {short}…</button>
+                    </PostForm>
+                  )}
                   {(r.status === 'available' || r.status === 'pending') && <Ask csrf={p.csrf} base={p.base} action="cancel-reward" label={`Cancel ${short}…`} danger fields={{ rewardId: r.id }} />}
                   {r.status !== 'available' && r.status !== 'pending' && <span class="muted small">None: the reward is {r.status}.</span>}
                 </div>
