@@ -64,8 +64,13 @@ export function createApp(services: Services, options: AppOptions = {}): Hono<Ap
     const given = c.req.header('x-request-id');
     c.set('requestId', given && /^[\w.:-]{1,128}$/.test(given) ? given : crypto.randomUUID());
     c.set('peerAddress', options.peerAddress?.(c) ?? null);
-    await next();
+    // Set before the handler, so the response it builds carries it: setting a
+    // header on a finished response makes Hono copy the response (on Node, a
+    // full WHATWG Response built from the adapter's light one) for every request.
     c.header('x-request-id', c.var.requestId);
+    await next();
+    // A handler that returned its own Response dropped the prepared headers.
+    if (!c.res.headers.has('x-request-id')) c.header('x-request-id', c.var.requestId);
     // The access log: the route's pattern, never the path itself (tokens travel in some paths).
     services.logger.info('request', {
       requestId: c.var.requestId,
