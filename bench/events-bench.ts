@@ -22,6 +22,8 @@ const ADMIN = 'bench-admin-token-0123456789';
 const ROUND_MS = Number(process.env.BENCH_ROUND_MS ?? 1500);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const DATABASES = (process.env.BENCH_DATABASES ?? 'sqlite,postgres').split(',');
+// BENCH_CONCURRENCY=8,16 runs only those concurrencies (a quick look at one row).
+const only = (levels: number[]) => (process.env.BENCH_CONCURRENCY ? process.env.BENCH_CONCURRENCY.split(',').map(Number) : levels);
 const tsx = ['--import', 'tsx', ...(process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : [])];
 
 export type Side = { server: ServerProcess; path: string; headers: Record<string, string>; prefix: string };
@@ -121,7 +123,7 @@ async function sqliteRows(): Promise<EventsRow[]> {
     const ours = await startOurs(`sqlite:${join(dir, 'ours.db')}`);
     const bare = await startBare(`sqlite:${join(dir, 'bare.db')}`);
     try {
-      rows.push(...(await compare('SQLite', ours, bare, [1, 8, 64])));
+      rows.push(...(await compare('SQLite', ours, bare, only([1, 8, 64]))));
     } finally {
       await ours.server.stop();
       await bare.server.stop();
@@ -145,7 +147,7 @@ async function postgresRows(): Promise<EventsRow[]> {
     const ours = await startOurs(schemas[0].url);
     const bare = await startBare(schemas[1].url);
     try {
-      rows.push(...(await compare('PostgreSQL', ours, bare, [1, 16, 64])));
+      rows.push(...(await compare('PostgreSQL', ours, bare, only([1, 16, 64]))));
     } finally {
       await ours.server.stop();
       await bare.server.stop();

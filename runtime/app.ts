@@ -64,12 +64,18 @@ export function createApp(services: Services, options: AppOptions = {}): Hono<Ap
     const given = c.req.header('x-request-id');
     c.set('requestId', given && /^[\w.:-]{1,128}$/.test(given) ? given : crypto.randomUUID());
     c.set('peerAddress', options.peerAddress?.(c) ?? null);
+    // (On the per-request path variables are read with c.get: each c.var read copies all of them into a new object.)
+    // Set before the handler, so the response it builds carries it: setting a
+    // header on a finished response makes Hono copy the response (on Node, a
+    // full WHATWG Response built from the adapter's light one) for every request.
+    c.header('x-request-id', c.get('requestId'));
     await next();
-    c.header('x-request-id', c.var.requestId);
+    // A handler that returned its own Response dropped the prepared headers.
+    if (!c.res.headers.has('x-request-id')) c.header('x-request-id', c.get('requestId'));
     // The access log: the route's pattern, never the path itself (tokens travel in some paths).
     services.logger.info('request', {
-      requestId: c.var.requestId,
-      tenantId: c.var.tenant?.id ?? null,
+      requestId: c.get('requestId'),
+      tenantId: c.get('tenant')?.id ?? null,
       method: c.req.method,
       route: routePath(c) || null,
       status: c.res.status,

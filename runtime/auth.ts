@@ -11,7 +11,7 @@ function bearer(header: string | undefined): string | null {
 
 export const requireAdmin = createMiddleware<AppEnv>(async (c, next) => {
   const token = bearer(c.req.header('authorization'));
-  if (!token || !constantTimeEqual(token, c.var.services.config.ADMIN_TOKEN)) {
+  if (!token || !constantTimeEqual(token, c.get('services').config.ADMIN_TOKEN)) {
     throw new AppError('unauthorized', 'an operator token is required (Authorization: Bearer <ADMIN_TOKEN>)');
   }
   await next();
@@ -20,7 +20,7 @@ export const requireAdmin = createMiddleware<AppEnv>(async (c, next) => {
 /** Resolves the tenant from its API key; every query below runs scoped to it. */
 export const requireTenant = createMiddleware<AppEnv>(async (c, next) => {
   const key = bearer(c.req.header('authorization'));
-  const tenant = key ? await findTenantByKeyHash(c.var.services.store.db, await sha256Hex(key)) : undefined;
+  const tenant = key ? await findTenantByKeyHash(c.get('services').store.db, await sha256Hex(key)) : undefined;
   if (!tenant) throw new AppError('unauthorized', 'a valid API key is required (Authorization: Bearer <apiKey>)');
   c.set('tenant', tenant);
   await next();

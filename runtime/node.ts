@@ -9,12 +9,14 @@ import { watchHttpServer } from './node/http-drain.ts';
 import { startTimers } from './timers.ts';
 import { nodePeerAddress } from './node/peer-address.ts';
 import { stopServices } from './shutdown.ts';
+import { createLogger } from './logger.ts';
+import { createBatchedStdout } from './node/batched-stdout.ts';
 
 // The Node.js entry: configuration, services, HTTP server, background loops,
 // and a clean stop on SIGTERM/SIGINT (see shutdown.ts and node/http-drain.ts).
 try {
   const config = parseConfig(withLocalSecrets(process.env));
-  const services = await buildNodeServices(config);
+  const services = await buildNodeServices(config, { logger: createLogger(createBatchedStdout()) });
   const app = createApp(services, { peerAddress: nodePeerAddress });
   const stopTimers = startTimers(services);
   const server = serve({ fetch: app.fetch, port: config.PORT }, (info) => {

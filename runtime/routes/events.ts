@@ -33,14 +33,14 @@ export async function handleEvent(c: Context<AppEnv>, tenant: Tenant, programId:
     if (hostile !== null) {
       throw new AppError('validation_failed', 'The request body is invalid', [{ pointer: `/data${hostile}`, message: 'this key is reserved and cannot be used in event data' }]);
     }
-    outcome = await ingestEvent(c.var.services, tenant, programId, body);
+    outcome = await ingestEvent(c.get('services'), tenant, programId, body);
   } catch (error) {
-    c.var.services.metrics.eventHandled(error instanceof AppError && error.status < 500 ? 'rejected' : 'error', seconds(), 0);
+    c.get('services').metrics.eventHandled(error instanceof AppError && error.status < 500 ? 'rejected' : 'error', seconds(), 0);
     throw error;
   }
   const created = outcome.status === 201 && !outcome.replayed;
   const fired = created ? ((outcome.body as { fired?: unknown[] }).fired?.length ?? 0) : 0;
-  c.var.services.metrics.eventHandled(created ? 'created' : outcome.replayed ? 'replayed' : 'rejected', seconds(), fired);
+  c.get('services').metrics.eventHandled(created ? 'created' : outcome.replayed ? 'replayed' : 'rejected', seconds(), fired);
   if (outcome.replayed) c.header('Idempotent-Replayed', 'true');
   if (outcome.timings) c.header('Server-Timing', Object.entries(outcome.timings).map(([name, ms]) => `${name};dur=${ms}`).join(', '));
   return c.json(outcome.body, outcome.status);
@@ -49,7 +49,7 @@ export async function handleEvent(c: Context<AppEnv>, tenant: Tenant, programId:
 const ListQuery = v.strictObject({ type: v.optional(v.pipe(v.string(), v.maxLength(100))), ...CreatedRange, ...PageQuery });
 
 export const eventRoutes = new Hono<AppEnv>()
-  .post('/:programId/events', async (c) => handleEvent(c, c.var.tenant, c.req.param('programId'), await readJson(c)))
+  .post('/:programId/events', async (c) => handleEvent(c, c.get('tenant'), c.req.param('programId'), await readJson(c)))
   .get('/:programId/events', async (c) => {
     const { db } = c.var.services.store;
     const f = parseInput(ListQuery, c.req.query(), 'query');

@@ -2,14 +2,16 @@ import { sql, type ExpressionBuilder } from 'kysely';
 import type { Db, DialectName } from './store.ts';
 import type { Database, EmailStatus, EmailTable } from './database.ts';
 import { newestFirst, type Cursor } from './pagination.ts';
+import { definedColumns, rowSlots, runShaped } from './compiled-shapes.ts';
 
 export async function insertEmailOnce(db: Db, row: EmailTable): Promise<boolean> {
-  const result = await db
-    .insertInto('emails')
-    .values(row)
-    .onConflict((oc) => oc.columns(['tenant_id', 'idempotency_key']).doNothing())
-    .executeTakeFirst();
-  return Number(result.numInsertedOrUpdatedRows ?? 0) === 1;
+  const result = await runShaped(db, `insertEmailOnce:${definedColumns(row)}`, row, (slot) =>
+    db
+      .insertInto('emails')
+      .values(rowSlots(row, slot))
+      .onConflict((oc) => oc.columns(['tenant_id', 'idempotency_key']).doNothing()),
+  );
+  return Number(result.numAffectedRows ?? 0) === 1;
 }
 
 export type EmailFilter = { participantId?: string; status?: EmailStatus; type?: string; limit: number; before?: Cursor };

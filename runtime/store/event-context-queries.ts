@@ -1,4 +1,5 @@
 import type { Db } from './store.ts';
+import { runShaped } from './compiled-shapes.ts';
 import type { EventTable, ParticipantTable, ProgramTable } from './database.ts';
 
 // Every column of a participant, selected under a prefix so they cannot clash
@@ -32,22 +33,25 @@ export type EventContext = {
  * program or participant is a null column, not a missing row.
  */
 export async function readEventContext(db: Db, tenantId: string, programId: string, participantId: string, eventId: string): Promise<EventContext> {
-  const row = await db
-    .selectFrom('tenants as t')
-    .leftJoin('programs as pr', (j) => j.onRef('pr.tenant_id', '=', 't.id').on('pr.id', '=', programId))
-    .leftJoin('participants as pa', (j) => j.onRef('pa.tenant_id', '=', 't.id').on('pa.id', '=', participantId))
-    .leftJoin('events as ev', (j) => j.onRef('ev.tenant_id', '=', 't.id').on('ev.id', '=', eventId))
-    .leftJoin('email_settings as es', 'es.tenant_id', 't.id')
-    .select(['pr.id as program_id', 'pr.name as program_name', 'pr.settings as program_settings', 'pr.active_version as program_active_version', 'pr.created_at as program_created_at', 'pr.templates_version as program_templates_version'])
-    .select(PARTICIPANT_COLUMNS.map((c) => `pa.${c} as pa_${c}` as const))
-    .select(['ev.request_hash as event_request_hash', 'ev.response as event_response', 'es.notifications as notifications'])
-    .select((eb) =>
-      eb
-        .exists(eb.selectFrom('webhook_endpoints as we').select('we.id').whereRef('we.tenant_id', '=', 't.id').where('we.status', '=', 'enabled'))
-        .as('has_webhook_endpoints'),
-    )
-    .where('t.id', '=', tenantId)
-    .executeTakeFirstOrThrow();
+  const result = await runShaped(db, 'readEventContext', { tenantId, programId, participantId, eventId }, (slot) =>
+    db
+      .selectFrom('tenants as t')
+      .leftJoin('programs as pr', (j) => j.onRef('pr.tenant_id', '=', 't.id').on('pr.id', '=', slot('programId')))
+      .leftJoin('participants as pa', (j) => j.onRef('pa.tenant_id', '=', 't.id').on('pa.id', '=', slot('participantId')))
+      .leftJoin('events as ev', (j) => j.onRef('ev.tenant_id', '=', 't.id').on('ev.id', '=', slot('eventId')))
+      .leftJoin('email_settings as es', 'es.tenant_id', 't.id')
+      .select(['pr.id as program_id', 'pr.name as program_name', 'pr.settings as program_settings', 'pr.active_version as program_active_version', 'pr.created_at as program_created_at', 'pr.templates_version as program_templates_version'])
+      .select(PARTICIPANT_COLUMNS.map((c) => `pa.${c} as pa_${c}` as const))
+      .select(['ev.request_hash as event_request_hash', 'ev.response as event_response', 'es.notifications as notifications'])
+      .select((eb) =>
+        eb
+          .exists(eb.selectFrom('webhook_endpoints as we').select('we.id').whereRef('we.tenant_id', '=', 't.id').where('we.status', '=', 'enabled'))
+          .as('has_webhook_endpoints'),
+      )
+      .where('t.id', '=', slot('tenantId')),
+  );
+  const row = result.rows[0];
+  if (!row) throw new Error('the authenticated tenant is gone');
   const r = row as unknown as Record<string, unknown>;
   return {
     program:

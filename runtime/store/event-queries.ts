@@ -1,6 +1,7 @@
 import type { Db } from './store.ts';
 import type { EventTable } from './database.ts';
 import { createdBetween, newestFirst, type Cursor } from './pagination.ts';
+import { definedColumns, rowSlots, runShaped } from './compiled-shapes.ts';
 
 /** A claim without a stored response older than this was abandoned mid-way (D1 only: elsewhere the transaction rolls it back). */
 export const ABANDONED_CLAIM_MS = 120_000;
@@ -19,18 +20,20 @@ export async function findEvent(db: Db, tenantId: string, id: string) {
  */
 export async function insertEventOnce(db: Db, row: EventTable): Promise<boolean> {
   const abandonedBefore = new Date(new Date(row.created_at).getTime() - ABANDONED_CLAIM_MS).toISOString();
-  const result = await db
-    .insertInto('events')
-    .values(row)
-    .onConflict((oc) =>
-      oc
-        .columns(['tenant_id', 'id'])
-        .doUpdateSet({ program_id: row.program_id, type: row.type, participant_id: row.participant_id, data: row.data, occurred_at: row.occurred_at, request_hash: row.request_hash, created_at: row.created_at, facts: row.facts })
-        .where('events.response', '=', '')
-        .where('events.created_at', '<', abandonedBefore),
-    )
-    .executeTakeFirst();
-  return Number(result.numInsertedOrUpdatedRows ?? 0) === 1;
+  const result = await runShaped(db, `insertEventOnce:${definedColumns(row)}`, { ...row, abandonedBefore }, (slot) => {
+    const s = rowSlots(row, slot);
+    return db
+      .insertInto('events')
+      .values(s)
+      .onConflict((oc) =>
+        oc
+          .columns(['tenant_id', 'id'])
+          .doUpdateSet({ program_id: s.program_id, type: s.type, participant_id: s.participant_id, data: s.data, occurred_at: s.occurred_at, request_hash: s.request_hash, created_at: s.created_at, facts: s.facts })
+          .where('events.response', '=', '')
+          .where('events.created_at', '<', slot('abandonedBefore')),
+      );
+  });
+  return Number(result.numAffectedRows ?? 0) === 1;
 }
 
 /** Stores the answer a replay of this event will get. */

@@ -2,6 +2,7 @@ import { sql } from 'kysely';
 import { newestFirst, type Cursor } from './pagination.ts';
 import type { Db, DialectName } from './store.ts';
 import type { ParticipantTable } from './database.ts';
+import { runShaped } from './compiled-shapes.ts';
 
 export async function findParticipant(db: Db, tenantId: string, id: string) {
   return db.selectFrom('participants').selectAll().where('tenant_id', '=', tenantId).where('id', '=', id).executeTakeFirst();
@@ -14,8 +15,11 @@ export async function findParticipant(db: Db, tenantId: string, id: string) {
  * from a snapshot that misses the other's write. SQLite and D1 have one writer.
  */
 export async function lockParticipant(db: Db, dialect: DialectName, tenantId: string, id: string) {
-  const q = db.selectFrom('participants').selectAll().where('tenant_id', '=', tenantId).where('id', '=', id);
-  return (dialect === 'postgres' ? q.forUpdate() : q).executeTakeFirst();
+  const result = await runShaped(db, `lockParticipant:${dialect}`, { tenantId, id }, (slot) => {
+    const q = db.selectFrom('participants').selectAll().where('tenant_id', '=', slot('tenantId')).where('id', '=', slot('id'));
+    return dialect === 'postgres' ? q.forUpdate() : q;
+  });
+  return result.rows[0];
 }
 
 export async function findParticipantByEmail(db: Db, tenantId: string, email: string) {

@@ -1,14 +1,16 @@
 import type { Db } from './store.ts';
 import type { RewardHistoryTable } from './database.ts';
+import { definedColumns, rowSlots, runShaped } from './compiled-shapes.ts';
 
 /** Adds one transition; false when its idempotency key was used for this reward already. */
 export async function insertRewardHistory(db: Db, row: RewardHistoryTable): Promise<boolean> {
-  const result = await db
-    .insertInto('reward_history')
-    .values(row)
-    .onConflict((oc) => oc.columns(['tenant_id', 'reward_id', 'idempotency_key']).doNothing())
-    .executeTakeFirst();
-  return Number(result.numInsertedOrUpdatedRows ?? 0) === 1;
+  const result = await runShaped(db, `insertRewardHistory:${definedColumns(row)}`, row, (slot) =>
+    db
+      .insertInto('reward_history')
+      .values(rowSlots(row, slot))
+      .onConflict((oc) => oc.columns(['tenant_id', 'reward_id', 'idempotency_key']).doNothing()),
+  );
+  return Number(result.numAffectedRows ?? 0) === 1;
 }
 
 /** The history of some rewards of one tenant, oldest first. */

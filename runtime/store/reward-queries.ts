@@ -2,14 +2,16 @@ import { sql } from 'kysely';
 import type { Db } from './store.ts';
 import type { RewardStatus, RewardTable } from './database.ts';
 import { createdBetween, newestFirst, type Cursor } from './pagination.ts';
+import { definedColumns, rowSlots, runShaped } from './compiled-shapes.ts';
 
 export async function insertRewardOnce(db: Db, row: RewardTable): Promise<boolean> {
-  const result = await db
-    .insertInto('rewards')
-    .values(row)
-    .onConflict((oc) => oc.columns(['tenant_id', 'event_id', 'rule_name', 'participant_id']).doNothing())
-    .executeTakeFirst();
-  return Number(result.numInsertedOrUpdatedRows ?? 0) === 1;
+  const result = await runShaped(db, `insertRewardOnce:${definedColumns(row)}`, row, (slot) =>
+    db
+      .insertInto('rewards')
+      .values(rowSlots(row, slot))
+      .onConflict((oc) => oc.columns(['tenant_id', 'event_id', 'rule_name', 'participant_id']).doNothing()),
+  );
+  return Number(result.numAffectedRows ?? 0) === 1;
 }
 
 /** Whether the event already wrote this rule's reward for this participant (a re-run on D1). */

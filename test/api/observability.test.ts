@@ -32,6 +32,7 @@ describe.each(DIALECTS)('observability on %s', (dialect) => {
     const { lines, tenant, programId } = await setUp();
     const res = await h.request('POST', `/v1/programs/${programId}/events`, { token: tenant.apiKey, body: { id: 'e-1', type: 'signup', participantId: 'alice' }, headers: { 'x-request-id': 'req-42' } });
     expect(res.status).toBe(201);
+    expect(res.headers.get('x-request-id')).toBe('req-42');
     const access = lines.filter((l) => l.msg === 'request');
     expect(access.at(-1)).toMatchObject({ level: 'info', requestId: 'req-42', tenantId: tenant.id, method: 'POST', route: '/v1/programs/:programId/events', status: 201 });
     expect(access.at(-1).durationMs).toBeTypeOf('number');
@@ -43,6 +44,19 @@ describe.each(DIALECTS)('observability on %s', (dialect) => {
     // A client's request id is echoed only when it is a plain token; it is logged as given.
     const hostile = await h.request('GET', '/livez', { headers: { 'x-request-id': 'a"b\u0001{}' } });
     expect(hostile.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
+  it('sends the request id on every answer: an error, a missing route, an idempotent replay (a Response the handler built itself)', async () => {
+    const { tenant } = await setUp();
+    const invalid = await h.request('POST', '/v1/programs', { token: tenant.apiKey, body: { name: '' }, headers: { 'x-request-id': 'req-bad' } });
+    expect(invalid.status).toBe(422);
+    expect(invalid.headers.get('x-request-id')).toBe('req-bad');
+    expect((await h.request('GET', '/nothing-here', { headers: { 'x-request-id': 'req-404' } })).headers.get('x-request-id')).toBe('req-404');
+    const create = (id: string) => h.request('POST', '/v1/programs', { token: tenant.apiKey, body: { name: 'Replayed' }, headers: { 'idempotency-key': 'k-1', 'x-request-id': id } });
+    expect((await create('req-first')).headers.get('x-request-id')).toBe('req-first');
+    const replay = await create('req-replay');
+    expect(replay.headers.get('idempotent-replayed')).toBe('true');
+    expect(replay.headers.get('x-request-id')).toBe('req-replay');
   });
 
   it('answers /livez without the database and /readyz once migrated and the outbox moves', async () => {

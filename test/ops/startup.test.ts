@@ -66,7 +66,10 @@ describe('starting the server', () => {
         process.kill(server.child.pid!, 'SIGTERM');
         await server.exited;
         expect(server.child.exitCode, server.output()).toBe(0);
-        expect(server.output().split('\n').filter((line) => line.includes('"msg":"advocate-rules stopped"'))).toHaveLength(1);
+        const lines = server.output().split('\n');
+        expect(lines.filter((line) => line.includes('"msg":"advocate-rules stopped"'))).toHaveLength(1);
+        // The access log (written a turn of the event loop at a time) has the request's line, whole.
+        expect(lines.filter((line) => line.includes('"msg":"request"')).map((line) => JSON.parse(line))).toEqual([expect.objectContaining({ route: '/health', status: 200 })]);
         // Nothing left behind: the port is free again.
         await expect(fetch(`http://127.0.0.1:${port}/livez`)).rejects.toThrow();
       } finally {
