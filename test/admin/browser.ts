@@ -41,3 +41,24 @@ export async function screenshot(page: Page, name: string): Promise<string> {
 export async function fitsWidth(page: Page): Promise<boolean> {
   return page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth);
 }
+
+/**
+ * Records what a console page must never do into `errors` (each test file
+ * ends by expecting it empty): a script error, a console error (a CSP
+ * refusal is one), or a failed sub-request. A page answering 4xx itself is
+ * what some tests ask for, so documents are left out.
+ */
+export function recordPageErrors(page: Page, errors: string[]): void {
+  page.on('pageerror', (e) => errors.push(e.message));
+  page.on('console', (m) => m.type() === 'error' && !m.text().startsWith('Failed to load resource') && errors.push(m.text()));
+  page.on('response', (r) => r.status() >= 400 && r.request().resourceType() !== 'document' && errors.push(`${r.status()} ${r.url()}`));
+}
+
+/** Signs in with an API key through the console's own form, from the keyboard, landing on `url` (its h1 `heading`). */
+export async function signInAt(page: Page, url: string, apiKey: string, heading: string): Promise<void> {
+  await page.goto(url);
+  await page.getByLabel('API key').focus();
+  await page.keyboard.type(apiKey);
+  await page.keyboard.press('Enter');
+  await page.getByRole('heading', { name: heading, level: 1 }).waitFor();
+}

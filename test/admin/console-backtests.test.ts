@@ -3,7 +3,7 @@ import type { Browser, Locator, Page } from 'playwright-core';
 import { createHarness, type Harness } from '../support/app-harness.ts';
 import { runDueJobs } from '../../runtime/scheduler.ts';
 import { referralRules } from '../api/fixtures.ts';
-import { fitsWidth, launchChromium, screenshot, serveHarness, type HttpServer } from './browser.ts';
+import { fitsWidth, launchChromium, screenshot, serveHarness, type HttpServer, recordPageErrors, signInAt } from './browser.ts';
 
 // The Backtests pages in Chromium, from the keyboard alone: the form's
 // refusals at their fields, a backtest that runs in chunks (its page
@@ -57,14 +57,8 @@ describe('console backtests in Chromium', () => {
     http = await serveHarness(h);
     browser = await launchChromium();
     page = await (await browser.newContext({ viewport: DESKTOP })).newPage();
-    page.on('pageerror', (e) => pageErrors.push(e.message));
-    page.on('console', (m) => m.type() === 'error' && !m.text().startsWith('Failed to load resource') && pageErrors.push(m.text()));
-    page.on('response', (r) => r.status() >= 400 && r.request().resourceType() !== 'document' && pageErrors.push(`${r.status()} ${r.url()}`));
-    await page.goto(`${http.url}/admin/programs`);
-    await page.getByLabel('API key').focus();
-    await page.keyboard.type(apiKey);
-    await page.keyboard.press('Enter');
-    await page.getByRole('heading', { name: 'Programs', level: 1 }).waitFor();
+    recordPageErrors(page, pageErrors);
+    await signInAt(page, `${http.url}/admin/programs`, apiKey, 'Programs');
   });
 
   afterAll(async () => {

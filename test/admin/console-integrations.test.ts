@@ -3,7 +3,7 @@ import type { Browser, Page } from 'playwright-core';
 import { createHarness, type Harness } from '../support/app-harness.ts';
 import { startSmtpServer, type TestSmtpServer } from '../support/smtp-servers.ts';
 import { startDnsServer, type TestDnsServer } from '../support/dns-server.ts';
-import { fitsWidth, launchChromium, screenshot, serveHarness, type HttpServer } from './browser.ts';
+import { fitsWidth, launchChromium, screenshot, serveHarness, type HttpServer, recordPageErrors } from './browser.ts';
 
 // Settings → Integrations as a program manager meets it, from the keyboard
 // alone: a plain SMTP server on loopback that takes a login only without
@@ -38,9 +38,7 @@ describe('Integrations page in Chromium', () => {
     http = await serveHarness(h);
     browser = await launchChromium();
     page = await (await browser.newContext({ viewport: DESKTOP })).newPage();
-    page.on('pageerror', (e) => pageErrors.push(e.message));
-    page.on('console', (m) => m.type() === 'error' && !m.text().startsWith('Failed to load resource') && pageErrors.push(m.text()));
-    page.on('response', (r) => r.status() >= 400 && r.request().resourceType() !== 'document' && pageErrors.push(`${r.status()} ${r.url()}`));
+    recordPageErrors(page, pageErrors);
   });
 
   afterAll(async () => {

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { createHarness, type Harness } from '../support/app-harness.ts';
 import { addEmail, addFailingEndpoint, addReward, breakMailSettings } from '../support/overview-fixtures.ts';
-import { fitsWidth, launchChromium, screenshot, serveHarness, type HttpServer } from './browser.ts';
+import { fitsWidth, launchChromium, screenshot, serveHarness, type HttpServer, recordPageErrors } from './browser.ts';
 
 // A program's Overview in Chromium, reached and read from the keyboard: the
 // numbers, the charts (SVG images with a name and a description, and their
@@ -55,9 +55,7 @@ describe('program Overview in Chromium', () => {
     http = await serveHarness(h);
     browser = await launchChromium();
     page = await (await browser.newContext({ viewport: DESKTOP })).newPage();
-    page.on('pageerror', (e) => pageErrors.push(e.message));
-    page.on('console', (m) => m.type() === 'error' && !m.text().startsWith('Failed to load resource') && pageErrors.push(m.text()));
-    page.on('response', (r) => r.status() >= 400 && r.request().resourceType() !== 'document' && pageErrors.push(`${r.status()} ${r.url()}`));
+    recordPageErrors(page, pageErrors);
   });
 
   afterAll(async () => {

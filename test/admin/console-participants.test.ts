@@ -3,7 +3,7 @@ import type { Browser, Locator, Page } from 'playwright-core';
 import { createHarness, type Harness } from '../support/app-harness.ts';
 import { insertEmailOnce } from '../../runtime/store/email-queries.ts';
 import { referralRules } from '../api/fixtures.ts';
-import { fitsWidth, launchChromium, screenshot, serveHarness, type HttpServer } from './browser.ts';
+import { fitsWidth, launchChromium, screenshot, serveHarness, type HttpServer, recordPageErrors, signInAt } from './browser.ts';
 
 // The Participants pages in Chromium, from the keyboard alone: the list and
 // its filters and pages, then each action on a participant, its confirmation
@@ -63,15 +63,9 @@ describe('console participants in Chromium', () => {
     http = await serveHarness(h);
     browser = await launchChromium();
     page = await (await browser.newContext({ viewport: DESKTOP })).newPage();
-    page.on('pageerror', (e) => pageErrors.push(e.message));
-    page.on('console', (m) => m.type() === 'error' && !m.text().startsWith('Failed to load resource') && pageErrors.push(m.text()));
-    page.on('response', (r) => r.status() >= 400 && r.request().resourceType() !== 'document' && pageErrors.push(`${r.status()} ${r.url()}`));
+    recordPageErrors(page, pageErrors);
 
-    await page.goto(`${http.url}/admin/participants`);
-    await page.getByLabel('API key').focus();
-    await page.keyboard.type(apiKey);
-    await page.keyboard.press('Enter');
-    await page.getByRole('heading', { name: 'Participants', level: 1 }).waitFor();
+    await signInAt(page, `${http.url}/admin/participants`, apiKey, 'Participants');
   });
 
   afterAll(async () => {

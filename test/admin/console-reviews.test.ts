@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Locator, Page } from 'playwright-core';
 import { createHarness, type Harness } from '../support/app-harness.ts';
 import { referralRules } from '../api/fixtures.ts';
-import { fitsWidth, launchChromium, screenshot, serveHarness, type HttpServer } from './browser.ts';
+import { fitsWidth, launchChromium, screenshot, serveHarness, type HttpServer, recordPageErrors, signInAt } from './browser.ts';
 
 // The Reviews page in Chromium, from the keyboard alone: the queue with the
 // flags the referral checks wrote (real ones: a blocked domain under a
@@ -63,14 +63,8 @@ describe('console reviews in Chromium', () => {
     http = await serveHarness(h);
     browser = await launchChromium();
     page = await (await browser.newContext({ viewport: DESKTOP })).newPage();
-    page.on('pageerror', (e) => pageErrors.push(e.message));
-    page.on('console', (m) => m.type() === 'error' && !m.text().startsWith('Failed to load resource') && pageErrors.push(m.text()));
-    page.on('response', (r) => r.status() >= 400 && r.request().resourceType() !== 'document' && pageErrors.push(`${r.status()} ${r.url()}`));
-    await page.goto(`${http.url}/admin/programs/${programId}/overview`);
-    await page.getByLabel('API key').focus();
-    await page.keyboard.type(apiKey);
-    await page.keyboard.press('Enter');
-    await page.getByRole('heading', { name: 'Overview of Friends', level: 1 }).waitFor();
+    recordPageErrors(page, pageErrors);
+    await signInAt(page, `${http.url}/admin/programs/${programId}/overview`, apiKey, 'Overview of Friends');
   });
 
   afterAll(async () => {

@@ -4,7 +4,7 @@ import { Webhook } from 'standardwebhooks';
 import { createHarness, type Harness } from '../support/app-harness.ts';
 import { startWebhookReceiver, type WebhookReceiver } from '../support/webhook-receiver.ts';
 import { referralRules } from '../api/fixtures.ts';
-import { fitsWidth, launchChromium, screenshot, serveHarness, type HttpServer } from './browser.ts';
+import { fitsWidth, launchChromium, screenshot, serveHarness, type HttpServer, recordPageErrors, signInAt } from './browser.ts';
 
 // The Webhooks, Webhook deliveries and Keys pages in Chromium, from the
 // keyboard alone, against a real HTTPS receiver on loopback (trusted through
@@ -98,14 +98,8 @@ describe('console webhooks and API keys in Chromium', () => {
     http = await serveHarness(h);
     browser = await launchChromium();
     page = await (await browser.newContext({ viewport: DESKTOP })).newPage();
-    page.on('pageerror', (e) => pageErrors.push(e.message));
-    page.on('console', (m) => m.type() === 'error' && !m.text().startsWith('Failed to load resource') && pageErrors.push(m.text()));
-    page.on('response', (r) => r.status() >= 400 && r.request().resourceType() !== 'document' && pageErrors.push(`${r.status()} ${r.url()}`));
-    await page.goto(`${http.url}/admin/settings/webhooks`);
-    await page.getByLabel('API key').focus();
-    await page.keyboard.type(apiKey);
-    await page.keyboard.press('Enter');
-    await page.getByRole('heading', { name: 'Webhooks', level: 1 }).waitFor();
+    recordPageErrors(page, pageErrors);
+    await signInAt(page, `${http.url}/admin/settings/webhooks`, apiKey, 'Webhooks');
   });
 
   afterAll(async () => {

@@ -5,7 +5,7 @@ import { startSmtpServer, type TestSmtpServer } from '../support/smtp-servers.ts
 import { startDnsServer, type TestDnsServer } from '../support/dns-server.ts';
 import { localhostCert } from '../support/certs.ts';
 import { insertEmailOnce } from '../../runtime/store/email-queries.ts';
-import { fitsWidth, launchChromium, screenshot, serveHarness, type HttpServer } from './browser.ts';
+import { fitsWidth, launchChromium, screenshot, serveHarness, type HttpServer, recordPageErrors } from './browser.ts';
 
 // The admin console in real headless Chromium, driven the way a person
 // would: by the labels and names on screen. One tenant, one browser session,
@@ -68,9 +68,7 @@ describe('admin console in Chromium', () => {
     page = await context.newPage();
     // A CSP violation, a script error or a missing asset shows up here; the console should have none.
     // (A form answered 4xx with the form filled in is expected: only the page's other requests count.)
-    page.on('pageerror', (e) => pageErrors.push(e.message));
-    page.on('console', (m) => m.type() === 'error' && !m.text().startsWith('Failed to load resource') && pageErrors.push(m.text()));
-    page.on('response', (r) => r.status() >= 400 && r.request().resourceType() !== 'document' && pageErrors.push(`${r.status()} ${r.url()}`));
+    recordPageErrors(page, pageErrors);
   });
 
   afterAll(async () => {
