@@ -2,7 +2,8 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { expect } from 'vitest';
+import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
 
 // The console's browser tests run Debian's Chromium (installed by
 // .ci/install-chromium.sh) through playwright-core against the real app
@@ -61,4 +62,23 @@ export async function signInAt(page: Page, url: string, apiKey: string, heading:
   await page.keyboard.type(apiKey);
   await page.keyboard.press('Enter');
   await page.getByRole('heading', { name: heading, level: 1 }).waitFor();
+}
+
+/** The two widths every console page is checked and photographed at. */
+export const PHONE = { width: 390, height: 844 };
+export const DESKTOP = { width: 1280, height: 900 };
+
+/** Activates a link or button the way a keyboard user does, and waits for the page it leads to. */
+export async function pressKey(page: Page, target: Locator): Promise<void> {
+  await target.focus();
+  await Promise.all([page.waitForNavigation(), page.keyboard.press('Enter')]);
+}
+
+/** Picks an option of a closed select with the arrow keys (at most 10 steps down). */
+export async function chooseOption(page: Page, select: Locator, label: string): Promise<void> {
+  const selected = () => select.evaluate((s) => (s as unknown as HTMLSelectElement).selectedOptions[0]?.label);
+  await select.focus();
+  await page.keyboard.press('Home');
+  for (let i = 0; i < 10 && (await selected()) !== label; i++) await page.keyboard.press('ArrowDown');
+  expect(await selected()).toBe(label);
 }

@@ -3,15 +3,13 @@ import type { Browser, Locator, Page } from 'playwright-core';
 import { createHarness, type Harness } from '../support/app-harness.ts';
 import { runDueJobs } from '../../runtime/scheduler.ts';
 import { referralRules } from '../api/fixtures.ts';
-import { fitsWidth, launchChromium, screenshot, serveHarness, type HttpServer, recordPageErrors, signInAt } from './browser.ts';
+import { fitsWidth, launchChromium, screenshot, serveHarness, type HttpServer, recordPageErrors, signInAt, PHONE, DESKTOP, pressKey, chooseOption } from './browser.ts';
 
 // The Backtests pages in Chromium, from the keyboard alone: the form's
 // refusals at their fields, a backtest that runs in chunks (its page
 // refreshing itself until the scheduler finishes it), and the report's
 // tables, chart and changed events, checked against the API.
 
-const PHONE = { width: 390, height: 844 };
-const DESKTOP = { width: 1280, height: 900 };
 
 /** Version 2: the referral bonus raised from $25 to $30. */
 const raised = structuredClone(referralRules);
@@ -27,17 +25,8 @@ describe('console backtests in Chromium', () => {
   const pageErrors: string[] = [];
   const api = async (method: string, path: string, body?: unknown) => (await h.request(method, path, { token: apiKey, body })).body;
 
-  async function press(target: Locator) {
-    await target.focus();
-    await Promise.all([page.waitForNavigation(), page.keyboard.press('Enter')]);
-  }
-  async function choose(select: Locator, label: string) {
-    const selected = () => select.evaluate((s) => (s as unknown as HTMLSelectElement).selectedOptions[0]?.label);
-    await select.focus();
-    await page.keyboard.press('Home');
-    for (let i = 0; i < 10 && (await selected()) !== label; i++) await page.keyboard.press('ArrowDown');
-    expect(await selected()).toBe(label);
-  }
+  const press = (target: Locator) => pressKey(page, target);
+  const choose = (select: Locator, label: string) => chooseOption(page, select, label);
   const rewardCount = async () => (await h.services.store.db.selectFrom('rewards').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n;
 
   beforeAll(async () => {

@@ -3,7 +3,7 @@ import type { Browser, Page } from 'playwright-core';
 import { createHarness, type Harness } from '../support/app-harness.ts';
 import { startSmtpServer, type TestSmtpServer } from '../support/smtp-servers.ts';
 import { startDnsServer, type TestDnsServer } from '../support/dns-server.ts';
-import { fitsWidth, launchChromium, screenshot, serveHarness, type HttpServer, recordPageErrors } from './browser.ts';
+import { fitsWidth, launchChromium, screenshot, serveHarness, type HttpServer, recordPageErrors, PHONE, DESKTOP } from './browser.ts';
 
 // Settings → Integrations as a program manager meets it, from the keyboard
 // alone: a plain SMTP server on loopback that takes a login only without
@@ -11,8 +11,6 @@ import { fitsWidth, launchChromium, screenshot, serveHarness, type HttpServer, r
 // whose records decide whether the From is believed.
 
 const PASSWORD = 'relay password 42';
-const PHONE = { width: 390, height: 844 };
-const DESKTOP = { width: 1280, height: 900 };
 
 describe('Integrations page in Chromium', () => {
   let h: Harness;

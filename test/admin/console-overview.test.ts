@@ -2,14 +2,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { createHarness, type Harness } from '../support/app-harness.ts';
 import { addEmail, addFailingEndpoint, addReward, breakMailSettings } from '../support/overview-fixtures.ts';
-import { fitsWidth, launchChromium, screenshot, serveHarness, type HttpServer, recordPageErrors } from './browser.ts';
+import { fitsWidth, launchChromium, screenshot, serveHarness, type HttpServer, recordPageErrors, PHONE, DESKTOP } from './browser.ts';
 
 // A program's Overview in Chromium, reached and read from the keyboard: the
 // numbers, the charts (SVG images with a name and a description, and their
 // tables), and what needs attention with the way to fix it.
 
-const PHONE = { width: 390, height: 844 };
-const DESKTOP = { width: 1280, height: 900 };
 const DAY = 86_400_000;
 const RULES = { rules: [{ name: 'welcome', conditions: { all: [{ fact: 'event', path: '$.type', operator: 'equal', value: 'signup' }] }, event: { type: 'email', params: { template: 'email-action', to: 'participant', data: { message: 'Welcome' } } } }] };
 

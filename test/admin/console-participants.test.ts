@@ -3,14 +3,12 @@ import type { Browser, Locator, Page } from 'playwright-core';
 import { createHarness, type Harness } from '../support/app-harness.ts';
 import { insertEmailOnce } from '../../runtime/store/email-queries.ts';
 import { referralRules } from '../api/fixtures.ts';
-import { fitsWidth, launchChromium, screenshot, serveHarness, type HttpServer, recordPageErrors, signInAt } from './browser.ts';
+import { fitsWidth, launchChromium, screenshot, serveHarness, type HttpServer, recordPageErrors, signInAt, PHONE, DESKTOP, pressKey, chooseOption } from './browser.ts';
 
 // The Participants pages in Chromium, from the keyboard alone: the list and
 // its filters and pages, then each action on a participant, its confirmation
 // step, and its effect read back through the API (history included).
 
-const PHONE = { width: 390, height: 844 };
-const DESKTOP = { width: 1280, height: 900 };
 
 describe('console participants in Chromium', () => {
   let h: Harness;
@@ -22,19 +20,8 @@ describe('console participants in Chromium', () => {
   const pageErrors: string[] = [];
   const api = async (method: string, path: string, body?: unknown) => (await h.request(method, path, { token: apiKey, body })).body;
 
-  /** Activates a link or button the way a keyboard user does, and waits for the page it leads to. */
-  async function press(target: Locator) {
-    await target.focus();
-    await Promise.all([page.waitForNavigation(), page.keyboard.press('Enter')]);
-  }
-  /** Picks an option of a closed select with the arrow keys. */
-  async function choose(select: Locator, label: string) {
-    const selected = () => select.evaluate((s) => (s as unknown as HTMLSelectElement).selectedOptions[0]?.label);
-    await select.focus();
-    await page.keyboard.press('Home');
-    for (let i = 0; i < 10 && (await selected()) !== label; i++) await page.keyboard.press('ArrowDown');
-    expect(await selected()).toBe(label);
-  }
+  const press = (target: Locator) => pressKey(page, target);
+  const choose = (select: Locator, label: string) => chooseOption(page, select, label);
   const main = () => page.getByRole('main');
   const listed = async () => (await page.getByRole('region', { name: /participants/ }).locator('tbody tr td:first-child a').allTextContents()).map((s) => s.trim());
   const status = () => page.getByRole('status').first().textContent();

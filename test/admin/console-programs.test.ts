@@ -1,15 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Locator, Page } from 'playwright-core';
 import { createHarness, type Harness } from '../support/app-harness.ts';
-import { fitsWidth, launchChromium, screenshot, serveHarness, type HttpServer, recordPageErrors, signInAt } from './browser.ts';
+import { fitsWidth, launchChromium, screenshot, serveHarness, type HttpServer, recordPageErrors, signInAt, PHONE, DESKTOP, pressKey } from './browser.ts';
 
 // A program's Settings, Templates and Rules pages in Chromium, from the
 // keyboard alone: the API's validation at each field, a new template with its
 // preview, and the rules editor's problems in line order, operators in words
 // and completion from the rules' JSON Schema.
 
-const PHONE = { width: 390, height: 844 };
-const DESKTOP = { width: 1280, height: 900 };
 
 // Three mistakes, which the API reports out of line order: the reference to a
 // shared condition that does not exist (line 5) is checked after every rule.
@@ -40,10 +38,7 @@ describe('console programs in Chromium', () => {
   const main = () => page.getByRole('main');
   const status = () => page.getByRole('status').first().textContent();
 
-  async function press(target: Locator) {
-    await target.focus();
-    await Promise.all([page.waitForNavigation(), page.keyboard.press('Enter')]);
-  }
+  const press = (target: Locator) => pressKey(page, target);
   /** Replaces a field's text from the keyboard. */
   async function retype(field: Locator, text: string) {
     await field.focus();

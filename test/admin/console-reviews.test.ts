@@ -2,15 +2,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Locator, Page } from 'playwright-core';
 import { createHarness, type Harness } from '../support/app-harness.ts';
 import { referralRules } from '../api/fixtures.ts';
-import { fitsWidth, launchChromium, screenshot, serveHarness, type HttpServer, recordPageErrors, signInAt } from './browser.ts';
+import { fitsWidth, launchChromium, screenshot, serveHarness, type HttpServer, recordPageErrors, signInAt, PHONE, DESKTOP, pressKey, chooseOption } from './browser.ts';
 
 // The Reviews page in Chromium, from the keyboard alone: the queue with the
 // flags the referral checks wrote (real ones: a blocked domain under a
 // `review` outcome), its program filter and pages, then one decision and a
 // bulk one, each confirmed, their effects read back through the API.
 
-const PHONE = { width: 390, height: 844 };
-const DESKTOP = { width: 1280, height: 900 };
 
 describe('console reviews in Chromium', () => {
   let h: Harness;
@@ -31,17 +29,8 @@ describe('console reviews in Chromium', () => {
     return res.body.rewards[0].id as string;
   };
 
-  async function press(target: Locator) {
-    await target.focus();
-    await Promise.all([page.waitForNavigation(), page.keyboard.press('Enter')]);
-  }
-  async function choose(select: Locator, label: string) {
-    const selected = () => select.evaluate((s) => (s as unknown as HTMLSelectElement).selectedOptions[0]?.label);
-    await select.focus();
-    await page.keyboard.press('Home');
-    for (let i = 0; i < 10 && (await selected()) !== label; i++) await page.keyboard.press('ArrowDown');
-    expect(await selected()).toBe(label);
-  }
+  const press = (target: Locator) => pressKey(page, target);
+  const choose = (select: Locator, label: string) => chooseOption(page, select, label);
   const queue = () => page.getByRole('region', { name: /Waiting for review/ });
   const rows = () => queue().locator('tbody tr');
   const reward = async (id: string) => api('GET', `/v1/rewards/${id}`);

@@ -4,7 +4,7 @@ import { Webhook } from 'standardwebhooks';
 import { createHarness, type Harness } from '../support/app-harness.ts';
 import { startWebhookReceiver, type WebhookReceiver } from '../support/webhook-receiver.ts';
 import { referralRules } from '../api/fixtures.ts';
-import { fitsWidth, launchChromium, screenshot, serveHarness, type HttpServer, recordPageErrors, signInAt } from './browser.ts';
+import { fitsWidth, launchChromium, screenshot, serveHarness, type HttpServer, recordPageErrors, signInAt, PHONE, DESKTOP, pressKey, chooseOption } from './browser.ts';
 
 // The Webhooks, Webhook deliveries and Keys pages in Chromium, from the
 // keyboard alone, against a real HTTPS receiver on loopback (trusted through
@@ -14,8 +14,6 @@ import { fitsWidth, launchChromium, screenshot, serveHarness, type HttpServer, r
 // signatures during the grace), an edit and a delete; another tenant's
 // delivery refused; an API key rotated without signing the console out.
 
-const PHONE = { width: 390, height: 844 };
-const DESKTOP = { width: 1280, height: 900 };
 
 describe('console webhooks and API keys in Chromium', () => {
   let h: Harness;
@@ -43,10 +41,7 @@ describe('console webhooks and API keys in Chromium', () => {
   };
   const at = (path: string) => receiver.received.filter((r) => r.path === path);
 
-  async function press(target: Locator) {
-    await target.focus();
-    await Promise.all([page.waitForNavigation(), page.keyboard.press('Enter')]);
-  }
+  const press = (target: Locator) => pressKey(page, target);
   async function type(target: Locator, text: string) {
     await target.focus();
     await page.keyboard.press('Control+A');
@@ -56,13 +51,7 @@ describe('console webhooks and API keys in Chromium', () => {
     await target.focus();
     await page.keyboard.press('Space');
   }
-  async function choose(select: Locator, label: string) {
-    const selected = () => select.evaluate((s) => (s as unknown as HTMLSelectElement).selectedOptions[0]?.label);
-    await select.focus();
-    await page.keyboard.press('Home');
-    for (let i = 0; i < 10 && (await selected()) !== label; i++) await page.keyboard.press('ArrowDown');
-    expect(await selected()).toBe(label);
-  }
+  const choose = (select: Locator, label: string) => chooseOption(page, select, label);
   async function bothWidths(name: string) {
     await screenshot(page, name);
     await page.setViewportSize(PHONE);

@@ -5,15 +5,13 @@ import { startSmtpServer, type TestSmtpServer } from '../support/smtp-servers.ts
 import { startDnsServer, type TestDnsServer } from '../support/dns-server.ts';
 import { localhostCert } from '../support/certs.ts';
 import { insertEmailOnce } from '../../runtime/store/email-queries.ts';
-import { fitsWidth, launchChromium, screenshot, serveHarness, type HttpServer, recordPageErrors } from './browser.ts';
+import { fitsWidth, launchChromium, screenshot, serveHarness, type HttpServer, recordPageErrors, PHONE, DESKTOP } from './browser.ts';
 
 // The admin console in real headless Chromium, driven the way a person
 // would: by the labels and names on screen. One tenant, one browser session,
 // steps in order (sign in, mail server, emails, rules, other settings).
 
 const PASSWORD = 'correct horse battery staple';
-const PHONE = { width: 390, height: 844 };
-const DESKTOP = { width: 1280, height: 900 };
 
 // Line 9 holds the mistake: an operator that does not exist.
 const BAD_RULES = `{
