@@ -17,6 +17,7 @@ export type SpfVerdict =
   | { result: 'unknown'; why: string };
 
 const LOOKUP_BUDGET = 10;
+const TOO_MANY_LOOKUPS = { result: 'unknown', why: `the SPF record needs more than ${LOOKUP_BUDGET} DNS lookups` } as const;
 const MAX_RECORD_CHARS = 4096;
 
 type Budget = { lookups: number };
@@ -57,13 +58,13 @@ async function evaluate(resolver: HostResolver, domain: string, addresses: strin
     if (name === 'all') matched = true;
     else if (name === 'ip4' || name === 'ip6') matched = !!argument && addresses.some((a) => inCidr(a, argument, m[4]));
     else if (name === 'a') {
-      if (++budget.lookups > LOOKUP_BUDGET) return { result: 'unknown', why: 'the SPF record needs more than 10 DNS lookups' };
+      if (++budget.lookups > LOOKUP_BUDGET) return TOO_MANY_LOOKUPS;
       const target = (argument || domain).toLowerCase();
       const found = await resolver.resolveAddresses(target);
       matched = addresses.some((a) => found.some((f) => inCidr(a, f, a.includes(':') ? m[5] : m[4])));
     } else if (name === 'include') {
       if (!argument) return { result: 'unknown', why: `include without a domain in the SPF record of ${domain}` };
-      if (++budget.lookups > LOOKUP_BUDGET) return { result: 'unknown', why: 'the SPF record needs more than 10 DNS lookups' };
+      if (++budget.lookups > LOOKUP_BUDGET) return TOO_MANY_LOOKUPS;
       const inner = await evaluate(resolver, argument.toLowerCase(), addresses, budget, false);
       if (inner.result === 'unknown') {
         unknown ??= inner.why;
@@ -71,7 +72,7 @@ async function evaluate(resolver: HostResolver, domain: string, addresses: strin
       }
       matched = inner.result === 'pass';
     } else if (name === 'mx' || name === 'exists' || name === 'ptr') {
-      if (++budget.lookups > LOOKUP_BUDGET) return { result: 'unknown', why: 'the SPF record needs more than 10 DNS lookups' };
+      if (++budget.lookups > LOOKUP_BUDGET) return TOO_MANY_LOOKUPS;
       unknown ??= `the SPF record of ${domain} uses "${name}", which this check does not follow`;
       continue;
     } else {
@@ -84,7 +85,7 @@ async function evaluate(resolver: HostResolver, domain: string, addresses: strin
     }
   }
   if (redirect) {
-    if (++budget.lookups > LOOKUP_BUDGET) return { result: 'unknown', why: 'the SPF record needs more than 10 DNS lookups' };
+    if (++budget.lookups > LOOKUP_BUDGET) return TOO_MANY_LOOKUPS;
     return evaluate(resolver, redirect, addresses, budget, false);
   }
   return unknown ? { result: 'unknown', why: unknown } : { result: 'fail' };
