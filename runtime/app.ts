@@ -70,6 +70,12 @@ export function createApp(services: Services, options: AppOptions = {}): Hono<Ap
     // full WHATWG Response built from the adapter's light one) for every request.
     c.header('x-request-id', c.get('requestId'));
     await next();
+    // The answer leaves once what the request wrote (or read) is on disk: the
+    // embedded SQLite commits concurrent requests' transactions together.
+    await services.store.durable().catch((error: unknown) => {
+      services.logger.error('commit failed', { requestId: c.get('requestId'), error });
+      c.res = c.json(new AppError('unavailable', 'the database could not store this request; nothing of it was kept, retry it').toBody(), 503);
+    });
     // A handler that returned its own Response dropped the prepared headers.
     if (!c.res.headers.has('x-request-id')) c.header('x-request-id', c.get('requestId'));
     // The access log: the route's pattern, never the path itself (tokens travel in some paths).
