@@ -11,7 +11,7 @@ import { programRoutes } from './routes/programs.ts';
 import { ruleRoutes } from './routes/rules.ts';
 import { templateRoutes } from './routes/templates.ts';
 import { participantRoutes } from './routes/participants.ts';
-import { eventRoutes } from './routes/events.ts';
+import { eventRoutes, postEventWithKey } from './routes/events.ts';
 import { backtestRoutes } from './routes/backtests.ts';
 import { webhookRoutes } from './routes/webhooks.ts';
 import { emailRoutes } from './routes/emails.ts';
@@ -109,6 +109,8 @@ export function createApp(services: Services, options: AppOptions = {}): Hono<Ap
   app.route('/', participantPageRoutes);
   app.route('/', unsubscribeRoutes);
 
+  // Ahead of the tenant API's key check: posting an event checks the key in its own first read.
+  app.post('/v1/programs/:programId/events', postEventWithKey);
   const tenantApi = new Hono<AppEnv>();
   tenantApi.use('*', requireTenant);
   tenantApi.route('/programs', programRoutes);
