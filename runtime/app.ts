@@ -11,7 +11,7 @@ import { programRoutes } from './routes/programs.ts';
 import { ruleRoutes } from './routes/rules.ts';
 import { templateRoutes } from './routes/templates.ts';
 import { participantRoutes } from './routes/participants.ts';
-import { eventRoutes } from './routes/events.ts';
+import { eventRoutes, postEventWithKey } from './routes/events.ts';
 import { backtestRoutes } from './routes/backtests.ts';
 import { webhookRoutes } from './routes/webhooks.ts';
 import { emailRoutes } from './routes/emails.ts';
@@ -70,6 +70,12 @@ export function createApp(services: Services, options: AppOptions = {}): Hono<Ap
     // full WHATWG Response built from the adapter's light one) for every request.
     c.header('x-request-id', c.get('requestId'));
     await next();
+    // The answer leaves once what the request wrote (or read) is on disk: the
+    // embedded SQLite commits concurrent requests' transactions together.
+    await services.store.durable().catch((error: unknown) => {
+      services.logger.error('commit failed', { requestId: c.get('requestId'), error });
+      c.res = c.json(new AppError('unavailable', 'the database could not store this request; nothing of it was kept, retry it').toBody(), 503);
+    });
     // A handler that returned its own Response dropped the prepared headers.
     if (!c.res.headers.has('x-request-id')) c.header('x-request-id', c.get('requestId'));
     // The access log: the route's pattern, never the path itself (tokens travel in some paths).
@@ -103,6 +109,8 @@ export function createApp(services: Services, options: AppOptions = {}): Hono<Ap
   app.route('/', participantPageRoutes);
   app.route('/', unsubscribeRoutes);
 
+  // Ahead of the tenant API's key check: posting an event checks the key in its own first read.
+  app.post('/v1/programs/:programId/events', postEventWithKey);
   const tenantApi = new Hono<AppEnv>();
   tenantApi.use('*', requireTenant);
   tenantApi.route('/programs', programRoutes);

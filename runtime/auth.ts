@@ -1,6 +1,7 @@
+import type { Context } from 'hono';
 import { createMiddleware } from 'hono/factory';
 import type { AppEnv } from './context.ts';
-import { AppError } from './errors.ts';
+import { AppError, apiKeyRequired } from './errors.ts';
 import { constantTimeEqual, sha256Hex } from './security/hashing.ts';
 import { findTenantByKeyHash } from './store/tenant-queries.ts';
 
@@ -21,7 +22,19 @@ export const requireAdmin = createMiddleware<AppEnv>(async (c, next) => {
 export const requireTenant = createMiddleware<AppEnv>(async (c, next) => {
   const key = bearer(c.req.header('authorization'));
   const tenant = key ? await findTenantByKeyHash(c.get('services').store.db, await sha256Hex(key)) : undefined;
-  if (!tenant) throw new AppError('unauthorized', 'a valid API key is required (Authorization: Bearer <apiKey>)');
+  if (!tenant) throw apiKeyRequired();
   c.set('tenant', tenant);
   await next();
 });
+
+/** The hash of the request's API key, for a route that checks the key in its own first read (posting an event); 401 without one. */
+export async function apiKeyHash(c: Context<AppEnv>): Promise<string> {
+  const key = bearer(c.req.header('authorization'));
+  if (!key) throw apiKeyRequired();
+  return sha256Hex(key);
+}
+
+/** Whether a key hash belongs to a tenant: for such a route's answers that come before its read. */
+export async function isValidKey(c: Context<AppEnv>, keyHash: string): Promise<boolean> {
+  return (await findTenantByKeyHash(c.get('services').store.db, keyHash)) !== undefined;
+}

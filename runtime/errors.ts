@@ -69,3 +69,6 @@ export class AppError extends Error {
 }
 
 export const notFound = (what: string) => new AppError('not_found', `${what} not found`);
+
+/** The answer to a request without a valid API key, wherever the key is checked. */
+export const apiKeyRequired = () => new AppError('unauthorized', 'a valid API key is required (Authorization: Bearer <apiKey>)');

@@ -270,6 +270,8 @@ export function createDispatcher(o: DispatcherOptions): Dispatcher {
         const written = await finishAttempts(tx, o.store.dialect, holder, taken.outcomes);
         return { rows: await claimDueEmails(tx, o.store.dialect, c), written };
       });
+      // The claim must be on disk before its emails are handed to a server (the embedded SQLite commits in groups).
+      await o.store.durable();
       taken.settle(written);
       return rows;
     } catch (error) {

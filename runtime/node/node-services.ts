@@ -16,7 +16,8 @@ import { createNodeWebhookClient } from './node-webhook-client.ts';
 
 export function openStore(databaseUrl: string): Store {
   if (databaseUrl.startsWith('sqlite:')) {
-    return createStore(new Kysely<Database>({ dialect: createSqliteDialect(databaseUrl.slice('sqlite:'.length)) }), 'sqlite');
+    const dialect = createSqliteDialect(databaseUrl.slice('sqlite:'.length));
+    return createStore(new Kysely<Database>({ dialect }), 'sqlite', dialect.durable);
   }
   if (/^postgres(ql)?:\/\//.test(databaseUrl)) {
     return createStore(new Kysely<Database>({ dialect: createPostgresDialect(databaseUrl) }), 'postgres');

@@ -1,6 +1,6 @@
 import type { Services } from '../services.ts';
 import type { Tenant } from '../context.ts';
-import { AppError } from '../errors.ts';
+import { AppError, apiKeyRequired } from '../errors.ts';
 import { inTransaction } from '../store/store.ts';
 import { listTemplates } from '../store/program-queries.ts';
 import { readEventContext } from '../store/event-context-queries.ts';
@@ -41,6 +41,9 @@ export type EventTimings = { load: number; facts: number; evaluate: number; plan
 
 export type EventOutcome = { status: 200 | 201; replayed: boolean; body: EventBody; timings?: EventTimings };
 
+/** Who posts an event: a tenant already authenticated, or the hash of the API key the request came with (checked by the event's first read). */
+export type Poster = Tenant | { keyHash: string };
+
 export type EventBody = {
   event: { id: string; programId: string; type: string; participantId: string; occurredAt: string };
   fired: { rule: string; action: string; skipped?: string }[];
@@ -59,7 +62,7 @@ class DuplicateEvent extends Error {}
  * emails, so a repeat (even a concurrent one) writes nothing and gets the
  * stored answer.
  */
-export async function ingestEvent(services: Services, tenant: Tenant, programId: string, input: EventInput): Promise<EventOutcome> {
+export async function ingestEvent(services: Services, poster: Poster, programId: string, input: EventInput, onTenant?: (tenant: Tenant) => void): Promise<EventOutcome> {
   const { store } = services;
   let mark = performance.now();
   const lap = () => {
@@ -69,7 +72,10 @@ export async function ingestEvent(services: Services, tenant: Tenant, programId:
     return Math.round(d * 1000) / 1000;
   };
   const requestHash = await sha256Hex(JSON.stringify([programId, input.id, input.type, input.participantId, input.data, input.occurredAt ?? null]));
-  const context = await readEventContext(store.db, tenant.id, programId, input.participantId, input.id);
+  const context = await readEventContext(store.db, 'keyHash' in poster ? poster : { tenantId: poster.id }, programId, input.participantId, input.id);
+  if (!context) throw apiKeyRequired();
+  const tenant: Tenant = context.tenant;
+  onTenant?.(tenant);
   const replay = replayFrom(context.existing, input.id, requestHash);
   if (replay) return replay;
 

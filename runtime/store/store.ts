@@ -9,10 +9,19 @@ export type Store = {
   dialect: DialectName;
   /** D1 runs statements one by one: exactly-once there rests on unique keys and conditional writes. */
   transactions: boolean;
+  /**
+   * Resolves once everything written so far is on disk. The embedded SQLite
+   * commits transactions in groups (dialects/group-commit.ts), so a finished
+   * transaction may still be waiting for its group's COMMIT; elsewhere a
+   * finished transaction is committed and this resolves at once.
+   */
+  durable(): Promise<void>;
 };
 
-export function createStore(db: Kysely<Database>, dialect: DialectName): Store {
-  return { db, dialect, transactions: dialect !== 'd1' };
+const committed = () => Promise.resolve();
+
+export function createStore(db: Kysely<Database>, dialect: DialectName, durable: () => Promise<void> = committed): Store {
+  return { db, dialect, transactions: dialect !== 'd1', durable };
 }
 
 /** A connection or an open transaction: query functions accept either. */

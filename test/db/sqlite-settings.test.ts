@@ -17,7 +17,7 @@ const dialects = {
 };
 
 describe.each(Object.entries(dialects))('%s file database', (name, open) => {
-  it('runs WAL with synchronous = FULL and foreign keys on, also when reopened', async () => {
+  it('runs WAL with synchronous = FULL, foreign keys on and temporary storage in memory, also when reopened', async () => {
     const file = join(dir, `${name.replace(/\W/g, '')}.db`);
     const first = new Kysely<any>({ dialect: open(file) });
     await sql`create table t (a integer)`.execute(first);
@@ -28,6 +28,7 @@ describe.each(Object.entries(dialects))('%s file database', (name, open) => {
       expect(await read('journal_mode')).toBe('wal');
       expect(await read('synchronous')).toBe(2);
       expect(await read('foreign_keys')).toBe(1);
+      expect(await read('temp_store')).toBe(2);
     } finally {
       await db.destroy();
     }

@@ -18,7 +18,8 @@ export type TestStore = Store & { dispose(): Promise<void> };
 
 export async function createTestStore(dialect: 'sqlite' | 'postgres'): Promise<TestStore> {
   if (dialect === 'sqlite') {
-    const store = createStore(new Kysely<Database>({ dialect: createSqliteDialect(':memory:') }), 'sqlite');
+    const sqlite = createSqliteDialect(':memory:');
+    const store = createStore(new Kysely<Database>({ dialect: sqlite }), 'sqlite', sqlite.durable);
     return { ...store, dispose: () => store.db.destroy() };
   }
   const schema = await freshPostgresSchema('t');

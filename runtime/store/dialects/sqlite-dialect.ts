@@ -1,16 +1,40 @@
-import { SqliteDialect, type SqliteDatabase } from 'kysely';
+import { SqliteDialect } from 'kysely';
 import Sqlite from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { SQLITE_PRAGMAS, STATEMENT_CACHE_SIZE } from './sqlite-settings.ts';
+import { groupCommit, type GroupStatement } from './group-commit.ts';
 import { createLru } from '../../lru.ts';
 
+/** Kysely's SQLite dialect whose transactions commit in groups (group-commit.ts); `durable()` says when they are on disk. */
+export class GroupCommitSqliteDialect extends SqliteDialect {
+  readonly durable: () => Promise<void>;
+  constructor(file: string) {
+    if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
+    const database = new Sqlite(file);
+    for (const pragma of SQLITE_PRAGMAS) database.pragma(pragma);
+    const cache = withStatementCache(database);
+    const group = groupCommit(
+      { exec: (sql) => database.exec(sql), inTransaction: () => database.inTransaction },
+      { prepare: cache.prepare, close: () => (unflushed.delete(group.flush), database.close()) },
+    );
+    super({ database: group.database });
+    this.durable = group.durable;
+    unflushed.add(group.flush);
+    if (!exitHooked) {
+      exitHooked = true;
+      // A process that ends without closing its database (a CLI's exit) still commits what it wrote.
+      process.once('exit', () => unflushed.forEach((flush) => flush()));
+    }
+  }
+}
+
+const unflushed = new Set<() => void>();
+let exitHooked = false;
+
 // Node's embedded database, with the settings of sqlite-settings.ts.
-export function createSqliteDialect(file: string): SqliteDialect {
-  if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
-  const database = new Sqlite(file);
-  for (const pragma of SQLITE_PRAGMAS) database.pragma(pragma);
-  return new SqliteDialect({ database: withStatementCache(database) });
+export function createSqliteDialect(file: string): GroupCommitSqliteDialect {
+  return new GroupCommitSqliteDialect(file);
 }
 
 /**
@@ -20,10 +44,9 @@ export function createSqliteDialect(file: string): SqliteDialect {
  * runs one statement at a time on this single connection, so a cached
  * statement is never in use twice.
  */
-function withStatementCache(database: Sqlite.Database): SqliteDatabase {
-  const statements = createLru<string, ReturnType<Sqlite.Database['prepare']>>(STATEMENT_CACHE_SIZE);
+function withStatementCache(database: Sqlite.Database) {
+  const statements = createLru<string, GroupStatement>(STATEMENT_CACHE_SIZE);
   return {
-    close: () => database.close(),
-    prepare: (sql) => statements.get(sql) ?? statements.set(sql, database.prepare(sql)),
+    prepare: (sql: string): GroupStatement => statements.get(sql) ?? statements.set(sql, database.prepare(sql)),
   };
 }

@@ -7,7 +7,12 @@
 //   existing WAL database at NORMAL, which may lose the last commits on a
 //   power loss (never corrupts); the service promises more, so it says so.
 // - busy_timeout makes a second process wait for the write lock instead of failing at once.
-export const SQLITE_PRAGMAS = ['journal_mode = WAL', 'synchronous = FULL', 'busy_timeout = 5000', 'foreign_keys = ON'] as const;
+// - temp_store = MEMORY keeps the savepoint journal of group commit
+//   (group-commit.ts) in memory: each transaction of a group is a savepoint,
+//   and past 64 KiB SQLite would otherwise spill its journal to a temporary
+//   file, one more write per page. Sorts and temporary tables live in memory
+//   too; the service's queries are bounded (paged lists, capped batches).
+export const SQLITE_PRAGMAS = ['journal_mode = WAL', 'synchronous = FULL', 'busy_timeout = 5000', 'foreign_keys = ON', 'temp_store = MEMORY'] as const;
 
 /** Prepared statements kept per connection (the app has a few hundred distinct queries; `in (…)` lists vary). */
 export const STATEMENT_CACHE_SIZE = 500;
