@@ -402,8 +402,9 @@ export function createDispatcher(o: DispatcherOptions): Dispatcher {
         again = false;
         try {
           await fill();
-          // Outcomes whose window ended with no claim to carry them get a commit of their own.
-          if (outcomesDue) {
+          // Outcomes whose window ended with no claim to carry them get a commit of their own;
+          // so do those left when nothing is in progress: no other send can join them.
+          if (outcomesDue || (flights.size === 0 && batch.busy)) {
             outcomesDue = false;
             await batch.flush();
           }
