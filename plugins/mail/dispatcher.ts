@@ -378,7 +378,10 @@ export function createDispatcher(o: DispatcherOptions): Dispatcher {
 
   async function fill() {
     while (!stopping && flights.size < holdTotal) {
-      const fresh = discover || tenants.length === 0;
+      // An empty list while sends are in progress is no reason to look on every
+      // finished send: the tail of a backlog (its tenant drained, up to its held
+      // emails still going out) ran the look once per email.
+      const fresh = discover || (tenants.length === 0 && flights.size === 0);
       let claimed = await claimRound(fresh);
       // Nothing claimable among the tenants we know of: look for others (another
       // instance may have queued them; our own kicks say so at once). Always
