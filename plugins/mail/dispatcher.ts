@@ -448,6 +448,12 @@ export function createDispatcher(o: DispatcherOptions): Dispatcher {
     idle,
     async stop() {
       stopping = true;
+      // Emails held ahead of a slot go back now, not after the sends in progress
+      // (a slow server's could take until the shutdown deadline); they send nothing.
+      for (const w of slotQueue.splice(0)) {
+        occupy(w.tenantId);
+        w.go();
+      }
       await idle();
     },
   };
