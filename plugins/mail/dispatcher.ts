@@ -78,12 +78,13 @@ type SlotWaiter = { tenantId: string; go(): void };
  *
  * Fair: claims are per tenant, round-robin over the tenants with mail due,
  * each tenant holding at most `perTenant` sends in progress; a finished send
- * frees its slot at once and the next claim fills it (no waiting for a whole
+ * frees its slot at once for the next email held (claims run `claimAhead`
+ * times the slots ahead, so no send waits for a claim, nor a claim for a whole
  * batch). A tenant whose server answers slowly keeps its own slots busy and
  * nobody else's.
  *
- * Single: each claimed email carries its own lease, renewed while its send is
- * in progress (waiting for the rate limiter, the pool, or a slow server), and
+ * Single: each claimed email carries its own lease, renewed while it is held
+ * (waiting for a slot, the rate limiter, the pool, or a slow server), and
  * is handed to SMTP only while this dispatcher still holds it. A dispatcher
  * that stalls past its lease finds the email taken and lets it go. The one
  * duplicate left is the process dying after the server accepted a message and
