@@ -33,8 +33,15 @@ export function mailboxDomain(input: string): string | null {
   return mailboxParts(input)?.domain.toLowerCase() ?? null;
 }
 
+// The common case, a bare ASCII `local@domain` with a dot-atom local part:
+// the parser reads it as exactly these two parts, and it costs a tenth of a
+// millisecond a call, twice for every email sent.
+const PLAIN_ADDRESS = /^([A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*)@([A-Za-z0-9.-]+)$/;
+
 function mailboxParts(input: string): { address: string; domain: string; name?: string } | null {
   if (typeof input !== 'string' || input.length > 998 || !isSafeHeaderText(input)) return null;
+  const plain = PLAIN_ADDRESS.exec(input);
+  if (plain) return plain[1].length <= 64 && input.length <= 254 && isPlainDomain(plain[2]) ? { address: input, domain: plain[2] } : null;
   const parsed = emailAddresses.parseOneAddress({ input, rfc6532: true, rejectTLD: true });
   if (!parsed || parsed.type !== 'mailbox') return null;
 

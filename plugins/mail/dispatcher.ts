@@ -27,6 +27,14 @@ export type DispatcherOptions = {
   maxInFlight?: number;
   /** Sends in progress at once for one tenant: a slow server holds at most this many of the slots. */
   perTenant?: number;
+  /**
+   * How many times its send slots a tenant's claims may hold: the emails past
+   * its slots wait their turn under the same renewed lease, so one claim (one
+   * commit) feeds several slots' worth of sends and the next claim is made
+   * while the last ones are in progress. 3 by default; 1 where outcomes are
+   * not batched (Workers: a request holds no more than it sends).
+   */
+  claimAhead?: number;
   retry?: RetryPolicy;
   rateLimiter?: SendRateLimiter;
   /** The one-click unsubscribe URL for an email of the unsubscribable kind; built as the message leaves, never stored. */
@@ -39,7 +47,12 @@ export type DispatcherOptions = {
    * Workers, where each send records its outcome in the request that made it.
    */
   batchOutcomes?: boolean;
-  /** How long a finished send's outcome waits for others to share its commit (10 ms; measured in `npm run bench`, mail table). */
+  /**
+   * How long a finished send's outcome waits for others to share its commit
+   * (50 ms: about one claim's worth of sends at the bench's rate, so outcomes
+   * ride the claims' commits; at 10 ms a commit came every 6 emails and the
+   * fsyncs held the event loop a third of the time; `npm run bench`, mail table).
+   */
   outcomeWindowMs?: number;
   /** How long a kick waits for others to join it, so a burst of events runs one claim, not one each. */
   wakeDelayMs?: number;
@@ -57,6 +70,7 @@ export type Dispatcher = {
 };
 
 type Flight = { email: EmailTable; leaseUntil: number; lost: boolean };
+type SlotWaiter = { tenantId: string; go(): void };
 
 
 /**
@@ -64,12 +78,13 @@ type Flight = { email: EmailTable; leaseUntil: number; lost: boolean };
  *
  * Fair: claims are per tenant, round-robin over the tenants with mail due,
  * each tenant holding at most `perTenant` sends in progress; a finished send
- * frees its slot at once and the next claim fills it (no waiting for a whole
+ * frees its slot at once for the next email held (claims run `claimAhead`
+ * times the slots ahead, so no send waits for a claim, nor a claim for a whole
  * batch). A tenant whose server answers slowly keeps its own slots busy and
  * nobody else's.
  *
- * Single: each claimed email carries its own lease, renewed while its send is
- * in progress (waiting for the rate limiter, the pool, or a slow server), and
+ * Single: each claimed email carries its own lease, renewed while it is held
+ * (waiting for a slot, the rate limiter, the pool, or a slow server), and
  * is handed to SMTP only while this dispatcher still holds it. A dispatcher
  * that stalls past its lease finds the email taken and lets it go. The one
  * duplicate left is the process dying after the server accepted a message and
@@ -82,9 +97,15 @@ export function createDispatcher(o: DispatcherOptions): Dispatcher {
   const leaseMs = o.leaseMs ?? 60_000;
   const maxInFlight = o.maxInFlight ?? 50;
   const perTenant = Math.min(o.perTenant ?? 16, maxInFlight);
-  // A tenant is topped up once half its slots are free, not at every finished
-  // send: one claim then brings several emails, and the pool never runs dry.
-  const refillAt = Math.ceil(perTenant / 2);
+  const ahead = Math.max(1, Math.floor(o.claimAhead ?? (o.batchOutcomes === false ? 1 : 3)));
+  // What claims may hold: each tenant, and all together, `ahead` times their send slots.
+  const holdPerTenant = perTenant * ahead;
+  const holdTotal = maxInFlight * ahead;
+  // A tenant is topped up once it holds no more than its slots (less a quarter
+  // when it holds none ahead), not at every finished send: one claim (one
+  // commit, an fsync on SQLite) then brings many emails, and those still held
+  // keep the pool's connections busy while the claim runs.
+  const refillAt = Math.max(1, ahead > 1 ? holdPerTenant - perTenant : perTenant - Math.ceil(perTenant / 4));
   const retry = o.retry ?? DEFAULT_RETRY;
   const holder = crypto.randomUUID();
   const db = o.store.db;
@@ -94,7 +115,7 @@ export function createDispatcher(o: DispatcherOptions): Dispatcher {
   // shared write loop would leave other requests waiting on this one's I/O.
   const batch = createOutcomeBatch<AttemptOutcome>({
     write: (outcomes) => inTransaction(o.store, (tx) => finishAttempts(tx, o.store.dialect, holder, outcomes)),
-    windowMs: o.outcomeWindowMs ?? 10,
+    windowMs: o.outcomeWindowMs ?? 50,
     // Written by the pump, with a claim when there is room for one, so the dispatcher's writes never overlap.
     due: () => {
       outcomesDue = true;
@@ -109,8 +130,13 @@ export function createDispatcher(o: DispatcherOptions): Dispatcher {
     batch.write(id, changes).catch((error) => o.logger.error('recording email outcomes failed', { emailId: id, error }));
   };
 
+  // Held: claimed by this dispatcher and not finished (sending, or waiting for a slot).
   const flights = new Map<string, Flight>();
   const busy = new Map<string, number>();
+  // Sending: holding one of the send slots (per tenant and in all).
+  const sendingOf = new Map<string, number>();
+  let sendingAll = 0;
+  const slotQueue: SlotWaiter[] = [];
   let tenants: string[] = [];
   let discover = true;
   let roundsSinceDiscovery = 0;
@@ -166,6 +192,35 @@ export function createDispatcher(o: DispatcherOptions): Dispatcher {
     return !f.lost;
   }
 
+  // ---- send slots -------------------------------------------------------------
+
+  const slotFree = (tenantId: string) => sendingAll < maxInFlight && (sendingOf.get(tenantId) ?? 0) < perTenant;
+
+  function occupy(tenantId: string) {
+    sendingAll++;
+    sendingOf.set(tenantId, (sendingOf.get(tenantId) ?? 0) + 1);
+  }
+
+  /** Waits for a send slot of the tenant's; emails of one tenant get theirs in the order they were claimed. */
+  function slot(tenantId: string): Promise<void> | undefined {
+    if (slotFree(tenantId) && !slotQueue.some((w) => w.tenantId === tenantId)) return void occupy(tenantId);
+    return new Promise((go) => slotQueue.push({ tenantId, go }));
+  }
+
+  function vacate(tenantId: string) {
+    sendingAll--;
+    const left = (sendingOf.get(tenantId) ?? 1) - 1;
+    if (left > 0) sendingOf.set(tenantId, left);
+    else sendingOf.delete(tenantId);
+    for (let i = 0; i < slotQueue.length && sendingAll < maxInFlight; i++) {
+      const w = slotQueue[i];
+      if (!slotFree(w.tenantId)) continue;
+      slotQueue.splice(i--, 1);
+      occupy(w.tenantId);
+      w.go();
+    }
+  }
+
   // ---- one send ---------------------------------------------------------------
 
   async function deliver(f: Flight, senderOf: Promise<Sender>) {
@@ -174,6 +229,8 @@ export function createDispatcher(o: DispatcherOptions): Dispatcher {
     let sender;
     try {
       sender = await senderOf;
+      // Held ahead and stopped before its turn came: handed back without taking a rate slot.
+      if (stopping) return void (await releaseClaim(db, email.id, holder, now()));
       await o.rateLimiter?.take(email.tenant_id);
       // Shutdown: what has not reached the server yet goes back to the outbox for the next instance.
       if (stopping) return void (await releaseClaim(db, email.id, holder, now()));
@@ -211,7 +268,14 @@ export function createDispatcher(o: DispatcherOptions): Dispatcher {
     flights.set(email.id, f);
     busy.set(email.tenant_id, (busy.get(email.tenant_id) ?? 0) + 1);
     startHeartbeat();
-    void deliver(f, senderOf)
+    void (async () => {
+      await slot(email.tenant_id);
+      try {
+        await deliver(f, senderOf);
+      } finally {
+        vacate(email.tenant_id);
+      }
+    })()
       .catch((error) => o.logger.error('email delivery bookkeeping failed', { emailId: email.id, error }))
       .finally(() => {
         flights.delete(email.id);
@@ -292,10 +356,10 @@ export function createDispatcher(o: DispatcherOptions): Dispatcher {
     let claimed = 0;
     const drained = new Set<string>();
     for (const tenantId of tenants) {
-      const room = Math.min(perTenant - (busy.get(tenantId) ?? 0), maxInFlight - flights.size);
-      if (flights.size >= maxInFlight) break;
+      const room = Math.min(holdPerTenant - (busy.get(tenantId) ?? 0), holdTotal - flights.size);
+      if (flights.size >= holdTotal) break;
       // Outcomes waiting to be written lower the bar: the claim carries them, one commit for both.
-      const topUp = outcomesDue || room >= refillAt || !busy.has(tenantId) || room >= maxInFlight - flights.size;
+      const topUp = outcomesDue || room >= refillAt || !busy.has(tenantId) || room >= holdTotal - flights.size;
       if (room <= 0 || !topUp) continue;
       const now = nowMs();
       const leaseUntil = now + leaseMs;
@@ -316,15 +380,18 @@ export function createDispatcher(o: DispatcherOptions): Dispatcher {
   }
 
   async function fill() {
-    while (!stopping && flights.size < maxInFlight) {
-      const fresh = discover || tenants.length === 0;
+    while (!stopping && flights.size < holdTotal) {
+      // An empty list while sends are in progress is no reason to look on every
+      // finished send: the tail of a backlog (its tenant drained, up to its held
+      // emails still going out) ran the look once per email.
+      const fresh = discover || (tenants.length === 0 && flights.size === 0);
       let claimed = await claimRound(fresh);
       // Nothing claimable among the tenants we know of: look for others (another
       // instance may have queued them; our own kicks say so at once). Always
       // before going idle, so drain() means "nothing due"; otherwise once per
       // turnover of the slots, which bounds the cost of the look while busy
       // tenants keep finishing sends one by one.
-      if (claimed === 0 && !fresh && flights.size < maxInFlight && (flights.size === 0 || roundsSinceDiscovery >= maxInFlight)) {
+      if (claimed === 0 && !fresh && flights.size < holdTotal && (flights.size === 0 || roundsSinceDiscovery >= maxInFlight)) {
         claimed = await claimRound(true);
       }
       if (claimed === 0) return;
@@ -341,8 +408,9 @@ export function createDispatcher(o: DispatcherOptions): Dispatcher {
         again = false;
         try {
           await fill();
-          // Outcomes whose window ended with no claim to carry them get a commit of their own.
-          if (outcomesDue) {
+          // Outcomes whose window ended with no claim to carry them get a commit of their own;
+          // so do those left when nothing is in progress: no other send can join them.
+          if (outcomesDue || (flights.size === 0 && batch.busy)) {
             outcomesDue = false;
             await batch.flush();
           }
@@ -383,6 +451,12 @@ export function createDispatcher(o: DispatcherOptions): Dispatcher {
     idle,
     async stop() {
       stopping = true;
+      // Emails held ahead of a slot go back now, not after the sends in progress
+      // (a slow server's could take until the shutdown deadline); they send nothing.
+      for (const w of slotQueue.splice(0)) {
+        occupy(w.tenantId);
+        w.go();
+      }
       await idle();
     },
   };

@@ -42,16 +42,22 @@ export function createOutcomeBatch<T>(o: {
   idle(): void;
 }): OutcomeBatch<T> {
   let pending: Pending<T>[] = [];
-  let timer = false;
+  let timer: ReturnType<typeof setTimeout> | null = null;
   let writing = false;
 
   function schedule(delayMs = o.windowMs) {
     if (timer || pending.length === 0) return;
-    timer = true;
-    setTimeout(() => {
-      timer = false;
+    timer = setTimeout(() => {
+      timer = null;
       o.due();
     }, delayMs);
+  }
+
+  // Once what the window waited for is written, the window is over: left
+  // running, it kept the batch busy (and idle() waiting) for nothing.
+  function cancel() {
+    if (timer) clearTimeout(timer);
+    timer = null;
   }
 
   function settled() {
@@ -68,6 +74,7 @@ export function createOutcomeBatch<T>(o: {
     take() {
       const batch = pending;
       pending = [];
+      cancel();
       return {
         outcomes: batch.map((p) => ({ id: p.id, changes: p.changes })),
         settle(written) {
@@ -86,6 +93,7 @@ export function createOutcomeBatch<T>(o: {
         while (pending.length > 0) {
           const batch = pending;
           pending = [];
+          cancel();
           try {
             const written = await o.write(batch.map((p) => ({ id: p.id, changes: p.changes })));
             for (const p of batch) p.resolve(written.has(p.id));
@@ -99,7 +107,7 @@ export function createOutcomeBatch<T>(o: {
       }
     },
     get busy() {
-      return pending.length > 0 || timer || writing;
+      return pending.length > 0 || timer !== null || writing;
     },
   };
 }

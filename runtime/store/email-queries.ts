@@ -115,7 +115,43 @@ export async function claimDueEmails(db: Db, dialect: DialectName, c: Claim) {
       .returningAll()
       .execute();
   }
+  if (c.tenantId) {
+    // One writer, one statement: the rows the subquery picks are the rows
+    // updated, so the due test is not repeated outside it (repeated there, it
+    // drew SQLite's planner to scan every queued row through the status index
+    // instead of updating the picked ids by key).
+    return db.updateTable('emails').set(claim).where('id', 'in', dueOfTenantSqlite(db, c.now, c.holder, c.tenantId, c.limit)).returningAll().execute();
+  }
   return db.updateTable('emails').set(claim).where('id', 'in', due).where(stillDue).returningAll().execute();
+}
+
+/**
+ * A tenant's due emails for SQLite, oldest first: the queued ones and the
+ * expired claims each read in created_at order from emails_due_by_tenant
+ * (tenant, status, created_at) and merged. The single-condition form
+ * (`isDue` with its OR on status) walked the tenant's whole history through
+ * emails_log, every sent email before the first queued one, at each claim.
+ */
+function dueOfTenantSqlite(db: Db, now: string, holder: string, tenantId: string, limit: number) {
+  const queued = db
+    .selectFrom('emails')
+    .select(['id', 'created_at'])
+    .where('tenant_id', '=', tenantId)
+    .where('status', '=', 'queued')
+    .where((eb) => eb.or([eb('next_attempt_at', 'is', null), eb('next_attempt_at', '<=', now)]))
+    .orderBy('created_at')
+    .limit(limit);
+  const expired = db
+    .selectFrom('emails')
+    .select(['id', 'created_at'])
+    .where('tenant_id', '=', tenantId)
+    .where('status', '=', 'sending')
+    .where('lease_until', '<', now)
+    .where((eb) => eb.or([eb('lease_holder', 'is', null), eb('lease_holder', '!=', holder)]))
+    .orderBy('created_at')
+    .limit(limit);
+  const either = db.selectFrom(queued.as('q')).selectAll().unionAll(db.selectFrom(expired.as('x')).selectAll());
+  return db.selectFrom(either.as('due')).select('due.id').orderBy('due.created_at').limit(limit);
 }
 
 /**

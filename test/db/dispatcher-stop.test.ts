@@ -4,6 +4,9 @@ import { SMTPServer } from 'smtp-server';
 import { createHarness, type Harness } from '../support/app-harness.ts';
 import { DIALECTS } from '../support/databases.ts';
 import { referralRules } from '../api/fixtures.ts';
+import { eventually, queueEmails } from '../support/outbox-fixtures.ts';
+import { createDispatcher } from '../../plugins/mail/dispatcher.ts';
+import { silentLogger } from '../../runtime/logger.ts';
 
 // A shutdown's part of the outbox: the send under way finishes, an email the
 // dispatcher claimed but had not started goes back to the queue unspent, and
@@ -81,5 +84,25 @@ describe.each(DIALECTS)('stopping the dispatcher on %s', (dialect) => {
     h.services.dispatcher.kick();
     await h.services.dispatcher.idle();
     expect((await h.request('GET', '/v1/emails', { token: tenant.apiKey })).body.emails.filter((e: any) => e.status === 'queued')).toHaveLength(1);
+  });
+
+  it('hands back the emails it held ahead of a send slot at once, while the send under way is still waiting for its server', async () => {
+    relay = await startHoldingRelay();
+    h = await createHarness(dialect, { env: { BUILTIN_SMTP_URL: `smtp://127.0.0.1:${relay.port}?starttls=off`, MAIL_RATE_PER_SECOND: '10000' } });
+    const tenant = await h.tenant();
+    await queueEmails(h, tenant.id, 3, 'ahead');
+    // One slot, three held: two wait their turn behind the send the relay holds.
+    const dispatcher = createDispatcher({ store: h.services.store, clock: h.clock, logger: silentLogger, senders: h.services.senders, perTenant: 1, claimAhead: 3 });
+    void dispatcher.drain();
+    await relay.firstArrived;
+    const stopped = dispatcher.stop();
+    const statuses = () => h.store.db.selectFrom('emails').select(['status', 'attempts', 'lease_holder']).where('tenant_id', '=', tenant.id).execute();
+    await eventually(async () => (await statuses()).filter((e) => e.status === 'queued').length === 2);
+    expect((await statuses()).filter((e) => e.status === 'queued').every((e) => e.attempts === 0 && e.lease_holder === null)).toBe(true);
+
+    relay.release();
+    await stopped;
+    expect(relay.received).toHaveLength(1);
+    expect((await statuses()).map((e) => e.status).sort()).toEqual(['queued', 'queued', 'sent']);
   });
 });

@@ -165,3 +165,35 @@ describe.each(DIALECTS)('a dispatcher that stalls past its lease on %s', (dialec
     expect(after).toEqual({ status: 'sent', attempts: 2 });
   });
 });
+
+describe.each(DIALECTS)('emails claimed ahead of their send slots on %s', (dialect) => {
+  let h: Harness;
+  let slow: TestSmtpServer;
+
+  beforeAll(async () => {
+    slow = await startSmtpServer({ mode: 'plain', holdData: true });
+    h = await createHarness(dialect, { env: { BUILTIN_SMTP_URL: `smtp://127.0.0.1:${slow.port}?starttls=off`, MAIL_RATE_PER_SECOND: '10000' } });
+  });
+  afterAll(async () => {
+    slow?.release?.();
+    await h?.close();
+    await slow?.close();
+  });
+
+  it('holds up to three times the tenant\'s slots, but sends no more at once than its slots', async () => {
+    const tenant = await h.tenant('Ahead');
+    const rows = await queueEmails(h, tenant.id, 10, 'ahead');
+    const dispatcher = createDispatcher({ store: h.services.store, clock: h.clock, logger: silentLogger, senders: h.services.senders, perTenant: 2, claimAhead: 3 });
+    const run = dispatcher.drain();
+    // The relay's pool has three connections: only the gate keeps the third from carrying a message.
+    await eventually(() => slow.held!() >= 2);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(slow.held!()).toBe(2);
+    const claimed = await h.services.store.db.selectFrom('emails').select('id').where('tenant_id', '=', tenant.id).where('status', '=', 'sending').execute();
+    expect(claimed).toHaveLength(6);
+
+    slow.release!();
+    expect(await run).toBe(rows.length);
+    expect(slow.messages.map((m) => messageIdOf(m.raw)).sort()).toEqual(rows.map((r) => r.message_id).sort());
+  });
+});

@@ -48,5 +48,8 @@ describe('outcome batch', () => {
     second.settle(new Set(['a']));
     expect(await a).toBe(true);
     expect(h.writes).toEqual([]);
+    // Written by the claim: not busy for the rest of the window.
+    expect(h.batch.busy).toBe(false);
+    expect(h.idles()).toBe(1);
   });
 });
