@@ -114,7 +114,8 @@ export function createDispatcher(o: DispatcherOptions): Dispatcher {
   // (Workers), each send records its own outcome in the request that made it: a
   // shared write loop would leave other requests waiting on this one's I/O.
   const batch = createOutcomeBatch<AttemptOutcome>({
-    write: (outcomes) => inTransaction(o.store, (tx) => finishAttempts(tx, o.store.dialect, holder, outcomes)),
+    // Relaxed (store.ts): losing an outcome to a power failure only sends that email again, with its Message-ID.
+    write: (outcomes) => inTransaction(o.store, (tx) => finishAttempts(tx, o.store.dialect, holder, outcomes), { relaxed: true }),
     windowMs: o.outcomeWindowMs ?? 50,
     // Written by the pump, with a claim when there is room for one, so the dispatcher's writes never overlap.
     due: () => {
@@ -321,20 +322,27 @@ export function createDispatcher(o: DispatcherOptions): Dispatcher {
 
   /**
    * A claim, with the outcomes waiting for their batch written in the same
-   * transaction: one commit where there would be two (each an fsync on SQLite).
+   * transaction: one commit where there would be two. On the embedded SQLite
+   * the commit is relaxed (no fsync): a claim lost to a power failure went
+   * with the process that held it, and its emails are due again, sent with
+   * their Message-IDs, the duplicate the README documents.
    */
   async function claim(c: Claim): Promise<EmailTable[]> {
     if (o.batchOutcomes === false || !o.store.transactions) return claimDueEmails(db, o.store.dialect, c);
     const taken = batch.take();
     outcomesDue = false;
-    // Nothing to carry: the claim alone, without BEGIN and COMMIT round trips around it.
-    if (taken.outcomes.length === 0) return claimDueEmails(db, o.store.dialect, c);
+    // Nothing to carry: the claim alone, without BEGIN and COMMIT round trips around it (where a commit is not cheaper in a transaction).
+    if (taken.outcomes.length === 0 && !o.store.relaxedCommits) return claimDueEmails(db, o.store.dialect, c);
     try {
-      const { rows, written } = await inTransaction(o.store, async (tx) => {
-        const written = await finishAttempts(tx, o.store.dialect, holder, taken.outcomes);
-        return { rows: await claimDueEmails(tx, o.store.dialect, c), written };
-      });
-      // The claim must be on disk before its emails are handed to a server (the embedded SQLite commits in groups).
+      const { rows, written } = await inTransaction(
+        o.store,
+        async (tx) => {
+          const written = taken.outcomes.length > 0 ? await finishAttempts(tx, o.store.dialect, holder, taken.outcomes) : new Set<string>();
+          return { rows: await claimDueEmails(tx, o.store.dialect, c), written };
+        },
+        { relaxed: true },
+      );
+      // Committed before its emails are handed to a server: another dispatcher sees the claim (the embedded SQLite commits in groups).
       await o.store.durable();
       taken.settle(written);
       return rows;

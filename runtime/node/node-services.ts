@@ -17,7 +17,7 @@ import { createNodeWebhookClient } from './node-webhook-client.ts';
 export function openStore(databaseUrl: string): Store {
   if (databaseUrl.startsWith('sqlite:')) {
     const dialect = createSqliteDialect(databaseUrl.slice('sqlite:'.length));
-    return createStore(new Kysely<Database>({ dialect }), 'sqlite', dialect.durable);
+    return createStore(new Kysely<Database>({ dialect }), 'sqlite', dialect);
   }
   if (/^postgres(ql)?:\/\//.test(databaseUrl)) {
     return createStore(new Kysely<Database>({ dialect: createPostgresDialect(databaseUrl) }), 'postgres');

@@ -16,12 +16,20 @@ export type Store = {
    * finished transaction is committed and this resolves at once.
    */
   durable(): Promise<void>;
+  /** Whether `inTransaction(…, { relaxed: true })` commits without waiting for fsync here (the embedded SQLite on Node). */
+  relaxedCommits: boolean;
+  /** Marks the transaction in progress relaxed; `inTransaction` calls it. */
+  relax(): void;
 };
 
-const committed = () => Promise.resolve();
+/** How a dialect commits when it is not one transaction per COMMIT (dialects/group-commit.ts). */
+export type Commits = { durable(): Promise<void>; relax(): void };
 
-export function createStore(db: Kysely<Database>, dialect: DialectName, durable: () => Promise<void> = committed): Store {
-  return { db, dialect, transactions: dialect !== 'd1', durable };
+const oneByOne: Commits = { durable: () => Promise.resolve(), relax: () => {} };
+
+export function createStore(db: Kysely<Database>, dialect: DialectName, commits?: Commits): Store {
+  const { durable, relax } = commits ?? oneByOne;
+  return { db, dialect, transactions: dialect !== 'd1', durable, relax, relaxedCommits: commits !== undefined };
 }
 
 /** A connection or an open transaction: query functions accept either. */
@@ -42,8 +50,17 @@ export type Db = Kysely<Database>;
  *   rule versions take the next number under the (program, version) key.
  * What D1 cannot give is all-or-nothing: after a failure mid-way the effects
  * written so far stay, and a retry once the claim is stale completes them.
+ *
+ * `relaxed`: the commit may be lost on a power failure (never on a process
+ * crash, never half of it) where the store has relaxed commits. Only for
+ * writes whose loss repeats what the README already allows: the outbox's
+ * claims and send outcomes (an email sent again with the same Message-ID).
  */
-export async function inTransaction<T>(store: Store, work: (db: Db) => Promise<T>): Promise<T> {
+export async function inTransaction<T>(store: Store, work: (db: Db) => Promise<T>, o: { relaxed?: boolean } = {}): Promise<T> {
   if (!store.transactions) return work(store.db);
-  return store.db.transaction().execute(work);
+  if (!o.relaxed) return store.db.transaction().execute(work);
+  return store.db.transaction().execute((tx) => {
+    store.relax();
+    return work(tx);
+  });
 }

@@ -2,9 +2,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Sqlite from 'better-sqlite3';
-import { Kysely, sql } from 'kysely';
+import { Kysely, SqliteDialect, sql } from 'kysely';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { createSqliteDialect } from '../../runtime/store/dialects/sqlite-dialect.ts';
+import { groupCommit } from '../../runtime/store/dialects/group-commit.ts';
+import { SYNC } from '../../runtime/store/dialects/sqlite-settings.ts';
 import { createStore } from '../../runtime/store/store.ts';
 import type { Database } from '../../runtime/store/database.ts';
 import { createHarness } from '../support/app-harness.ts';
@@ -98,12 +100,74 @@ describe('SQLite group commit', () => {
     expect(g.seen('t')).toBe(1);
   });
 
+  describe('relaxed transactions (the outbox bookkeeping)', () => {
+    /** The group over a real database, with what it asks of the connection recorded: BEGIN, COMMIT and the durability it sets. */
+    function recorded() {
+      const raw = new Sqlite(join(dir, `r${n++}.db`));
+      raw.pragma('journal_mode = WAL');
+      raw.pragma(SYNC.full);
+      raw.exec('create table t (id integer primary key)');
+      const log: string[] = [];
+      const group = groupCommit(
+        {
+          exec: (text) => (/^(begin|commit|rollback)$/.test(text) && log.push(text), raw.exec(text)),
+          sync: (level) => (log.push(`sync ${level}`), raw.pragma(SYNC[level])),
+          inTransaction: () => raw.inTransaction,
+        },
+        { prepare: (text) => raw.prepare(text), close: () => raw.close() },
+      );
+      const db = new Kysely<any>({ dialect: new SqliteDialect({ database: group.database }) });
+      opened.push({ close: () => db.destroy() });
+      const write = (id: number, relaxed: boolean) =>
+        db.transaction().execute(async (tx) => {
+          if (relaxed) group.relax();
+          await tx.insertInto('t').values({ id }).execute();
+        });
+      const synchronous = () => raw.pragma('synchronous', { simple: true });
+      return { db, log, write, durable: group.durable, synchronous };
+    }
+
+    it('commits a group of relaxed transactions without fsync, and the next durable one with it', async () => {
+      const r = recorded();
+      await Promise.all([r.write(1, true), r.write(2, true)]);
+      await r.durable();
+      expect(r.log).toEqual(['sync relaxed', 'begin', 'commit']);
+      await r.write(3, false);
+      await r.durable();
+      expect(r.log).toEqual(['sync relaxed', 'begin', 'commit', 'sync full', 'begin', 'commit']);
+      expect(r.synchronous()).toBe(2);
+    });
+
+    it('never lets a durable transaction ride in a relaxed group: that group commits first', async () => {
+      const r = recorded();
+      await Promise.all([r.write(1, true), r.write(2, false)]);
+      await r.durable();
+      expect(r.log).toEqual(['sync relaxed', 'begin', 'commit', 'sync full', 'begin', 'commit']);
+    });
+
+    it('lets a relaxed transaction join a durable group, which commits with fsync', async () => {
+      const r = recorded();
+      await Promise.all([r.write(1, false), r.write(2, true)]);
+      await r.durable();
+      expect(r.log).toEqual(['begin', 'commit']);
+      expect(r.synchronous()).toBe(2);
+    });
+
+    it('runs a write outside a transaction durably, also right after a relaxed group', async () => {
+      const r = recorded();
+      await r.write(1, true);
+      await r.db.insertInto('t').values({ id: 2 }).execute();
+      expect(r.log).toEqual(['sync relaxed', 'begin', 'commit', 'sync full']);
+      expect(r.synchronous()).toBe(2);
+    });
+  });
+
   describe('over HTTP', () => {
     async function harness() {
       const g = open();
       const dialect = createSqliteDialect(g.file);
       const db = new Kysely<Database>({ dialect });
-      const h = await createHarness('sqlite', { store: { ...createStore(db, 'sqlite', dialect.durable), dispose: () => db.destroy() } });
+      const h = await createHarness('sqlite', { store: { ...createStore(db, 'sqlite', dialect), dispose: () => db.destroy() } });
       opened.push({ close: () => h.close() });
       const { apiKey } = await h.tenant();
       const program = await h.request('POST', '/v1/programs', { token: apiKey, body: { name: 'P' } });

@@ -19,7 +19,7 @@ export type TestStore = Store & { dispose(): Promise<void> };
 export async function createTestStore(dialect: 'sqlite' | 'postgres'): Promise<TestStore> {
   if (dialect === 'sqlite') {
     const sqlite = createSqliteDialect(':memory:');
-    const store = createStore(new Kysely<Database>({ dialect: sqlite }), 'sqlite', sqlite.durable);
+    const store = createStore(new Kysely<Database>({ dialect: sqlite }), 'sqlite', sqlite);
     return { ...store, dispose: () => store.db.destroy() };
   }
   const schema = await freshPostgresSchema('t');

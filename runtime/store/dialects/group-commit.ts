@@ -13,6 +13,16 @@ import type { SqliteDatabase, SqliteStatement } from 'kysely';
 // or before any write outside a transaction, which keeps its own autocommit
 // meaning (the outbox claims that precede a send stay durable before the send).
 //
+// Relaxed transactions: the outbox's bookkeeping (claims, send outcomes)
+// marks its transactions relaxed (`relax()` inside the transaction). A group
+// of relaxed transactions only commits with synchronous = NORMAL: no fsync,
+// so a power failure (not a process crash) may lose it, and the emails it
+// covered are sent again with the same Message-ID, the duplicate the README
+// documents. A relaxed transaction joins an open durable group; a durable one
+// never joins a relaxed group (that group commits first). SQLite refuses to
+// change the safety level inside a transaction, so a member's BEGIN is held
+// back until its first statement, when it is known whether it is relaxed.
+//
 // What it does not change: an answer leaves only after its writes are on
 // disk. The transactions' work is visible to this connection at once, but it
 // is durable only when `durable()` resolves; the HTTP layer awaits it before
@@ -24,6 +34,8 @@ import type { SqliteDatabase, SqliteStatement } from 'kysely';
 /** The raw connection, for the statements the group issues itself. */
 export type GroupCommitTarget = {
   exec(sql: string): void;
+  /** Sets the connection's commit durability: `full` waits for fsync (the configured default), `relaxed` does not. */
+  sync(level: 'full' | 'relaxed'): void;
   /** False once SQLite has ended the outer transaction on its own (after an I/O error, disk full, …). */
   inTransaction(): boolean;
 };
@@ -33,7 +45,7 @@ export type GroupStatement = SqliteStatement & { readonly?: boolean };
 
 const MEMBER = 'advocate_group_member';
 
-type Group = { members: number; waiters: { resolve(): void; reject(error: unknown): void }[] };
+type Group = { members: number; relaxed: boolean; waiters: { resolve(): void; reject(error: unknown): void }[] };
 
 export type GroupCommit = {
   /** Wraps the connection Kysely drives: BEGIN/COMMIT/ROLLBACK become savepoints of the open group. */
@@ -42,13 +54,24 @@ export type GroupCommit = {
   durable(): Promise<void>;
   /** Commits the open group now (before close, at exit). */
   flush(): void;
+  /** Marks the transaction in progress relaxed (see above); call it first in the transaction, before its statements. */
+  relax(): void;
 };
 
 export function groupCommit(target: GroupCommitTarget, inner: { prepare(sql: string): GroupStatement; close(): void }): GroupCommit {
   let group: Group | null = null;
   let inMember = false;
+  // A member whose BEGIN came but none of its statements yet: its savepoint is not open.
+  let memberPending = false;
+  let memberRelaxed = false;
+  let level: 'full' | 'relaxed' = 'full';
   let flushWhenMemberEnds = false;
   let scheduled = false;
+
+  const setLevel = (wanted: 'full' | 'relaxed') => {
+    if (level !== wanted) target.sync(wanted);
+    level = wanted;
+  };
 
   const settle = (g: Group, error?: unknown) => {
     for (const w of g.waiters) error === undefined ? w.resolve() : w.reject(error);
@@ -56,7 +79,7 @@ export function groupCommit(target: GroupCommitTarget, inner: { prepare(sql: str
 
   function flush() {
     if (!group) return;
-    if (inMember) {
+    if (inMember && !memberPending) {
       flushWhenMemberEnds = true;
       return;
     }
@@ -87,7 +110,7 @@ export function groupCommit(target: GroupCommitTarget, inner: { prepare(sql: str
     if (group && !target.inTransaction()) {
       const g = group;
       group = null;
-      inMember = false;
+      endMember();
       flushWhenMemberEnds = false;
       settle(g, error);
     }
@@ -108,17 +131,34 @@ export function groupCommit(target: GroupCommitTarget, inner: { prepare(sql: str
     },
   });
 
-  const begin = control(() => {
+  /** The held-back BEGIN of the member in progress, at its first statement. */
+  function openMember() {
+    // A durable transaction never rides in a relaxed group: that one commits first, without fsync.
+    if (group?.relaxed && !memberRelaxed) flush();
+    memberPending = false;
     if (!group) {
+      setLevel(memberRelaxed ? 'relaxed' : 'full');
       target.exec('begin');
-      group = { members: 0, waiters: [] };
+      group = { members: 0, relaxed: memberRelaxed, waiters: [] };
     }
     target.exec(`savepoint ${MEMBER}`);
+  }
+
+  function endMember() {
+    inMember = false;
+    memberPending = false;
+    memberRelaxed = false;
+  }
+
+  const begin = control(() => {
     inMember = true;
+    memberPending = true;
+    memberRelaxed = false;
   });
   const commit = control(() => {
+    if (memberPending) return endMember(); // it ran no statement: nothing to keep
     target.exec(`release ${MEMBER}`);
-    inMember = false;
+    endMember();
     group!.members++;
     if (flushWhenMemberEnds) {
       flushWhenMemberEnds = false;
@@ -126,8 +166,9 @@ export function groupCommit(target: GroupCommitTarget, inner: { prepare(sql: str
     } else schedule();
   });
   const rollback = control(() => {
-    inMember = false;
-    if (!group || !target.inTransaction()) return;
+    const opened = !memberPending;
+    endMember();
+    if (!opened || !group || !target.inTransaction()) return;
     target.exec(`rollback to ${MEMBER}`);
     target.exec(`release ${MEMBER}`);
     // Nothing of this group to keep: end it now rather than hold the write lock to the end of the turn.
@@ -143,14 +184,17 @@ export function groupCommit(target: GroupCommitTarget, inner: { prepare(sql: str
   const guard = (statement: GroupStatement): SqliteStatement => guarded.get(statement) ?? guarded.set(statement, wrap(statement)).get(statement)!;
   const wrap = (statement: GroupStatement): SqliteStatement => {
     const before = () => {
-      // A write outside a transaction is its own commit, as it always was: the group goes first.
-      if (group && !inMember && !statement.readonly) flush();
+      if (memberPending) return openMember();
+      if (inMember || statement.readonly) return;
+      // A write outside a transaction is its own commit, durable as it always was: the group goes first.
+      if (group) flush();
+      setLevel('full');
     };
     return {
       reader: statement.reader,
       all(parameters) {
-        before();
         try {
+          before();
           return statement.all(parameters);
         } catch (error) {
           afterError(error);
@@ -158,8 +202,8 @@ export function groupCommit(target: GroupCommitTarget, inner: { prepare(sql: str
         }
       },
       run(parameters) {
-        before();
         try {
+          before();
           return statement.run(parameters);
         } catch (error) {
           afterError(error);
@@ -167,7 +211,12 @@ export function groupCommit(target: GroupCommitTarget, inner: { prepare(sql: str
         }
       },
       iterate(parameters) {
-        before();
+        try {
+          before();
+        } catch (error) {
+          afterError(error);
+          throw error;
+        }
         return statement.iterate(parameters);
       },
     };
@@ -190,6 +239,9 @@ export function groupCommit(target: GroupCommitTarget, inner: { prepare(sql: str
   return {
     database,
     flush,
+    relax() {
+      if (memberPending) memberRelaxed = true;
+    },
     durable() {
       if (!group) return Promise.resolve();
       const g = group;

@@ -2,24 +2,26 @@ import { SqliteDialect } from 'kysely';
 import Sqlite from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { SQLITE_PRAGMAS, STATEMENT_CACHE_SIZE } from './sqlite-settings.ts';
+import { SQLITE_PRAGMAS, STATEMENT_CACHE_SIZE, SYNC } from './sqlite-settings.ts';
 import { groupCommit, type GroupStatement } from './group-commit.ts';
 import { createLru } from '../../lru.ts';
 
 /** Kysely's SQLite dialect whose transactions commit in groups (group-commit.ts); `durable()` says when they are on disk. */
 export class GroupCommitSqliteDialect extends SqliteDialect {
   readonly durable: () => Promise<void>;
+  readonly relax: () => void;
   constructor(file: string) {
     if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
     const database = new Sqlite(file);
     for (const pragma of SQLITE_PRAGMAS) database.pragma(pragma);
     const cache = withStatementCache(database);
     const group = groupCommit(
-      { exec: (sql) => database.exec(sql), inTransaction: () => database.inTransaction },
+      { exec: (sql) => database.exec(sql), sync: (level) => database.pragma(SYNC[level]), inTransaction: () => database.inTransaction },
       { prepare: cache.prepare, close: () => (unflushed.delete(group.flush), database.close()) },
     );
     super({ database: group.database });
     this.durable = group.durable;
+    this.relax = group.relax;
     unflushed.add(group.flush);
     if (!exitHooked) {
       exitHooked = true;

@@ -12,7 +12,10 @@
 //   and past 64 KiB SQLite would otherwise spill its journal to a temporary
 //   file, one more write per page. Sorts and temporary tables live in memory
 //   too; the service's queries are bounded (paged lists, capped batches).
-export const SQLITE_PRAGMAS = ['journal_mode = WAL', 'synchronous = FULL', 'busy_timeout = 5000', 'foreign_keys = ON', 'temp_store = MEMORY'] as const;
+/** The commit durability the service promises, and the relaxed one only the outbox's bookkeeping uses (group-commit.ts). */
+export const SYNC = { full: 'synchronous = FULL', relaxed: 'synchronous = NORMAL' } as const;
+
+export const SQLITE_PRAGMAS = ['journal_mode = WAL', SYNC.full, 'busy_timeout = 5000', 'foreign_keys = ON', 'temp_store = MEMORY'] as const;
 
 /** Prepared statements kept per connection (the app has a few hundred distinct queries; `in (…)` lists vary). */
 export const STATEMENT_CACHE_SIZE = 500;
