@@ -15,13 +15,14 @@ describe.each(DIALECTS)('the statements of a rewarded event on %s', (dialect) =>
   let h: Harness;
   let key: string;
   const seen: string[] = [];
-  let drop = async () => {};
+  let dispose = async () => {};
 
   beforeAll(async () => {
     const log = (e: LogEvent) => {
       if (e.level === 'query') seen.push(e.query.sql);
     };
     let db: Kysely<Database>;
+    let drop = async () => {};
     if (dialect === 'sqlite') {
       db = new Kysely<Database>({ dialect: createSqliteDialect(':memory:'), log });
     } else {
@@ -29,14 +30,21 @@ describe.each(DIALECTS)('the statements of a rewarded event on %s', (dialect) =>
       db = new Kysely<Database>({ dialect: createPostgresDialect(schema.url, 5), log });
       drop = schema.drop;
     }
-    const store = createStore(db, dialect);
-    h = await createHarness(dialect, { store: { ...store, dispose: async () => (await db.destroy(), await drop()) } });
+    // The harness leaves a store it was given to its owner: this file closes it.
+    dispose = async () => {
+      await db.destroy();
+      await drop();
+    };
+    h = await createHarness(dialect, { store: { ...createStore(db, dialect), dispose } });
     key = (await h.tenant()).apiKey;
     await h.request('PUT', '/v1/participants/ann', { token: key, body: { email: 'ann@example.com' } });
     // No reward email: the outbox relay it would wake runs statements of its own.
     expect((await h.request('PUT', '/v1/settings/email/notifications', { token: key, body: { reward: false } })).status).toBe(200);
   });
-  afterAll(() => h?.close());
+  afterAll(async () => {
+    await h?.close();
+    await dispose();
+  });
 
   it('takes eight statements, seven on PostgreSQL, and still writes the reward with its created step', async () => {
     const programId = (await h.request('POST', '/v1/programs', { token: key, body: { name: 'P' } })).body.id;
