@@ -1,10 +1,10 @@
 import { Hono, type Context } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
 import { routePath } from 'hono/route';
 import type { AppEnv } from './context.ts';
 import type { Services } from './services.ts';
 import { AppError } from './errors.ts';
 import { requireTenant } from './auth.ts';
+import { limitBody, type DirectBodyReader } from './body-limit.ts';
 import { healthRoutes } from './routes/health.ts';
 import { tenantRoutes } from './routes/tenants.ts';
 import { programRoutes } from './routes/programs.ts';
@@ -40,6 +40,8 @@ export type AppOptions = {
    * the entry hands it in; core code never asks which runtime it is on.
    */
   peerAddress?: (c: Context) => string | null | undefined;
+  /** The runtime's own body reader (Node: straight from the socket's request), where it has one. */
+  requestBody?: DirectBodyReader;
 };
 /** `%00` (or a raw NUL, which the URL parser would have encoded anyway) anywhere after the origin. */
 function hasNul(url: string): boolean {
@@ -90,11 +92,12 @@ export function createApp(services: Services, options: AppOptions = {}): Hono<Ap
   });
   app.use(
     '/v1/*',
-    bodyLimit({
+    limitBody({
       maxSize: 1024 * 1024,
       onError: () => {
         throw new AppError('payload_too_large', 'the request body is larger than 1 MiB');
       },
+      direct: options.requestBody,
     }),
   );
 

@@ -8,6 +8,7 @@ import { buildNodeServices } from './node/node-services.ts';
 import { watchHttpServer } from './node/http-drain.ts';
 import { startTimers } from './timers.ts';
 import { nodePeerAddress } from './node/peer-address.ts';
+import { nodeRequestBody } from './node/request-body.ts';
 import { stopServices } from './shutdown.ts';
 import { createLogger } from './logger.ts';
 import { createBatchedStdout } from './node/batched-stdout.ts';
@@ -17,7 +18,7 @@ import { createBatchedStdout } from './node/batched-stdout.ts';
 try {
   const config = parseConfig(withLocalSecrets(process.env));
   const services = await buildNodeServices(config, { logger: createLogger(createBatchedStdout()) });
-  const app = createApp(services, { peerAddress: nodePeerAddress });
+  const app = createApp(services, { peerAddress: nodePeerAddress, requestBody: nodeRequestBody });
   const stopTimers = startTimers(services);
   const server = serve({ fetch: app.fetch, port: config.PORT }, (info) => {
     services.logger.info('advocate-rules listening', { port: info.port, runtime: 'node', database: services.store.dialect, builtinSender: builtinSenderName(config) });

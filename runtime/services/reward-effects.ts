@@ -1,7 +1,7 @@
 import type { Db, DialectName } from '../store/store.ts';
 import type { EmailTable, RewardTable } from '../store/database.ts';
 import { lockParticipant } from '../store/participant-queries.ts';
-import { insertRewardOnce, pendingPayoutRewards, rewardOfEventExists, rewardTotalsBetween } from '../store/reward-queries.ts';
+import { pendingPayoutRewards, rewardOfEventExists, rewardTotalsBetween } from '../store/reward-queries.ts';
 import { insertEmailOnce } from '../store/email-queries.ts';
 import { openPayoutCycle } from '../store/payout-queries.ts';
 import type { EmailDraft, ParticipantView, ProgramView, RewardDraft } from '../../plugins/types.ts';
@@ -11,7 +11,7 @@ import { taxYear } from '../../plugins/rewards/tax-year.ts';
 import { composeEmail, type ComposeEnv } from '../../plugins/mail/compose.ts';
 import { payoutReminderDraft } from '../../plugins/notifications/payout-reminder.ts';
 import { participantView } from './views.ts';
-import { recordTransition } from './reward-transitions.ts';
+import { insertCreatedReward, recordTransition } from './reward-transitions.ts';
 import { checkLimits, limitGuards, type LimitsInput } from './reward-limits.ts';
 import { insertRewardWithinLimits, lockProgram } from '../store/reward-limit-queries.ts';
 import type { PlannedReward } from '../../plugins/rewards/reward-follow-ups.ts';
@@ -134,7 +134,7 @@ export async function writeRewardEffects(db: Db, input: RewardEffectsInput): Pro
   for (const r of plan.rewards) {
     if (written.has(r)) continue;
     const row = rowOf(r);
-    if (await insertRewardOnce(db, row)) await created(row);
+    if (await insertCreatedReward(db, input.dialect, row, nowIso)) rewards.push(row);
   }
 
   const emails: EmailTable[] = [];

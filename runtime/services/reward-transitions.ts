@@ -1,7 +1,7 @@
-import type { Db } from '../store/store.ts';
-import type { RewardActor, RewardStatus, RewardTable } from '../store/database.ts';
-import { transitionReward } from '../store/reward-queries.ts';
-import { insertRewardHistory } from '../store/reward-history-queries.ts';
+import type { Db, DialectName } from '../store/store.ts';
+import type { RewardActor, RewardHistoryTable, RewardStatus, RewardTable } from '../store/database.ts';
+import { insertRewardOnce, transitionReward } from '../store/reward-queries.ts';
+import { insertRewardHistory, insertRewardWithHistory } from '../store/reward-history-queries.ts';
 import { pendingPayoutRewards, pendingRewardsFor } from '../store/reward-queries.ts';
 import { clearReason, type PendingReason } from '../../plugins/rewards/reward-state.ts';
 import { closePayoutCycle } from '../store/payout-queries.ts';
@@ -38,17 +38,9 @@ export async function moveReward(
 let steps = 0;
 const historyId = (at: string) => `${at}.${(steps = (steps + 1) % 1e10).toString().padStart(10, '0')}.${crypto.randomUUID().slice(0, 8)}`;
 
-export async function recordTransition(
-  db: Db,
-  tenantId: string,
-  rewardId: string,
-  from: RewardStatus | null,
-  to: RewardStatus,
-  pendingReasons: string,
-  note: TransitionNote,
-  now: string,
-): Promise<boolean> {
-  return insertRewardHistory(db, {
+/** The history row of one step, as recordTransition writes it. */
+export function transitionRow(tenantId: string, rewardId: string, from: RewardStatus | null, to: RewardStatus, pendingReasons: string, note: TransitionNote, now: string): RewardHistoryTable {
+  return {
     id: historyId(now),
     tenant_id: tenantId,
     reward_id: rewardId,
@@ -61,7 +53,33 @@ export async function recordTransition(
     idempotency_key: note.idempotencyKey ?? null,
     note: note.note ?? null,
     at: now,
-  });
+  };
+}
+
+export async function recordTransition(
+  db: Db,
+  tenantId: string,
+  rewardId: string,
+  from: RewardStatus | null,
+  to: RewardStatus,
+  pendingReasons: string,
+  note: TransitionNote,
+  now: string,
+): Promise<boolean> {
+  return insertRewardHistory(db, transitionRow(tenantId, rewardId, from, to, pendingReasons, note, now));
+}
+
+/**
+ * Writes a reward a rule created, if its key is new, with its first history
+ * step ('created' by 'rule'); true when it was new. On PostgreSQL both rows go
+ * in one statement; elsewhere in two, the step only after a new reward.
+ */
+export async function insertCreatedReward(db: Db, dialect: DialectName, row: RewardTable, now: string): Promise<boolean> {
+  const { reward_id: _, ...step } = transitionRow(row.tenant_id, row.id, null, row.status, row.pending_reasons, { reason: 'created', actor: 'rule' }, now);
+  if (dialect === 'postgres') return insertRewardWithHistory(db, row, step);
+  if (!(await insertRewardOnce(db, row))) return false;
+  await insertRewardHistory(db, { ...step, reward_id: row.id });
+  return true;
 }
 
 /** Payout reminders are about rewards waiting for details: with none left in the program, the cycle ends. */

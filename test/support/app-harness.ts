@@ -10,6 +10,7 @@ import { generateSecretKey } from '../../runtime/security/secret-box.ts';
 import type { MailTransport } from '../../plugins/types.ts';
 import { createCaptureTransport, type CaptureTransport } from '../../plugins/mail/transports/capture-transport.ts';
 import { createTestStore, type TestStore } from './databases.ts';
+import { nodeRequestBody } from '../../runtime/node/request-body.ts';
 
 export type RecordedExchange = { method: string; path: string; status: number; contentType: string | null; body: unknown };
 
@@ -49,7 +50,8 @@ export async function createHarness(
   const capture = createCaptureTransport();
   const config = parseConfig({ ADMIN_TOKEN, SECRET_KEY: generateSecretKey(), DATABASE_URL: 'sqlite::memory:', PUBLIC_URL: 'https://refer.example.com', ...o.env });
   const services = await buildNodeServices(config, { store, clock, logger: o.logger ?? silentLogger, builtinTransport: o.builtinTransport ?? (o.env?.BUILTIN_SMTP_URL ? undefined : capture), smtpCa: o.smtpCa, webhookCa: o.webhookCa });
-  const app = createApp(services, { peerAddress: () => o.peer ?? null });
+  // The Node entry's body reader: used when serveHarness puts the app behind a socket, unused by app.request().
+  const app = createApp(services, { peerAddress: () => o.peer ?? null, requestBody: nodeRequestBody });
   const recorded: RecordedExchange[] = [];
   const request: Harness['request'] = async (method, path, r = {}) => {
     const headers: Record<string, string> = { ...(r.headers ?? {}) };

@@ -1,0 +1,68 @@
+import { Kysely, type LogEvent } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createHarness, type Harness } from '../support/app-harness.ts';
+import { DIALECTS, freshPostgresSchema } from '../support/databases.ts';
+import type { Database } from '../../runtime/store/database.ts';
+import { createStore } from '../../runtime/store/store.ts';
+import { createSqliteDialect } from '../../runtime/store/dialects/sqlite-dialect.ts';
+import { createPostgresDialect } from '../../runtime/store/dialects/postgres-dialect.ts';
+
+// Statements per rewarded event, counted at the driver (Kysely's log sees every
+// statement, the cached shapes' included): on PostgreSQL each one is a round
+// trip, so the reward and its first history step go in one.
+
+describe.each(DIALECTS)('the statements of a rewarded event on %s', (dialect) => {
+  let h: Harness;
+  let key: string;
+  const seen: string[] = [];
+  let dispose = async () => {};
+
+  beforeAll(async () => {
+    const log = (e: LogEvent) => {
+      if (e.level === 'query') seen.push(e.query.sql);
+    };
+    let db: Kysely<Database>;
+    let drop = async () => {};
+    if (dialect === 'sqlite') {
+      db = new Kysely<Database>({ dialect: createSqliteDialect(':memory:'), log });
+    } else {
+      const schema = await freshPostgresSchema('st');
+      db = new Kysely<Database>({ dialect: createPostgresDialect(schema.url, 5), log });
+      drop = schema.drop;
+    }
+    // The harness leaves a store it was given to its owner: this file closes it.
+    dispose = async () => {
+      await db.destroy();
+      await drop();
+    };
+    h = await createHarness(dialect, { store: { ...createStore(db, dialect), dispose } });
+    key = (await h.tenant()).apiKey;
+    await h.request('PUT', '/v1/participants/ann', { token: key, body: { email: 'ann@example.com' } });
+    // No reward email: the outbox relay it would wake runs statements of its own.
+    expect((await h.request('PUT', '/v1/settings/email/notifications', { token: key, body: { reward: false } })).status).toBe(200);
+  });
+  afterAll(async () => {
+    await h?.close();
+    await dispose();
+  });
+
+  it('takes eight statements, seven on PostgreSQL, and still writes the reward with its created step', async () => {
+    const programId = (await h.request('POST', '/v1/programs', { token: key, body: { name: 'P' } })).body.id;
+    const rules = { rules: [{ name: 'r', conditions: { all: [{ fact: 'event', path: '$.type', operator: 'equal', value: 'buy' }] }, event: { type: 'reward', params: { kind: 'credit', amount: 1 } } }] };
+    await h.request('PUT', `/v1/programs/${programId}/rules`, { token: key, body: rules });
+    await h.request('POST', `/v1/programs/${programId}/events`, { token: key, body: { id: 'warm', type: 'buy', participantId: 'ann' } });
+    seen.length = 0;
+    const res = await h.request('POST', `/v1/programs/${programId}/events`, { token: key, body: { id: 'e1', type: 'buy', participantId: 'ann' } });
+    const statements = seen.length;
+    expect(res.status).toBe(201);
+    expect(res.body.rewards).toHaveLength(1);
+    // Key, context, begin, participant lock, reward (+ its step on PostgreSQL), the step elsewhere, the event with its answer, commit.
+    expect(statements, seen.join('\n')).toBe(dialect === 'postgres' ? 7 : 8);
+    const steps = await h.store.db.selectFrom('reward_history').selectAll().where('reward_id', '=', res.body.rewards[0].id).execute();
+    expect(steps).toMatchObject([{ from_status: null, to_status: 'available', reason: 'created', actor: 'rule', idempotency_key: null }]);
+    // A replay writes nothing new: still one reward, one step.
+    const again = await h.request('POST', `/v1/programs/${programId}/events`, { token: key, body: { id: 'e1', type: 'buy', participantId: 'ann' } });
+    expect(again.status).toBe(200);
+    expect(await h.store.db.selectFrom('reward_history').select('id').where('reward_id', '=', res.body.rewards[0].id).execute()).toHaveLength(1);
+  });
+});
