@@ -71,14 +71,16 @@ function isDue(eb: ExpressionBuilder<Database, 'emails'>, now: string, holder?: 
  * for everyone.
  */
 export async function tenantsWithDueEmails(db: Db, now: string, holder: string, limit: number): Promise<string[]> {
-  const rows = await db
-    .selectFrom('emails')
-    .select('tenant_id')
-    .where((eb) => isDue(eb, now, holder))
-    .groupBy('tenant_id')
-    .orderBy((eb) => eb.fn.min('created_at'), 'asc')
-    .limit(limit)
-    .execute();
+  // Built once per shape (compiled-shapes.ts): the dispatcher asks this for nearly every event it delivers.
+  const { rows } = await runShaped(db, 'tenantsWithDueEmails', { now, holder, limit }, (slot) =>
+    db
+      .selectFrom('emails')
+      .select('tenant_id')
+      .where((eb) => isDue(eb, slot('now'), slot('holder')))
+      .groupBy('tenant_id')
+      .orderBy((eb) => eb.fn.min('created_at'), 'asc')
+      .limit(slot('limit')),
+  );
   return rows.map((r) => r.tenant_id);
 }
 
@@ -120,7 +122,15 @@ export async function claimDueEmails(db: Db, dialect: DialectName, c: Claim) {
     // updated, so the due test is not repeated outside it (repeated there, it
     // drew SQLite's planner to scan every queued row through the status index
     // instead of updating the picked ids by key).
-    return db.updateTable('emails').set(claim).where('id', 'in', dueOfTenantSqlite(db, c.now, c.holder, c.tenantId, c.limit)).returningAll().execute();
+    const values = { now: c.now, holder: c.holder, tenantId: c.tenantId, limit: c.limit, leaseUntil: c.leaseUntil };
+    const { rows } = await runShaped(db, 'claimDueEmailsOfTenant', values, (slot) =>
+      db
+        .updateTable('emails')
+        .set({ status: 'sending' as const, lease_until: slot('leaseUntil'), lease_holder: slot('holder'), attempts: sql<number>`attempts + 1`, updated_at: slot('now') })
+        .where('id', 'in', dueOfTenantSqlite(db, slot('now'), slot('holder'), slot('tenantId'), slot('limit')))
+        .returningAll(),
+    );
+    return rows;
   }
   return db.updateTable('emails').set(claim).where('id', 'in', due).where(stillDue).returningAll().execute();
 }
