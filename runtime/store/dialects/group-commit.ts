@@ -11,7 +11,7 @@ import type { SqliteDatabase, SqliteStatement } from 'kysely';
 // transaction runs as a savepoint inside it (its ROLLBACK undoes only its own
 // work). The outer transaction commits at the end of the turn (setImmediate),
 // or before any write outside a transaction, which keeps its own autocommit
-// meaning (the outbox claims that precede a send stay durable before the send).
+// meaning (committed, and on disk, when it returns).
 //
 // Relaxed transactions: the outbox's bookkeeping (claims, send outcomes)
 // marks its transactions relaxed (`relax()` inside the transaction). A group
