@@ -116,17 +116,22 @@ export function groupCommit(target: GroupCommitTarget, inner: { prepare(sql: str
     }
   }
 
+  /** Runs `work`; after a failure, checks whether SQLite ended the group with it. */
+  function checked<T>(work: () => T): T {
+    try {
+      return work();
+    } catch (error) {
+      afterError(error);
+      throw error;
+    }
+  }
+
   const control = (run: () => void): SqliteStatement => ({
     reader: false,
     all: () => [],
     iterate: () => [][Symbol.iterator](),
     run: () => {
-      try {
-        run();
-      } catch (error) {
-        afterError(error);
-        throw error;
-      }
+      checked(run);
       return { changes: 0, lastInsertRowid: 0 };
     },
   });
@@ -192,31 +197,18 @@ export function groupCommit(target: GroupCommitTarget, inner: { prepare(sql: str
     };
     return {
       reader: statement.reader,
-      all(parameters) {
-        try {
+      all: (parameters) =>
+        checked(() => {
           before();
           return statement.all(parameters);
-        } catch (error) {
-          afterError(error);
-          throw error;
-        }
-      },
-      run(parameters) {
-        try {
+        }),
+      run: (parameters) =>
+        checked(() => {
           before();
           return statement.run(parameters);
-        } catch (error) {
-          afterError(error);
-          throw error;
-        }
-      },
-      iterate(parameters) {
-        try {
-          before();
-        } catch (error) {
-          afterError(error);
-          throw error;
-        }
+        }),
+      iterate: (parameters) => {
+        checked(before);
         return statement.iterate(parameters);
       },
     };
