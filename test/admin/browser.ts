@@ -4,6 +4,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expect } from 'vitest';
 import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
+import type { Harness } from '../support/app-harness.ts';
+import { serveHarness, type HttpServer } from '../support/serve-harness.ts';
 
 // The console's browser tests run Debian's Chromium (installed by
 // .ci/install-chromium.sh) through playwright-core against the real app
@@ -21,7 +23,20 @@ export async function launchChromium(): Promise<Browser> {
   });
 }
 
-export { serveHarness, type HttpServer } from '../support/serve-harness.ts';
+export { serveHarness, type HttpServer };
+
+/**
+ * The real app served on loopback and a desktop Chromium page on it that
+ * records into `errors` what a console page must never do. The caller closes
+ * the browser and the server (then the harness) after its tests.
+ */
+export async function openConsole(h: Harness, errors: string[]): Promise<{ http: HttpServer; browser: Browser; page: Page }> {
+  const http = await serveHarness(h);
+  const browser = await launchChromium();
+  const page = await (await browser.newContext({ viewport: DESKTOP })).newPage();
+  recordPageErrors(page, errors);
+  return { http, browser, page };
+}
 
 /**
  * Screenshots go to docs/screenshots only when asked (UPDATE_SCREENSHOTS=1),

@@ -3,7 +3,7 @@ import type { Browser, Locator, Page } from 'playwright-core';
 import { createHarness, type Harness } from '../support/app-harness.ts';
 import { runDueJobs } from '../../runtime/scheduler.ts';
 import { referralRules } from '../api/fixtures.ts';
-import { fitsWidth, launchChromium, screenshot, serveHarness, type HttpServer, recordPageErrors, signInAt, PHONE, DESKTOP, pressKey, chooseOption } from './browser.ts';
+import { fitsWidth, screenshot, type HttpServer, signInAt, PHONE, DESKTOP, pressKey, chooseOption, openConsole } from './browser.ts';
 
 // The Backtests pages in Chromium, from the keyboard alone: the form's
 // refusals at their fields, a backtest that runs in chunks (its page
@@ -43,10 +43,7 @@ describe('console backtests in Chromium', () => {
       h.clock.advance(60_000);
     }
     expect((await h.request('PUT', `/v1/programs/${programId}/rules`, { token: apiKey, body: raised })).status).toBe(200);
-    http = await serveHarness(h);
-    browser = await launchChromium();
-    page = await (await browser.newContext({ viewport: DESKTOP })).newPage();
-    recordPageErrors(page, pageErrors);
+    ({ http, browser, page } = await openConsole(h, pageErrors));
     await signInAt(page, `${http.url}/admin/programs`, apiKey, 'Programs');
   });
 

@@ -3,7 +3,7 @@ import type { Browser, Page } from 'playwright-core';
 import { createHarness, type Harness } from '../support/app-harness.ts';
 import { startSmtpServer, type TestSmtpServer } from '../support/smtp-servers.ts';
 import { startDnsServer, type TestDnsServer } from '../support/dns-server.ts';
-import { fitsWidth, launchChromium, screenshot, serveHarness, type HttpServer, recordPageErrors, PHONE, DESKTOP } from './browser.ts';
+import { fitsWidth, screenshot, type HttpServer, PHONE, DESKTOP, openConsole } from './browser.ts';
 
 // Settings → Integrations as a program manager meets it, from the keyboard
 // alone: a plain SMTP server on loopback that takes a login only without
@@ -33,10 +33,7 @@ describe('Integrations page in Chromium', () => {
     });
     h = await createHarness('sqlite', { env: { ALLOW_PRIVATE_SMTP_HOSTS: 'true', SMTP_PORTS: `${smtp.port},25,465,587`, DNS_RESOLVER: dns.server } });
     apiKey = (await h.tenant('Acme')).apiKey;
-    http = await serveHarness(h);
-    browser = await launchChromium();
-    page = await (await browser.newContext({ viewport: DESKTOP })).newPage();
-    recordPageErrors(page, pageErrors);
+    ({ http, browser, page } = await openConsole(h, pageErrors));
   });
 
   afterAll(async () => {

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { createHarness, type Harness } from '../support/app-harness.ts';
 import { addEmail, addFailingEndpoint, addReward, breakMailSettings } from '../support/overview-fixtures.ts';
-import { fitsWidth, launchChromium, screenshot, serveHarness, type HttpServer, recordPageErrors, PHONE, DESKTOP } from './browser.ts';
+import { fitsWidth, screenshot, type HttpServer, PHONE, DESKTOP, openConsole } from './browser.ts';
 
 // A program's Overview in Chromium, reached and read from the keyboard: the
 // numbers, the charts (SVG images with a name and a description, and their
@@ -50,10 +50,7 @@ describe('program Overview in Chromium', () => {
     await addFailingEndpoint(h, tenant.id, 'we1', 'https://hooks.acme.test/rewards', 'disabled');
     expect((await h.request('PUT', `/v1/programs/${programId}/rules`, { token: apiKey, body: RULES })).status).toBe(200);
 
-    http = await serveHarness(h);
-    browser = await launchChromium();
-    page = await (await browser.newContext({ viewport: DESKTOP })).newPage();
-    recordPageErrors(page, pageErrors);
+    ({ http, browser, page } = await openConsole(h, pageErrors));
   });
 
   afterAll(async () => {

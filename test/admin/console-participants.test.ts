@@ -3,7 +3,7 @@ import type { Browser, Locator, Page } from 'playwright-core';
 import { createHarness, type Harness } from '../support/app-harness.ts';
 import { insertEmailOnce } from '../../runtime/store/email-queries.ts';
 import { referralRules } from '../api/fixtures.ts';
-import { fitsWidth, launchChromium, screenshot, serveHarness, type HttpServer, recordPageErrors, signInAt, PHONE, DESKTOP, pressKey, chooseOption } from './browser.ts';
+import { fitsWidth, screenshot, type HttpServer, signInAt, PHONE, DESKTOP, pressKey, chooseOption, openConsole } from './browser.ts';
 
 // The Participants pages in Chromium, from the keyboard alone: the list and
 // its filters and pages, then each action on a participant, its confirmation
@@ -47,10 +47,7 @@ describe('console participants in Chromium', () => {
       to_address: 'carol@example.com', subject: 'News for you', html: '<p>Hi</p>', text: 'Hi', status: 'failed', attempts: 5, next_attempt_at: null, lease_until: null,
       last_response: '550 5.1.1 Mailbox unavailable', message_id: '<failed-1@acme.test>', sender: 'smtp', created_at: now, updated_at: now, sent_at: null,
     });
-    http = await serveHarness(h);
-    browser = await launchChromium();
-    page = await (await browser.newContext({ viewport: DESKTOP })).newPage();
-    recordPageErrors(page, pageErrors);
+    ({ http, browser, page } = await openConsole(h, pageErrors));
 
     await signInAt(page, `${http.url}/admin/participants`, apiKey, 'Participants');
   });

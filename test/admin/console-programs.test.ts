@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Locator, Page } from 'playwright-core';
 import { createHarness, type Harness } from '../support/app-harness.ts';
-import { fitsWidth, launchChromium, screenshot, serveHarness, type HttpServer, recordPageErrors, signInAt, PHONE, DESKTOP, pressKey } from './browser.ts';
+import { fitsWidth, screenshot, type HttpServer, signInAt, PHONE, DESKTOP, pressKey, openConsole } from './browser.ts';
 
 // A program's Settings, Templates and Rules pages in Chromium, from the
 // keyboard alone: the API's validation at each field, a new template with its
@@ -59,10 +59,7 @@ describe('console programs in Chromium', () => {
     h = await createHarness('sqlite');
     apiKey = (await h.tenant('Acme')).apiKey;
     programId = (await api('POST', '/v1/programs', { name: 'Friends', settings: { expiresInDays: 90 } })).id;
-    http = await serveHarness(h);
-    browser = await launchChromium();
-    page = await (await browser.newContext({ viewport: DESKTOP })).newPage();
-    recordPageErrors(page, pageErrors);
+    ({ http, browser, page } = await openConsole(h, pageErrors));
     await signInAt(page, `${http.url}/admin/programs`, apiKey, 'Programs');
   });
 

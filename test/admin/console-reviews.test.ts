@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Locator, Page } from 'playwright-core';
 import { createHarness, type Harness } from '../support/app-harness.ts';
 import { referralRules } from '../api/fixtures.ts';
-import { fitsWidth, launchChromium, screenshot, serveHarness, type HttpServer, recordPageErrors, signInAt, PHONE, DESKTOP, pressKey, chooseOption } from './browser.ts';
+import { fitsWidth, screenshot, type HttpServer, signInAt, PHONE, DESKTOP, pressKey, chooseOption, openConsole } from './browser.ts';
 
 // The Reviews page in Chromium, from the keyboard alone: the queue with the
 // flags the referral checks wrote (real ones: a blocked domain under a
@@ -49,10 +49,7 @@ describe('console reviews in Chromium', () => {
     await heldPurchase(otherId);
     // 27 in Friends: more than a page (25) of the queue.
     for (let i = 0; i < 27; i++) ids.push(await heldPurchase(programId));
-    http = await serveHarness(h);
-    browser = await launchChromium();
-    page = await (await browser.newContext({ viewport: DESKTOP })).newPage();
-    recordPageErrors(page, pageErrors);
+    ({ http, browser, page } = await openConsole(h, pageErrors));
     await signInAt(page, `${http.url}/admin/programs/${programId}/overview`, apiKey, 'Overview of Friends');
   });
 

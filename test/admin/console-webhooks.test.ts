@@ -4,7 +4,7 @@ import { Webhook } from 'standardwebhooks';
 import { createHarness, type Harness } from '../support/app-harness.ts';
 import { startWebhookReceiver, type WebhookReceiver } from '../support/webhook-receiver.ts';
 import { referralRules } from '../api/fixtures.ts';
-import { fitsWidth, launchChromium, screenshot, serveHarness, type HttpServer, recordPageErrors, signInAt, PHONE, DESKTOP, pressKey, chooseOption } from './browser.ts';
+import { fitsWidth, screenshot, type HttpServer, signInAt, PHONE, DESKTOP, pressKey, chooseOption, openConsole } from './browser.ts';
 
 // The Webhooks, Webhook deliveries and Keys pages in Chromium, from the
 // keyboard alone, against a real HTTPS receiver on loopback (trusted through
@@ -84,10 +84,7 @@ describe('console webhooks and API keys in Chromium', () => {
     otherDelivery = (await api('GET', '/v1/webhook-deliveries', undefined, otherKey)).deliveries[0].id;
     expect(at('/other')).toHaveLength(1);
 
-    http = await serveHarness(h);
-    browser = await launchChromium();
-    page = await (await browser.newContext({ viewport: DESKTOP })).newPage();
-    recordPageErrors(page, pageErrors);
+    ({ http, browser, page } = await openConsole(h, pageErrors));
     await signInAt(page, `${http.url}/admin/settings/webhooks`, apiKey, 'Webhooks');
   });
 
