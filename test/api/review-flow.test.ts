@@ -3,6 +3,7 @@ import { createMailHarness, type MailHarness } from '../support/mail-harness.ts'
 import { DIALECTS } from '../support/databases.ts';
 import { startWebhookReceiver, type WebhookReceiver } from '../support/webhook-receiver.ts';
 import { referralRules } from './fixtures.ts';
+import { statusChanges } from './review-fixtures.ts';
 import { runDueJobs } from '../../runtime/scheduler.ts';
 
 // The referral checks and the review queue together, end to end: real HTTP
@@ -40,12 +41,7 @@ describe.each(DIALECTS)('review flow on %s', (dialect) => {
   const bonusMails = async (address: string) => (await h.inbox(address)).filter((m) => m.subject.startsWith('You earned $25.00'));
   const reward = async (id: string) => (await h.request('GET', `/v1/rewards/${id}`, as())).body;
   const referrerReward = (body: any, referrer: string) => body.rewards.find((r: any) => r.participantId === referrer);
-  /** The reward.status_changed announcements in the webhook outbox for one reward, as [from, to]. */
-  const announced = async (rewardId: string) =>
-    (await h.services.store.db.selectFrom('webhook_deliveries').select('payload').where('tenant_id', '=', tenant.id).where('event_type', '=', 'reward.status_changed').execute())
-      .map((d) => JSON.parse(d.payload).data)
-      .filter((d) => d.id === rewardId)
-      .map((d) => [d.previousStatus, d.status]);
+  const announced = (rewardId: string) => statusChanges(h.services.store.db, tenant.id, rewardId);
 
   beforeAll(async () => {
     receiver = await startWebhookReceiver();

@@ -4,7 +4,7 @@ import { DIALECTS } from '../support/databases.ts';
 import { checkExchanges } from '../support/openapi-check.ts';
 import { startWebhookReceiver, type WebhookReceiver } from '../support/webhook-receiver.ts';
 import { runDueJobs } from '../../runtime/scheduler.ts';
-import { sendToReview } from './review-fixtures.ts';
+import { sendToReview, statusChanges } from './review-fixtures.ts';
 import { sql } from 'kysely';
 import { createLogger } from '../../runtime/logger.ts';
 
@@ -63,12 +63,7 @@ describe.each(DIALECTS)('review queue on %s', (dialect) => {
   /** How many `reward` emails a participant was sent (each reward sends at most one). */
   const rewardEmails = async (participantId: string) =>
     (await h.request('GET', `/v1/emails?participantId=${participantId}`, as(tenant))).body.emails.filter((e: any) => e.type === 'reward').length;
-  /** The reward.status_changed announcements written to the outbox for one reward, as [from, to]. */
-  const announced = async (rewardId: string) =>
-    (await h.services.store.db.selectFrom('webhook_deliveries').select('payload').where('tenant_id', '=', tenant.id).where('event_type', '=', 'reward.status_changed').execute())
-      .map((d) => JSON.parse(d.payload).data)
-      .filter((d) => d.id === rewardId)
-      .map((d) => [d.previousStatus, d.status]);
+  const announced = (rewardId: string) => statusChanges(h.services.store.db, tenant.id, rewardId);
 
   beforeAll(async () => {
     receiver = await startWebhookReceiver();
