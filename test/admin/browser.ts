@@ -83,6 +83,15 @@ export async function signInAt(page: Page, url: string, apiKey: string, heading:
 export const PHONE = { width: 390, height: 844 };
 export const DESKTOP = { width: 1280, height: 900 };
 
+/** Photographs the page at both widths, expecting it to fit the phone's, and leaves it at the desktop width. */
+export async function photographBothWidths(page: Page, name: string): Promise<void> {
+  await screenshot(page, name);
+  await page.setViewportSize(PHONE);
+  expect(await fitsWidth(page)).toBe(true);
+  await screenshot(page, name);
+  await page.setViewportSize(DESKTOP);
+}
+
 /** Activates a link or button the way a keyboard user does, and waits for the page it leads to. */
 export async function pressKey(page: Page, target: Locator): Promise<void> {
   await target.focus();

@@ -3,7 +3,7 @@ import type { Browser, Locator, Page } from 'playwright-core';
 import { createHarness, type Harness } from '../support/app-harness.ts';
 import { runDueJobs } from '../../runtime/scheduler.ts';
 import { referralRules } from '../api/fixtures.ts';
-import { fitsWidth, screenshot, type HttpServer, signInAt, PHONE, DESKTOP, pressKey, chooseOption, openConsole } from './browser.ts';
+import { type HttpServer, signInAt, pressKey, chooseOption, openConsole, photographBothWidths } from './browser.ts';
 
 // The Backtests pages in Chromium, from the keyboard alone: the form's
 // refusals at their fields, a backtest that runs in chunks (its page
@@ -117,11 +117,7 @@ describe('console backtests in Chromium', () => {
     expect(text).toContain('greater than or equal');
     expect(text).toContain('Added: $30.00 cash to ref');
     expect(text).toContain('Removed: $25.00 cash to ref');
-    await screenshot(page, 'backtest-report');
-    await page.setViewportSize(PHONE);
-    expect(await fitsWidth(page)).toBe(true);
-    await screenshot(page, 'backtest-report');
-    await page.setViewportSize(DESKTOP);
+    await photographBothWidths(page, 'backtest-report');
     // Nothing but the backtest was written: the five $25 bonuses are still the only ones.
     expect(await rewardCount()).toBe(5);
   });
@@ -131,11 +127,7 @@ describe('console backtests in Chromium', () => {
     const row = page.getByRole('region', { name: 'Backtests' }).locator('tbody tr');
     expect(await row.count()).toBe(1);
     expect((await row.textContent())?.replace(/\s+/g, ' ')).toContain('done10 of 10 events (100%)');
-    await screenshot(page, 'backtests');
-    await page.setViewportSize(PHONE);
-    expect(await fitsWidth(page)).toBe(true);
-    await screenshot(page, 'backtests');
-    await page.setViewportSize(DESKTOP);
+    await photographBothWidths(page, 'backtests');
   });
 
   it('raised no script or CSP error', () => {

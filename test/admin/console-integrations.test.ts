@@ -3,7 +3,7 @@ import type { Browser, Page } from 'playwright-core';
 import { createHarness, type Harness } from '../support/app-harness.ts';
 import { startSmtpServer, type TestSmtpServer } from '../support/smtp-servers.ts';
 import { startDnsServer, type TestDnsServer } from '../support/dns-server.ts';
-import { fitsWidth, screenshot, type HttpServer, PHONE, DESKTOP, openConsole } from './browser.ts';
+import { fitsWidth, screenshot, type HttpServer, PHONE, DESKTOP, openConsole, photographBothWidths } from './browser.ts';
 
 // Settings → Integrations as a program manager meets it, from the keyboard
 // alone: a plain SMTP server on loopback that takes a login only without
@@ -159,11 +159,7 @@ describe('Integrations page in Chromium', () => {
     await expect.poll(() => page.getByText('Test email sent to ops@example.com From rewards@news.test.').count()).toBe(1);
     await expect.poll(() => smtp.messages.length).toBe(1);
     expect(smtp.messages[0]).toMatchObject({ from: 'rewards@news.test', to: ['ops@example.com'], secure: false, user: 'mailer@acme.test' });
-    await screenshot(page, 'integrations-connected');
-    await page.setViewportSize(PHONE);
-    expect(await fitsWidth(page)).toBe(true);
-    await screenshot(page, 'integrations-connected');
-    await page.setViewportSize(DESKTOP);
+    await photographBothWidths(page, 'integrations-connected');
   });
 
   it('folds the section once connected with nothing to do, and shows the Reply-To card again after going back', async () => {
@@ -188,11 +184,7 @@ describe('Integrations page in Chromium', () => {
     expect(await isOpen()).toBe(false);
     expect(await smtpSection().locator('summary').textContent()).toBe('Custom SMTP mail server Connected');
     expect(await page.getByRole('region', { name: 'Sender in use' }).textContent()).toContain('From mailer@acme.test');
-    await screenshot(page, 'integrations-folded');
-    await page.setViewportSize(PHONE);
-    expect(await fitsWidth(page)).toBe(true);
-    await screenshot(page, 'integrations-folded');
-    await page.setViewportSize(DESKTOP);
+    await photographBothWidths(page, 'integrations-folded');
 
     // Settings' "Change the mail server" link opens it; so does the keyboard.
     await page.goto(`${http.url}/admin/settings`);

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { createHarness, type Harness } from '../support/app-harness.ts';
 import { addEmail, addFailingEndpoint, addReward, breakMailSettings } from '../support/overview-fixtures.ts';
-import { fitsWidth, screenshot, type HttpServer, PHONE, DESKTOP, openConsole } from './browser.ts';
+import { type HttpServer, openConsole, photographBothWidths } from './browser.ts';
 
 // A program's Overview in Chromium, reached and read from the keyboard: the
 // numbers, the charts (SVG images with a name and a description, and their
@@ -129,11 +129,7 @@ describe('program Overview in Chromium', () => {
 
   it('fits a phone and a desktop', async () => {
     await page.reload();
-    await screenshot(page, 'overview');
-    await page.setViewportSize(PHONE);
-    expect(await fitsWidth(page)).toBe(true);
-    await screenshot(page, 'overview');
-    await page.setViewportSize(DESKTOP);
+    await photographBothWidths(page, 'overview');
   });
 
   it("answers 404 for a program that is not this tenant's", async () => {

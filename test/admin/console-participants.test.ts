@@ -3,7 +3,7 @@ import type { Browser, Locator, Page } from 'playwright-core';
 import { createHarness, type Harness } from '../support/app-harness.ts';
 import { insertEmailOnce } from '../../runtime/store/email-queries.ts';
 import { referralRules } from '../api/fixtures.ts';
-import { fitsWidth, screenshot, type HttpServer, signInAt, PHONE, DESKTOP, pressKey, chooseOption, openConsole } from './browser.ts';
+import { type HttpServer, signInAt, pressKey, chooseOption, openConsole, photographBothWidths } from './browser.ts';
 
 // The Participants pages in Chromium, from the keyboard alone: the list and
 // its filters and pages, then each action on a participant, its confirmation
@@ -69,11 +69,7 @@ describe('console participants in Chromium', () => {
     expect(await page.getByRole('link', { name: 'Next page' }).count()).toBe(0);
     await press(page.getByRole('link', { name: 'First page' }));
     expect((await listed()).slice(0, 1)).toEqual(['Dave']);
-    await screenshot(page, 'participants-list');
-    await page.setViewportSize(PHONE);
-    expect(await fitsWidth(page)).toBe(true);
-    await screenshot(page, 'participants-list');
-    await page.setViewportSize(DESKTOP);
+    await photographBothWidths(page, 'participants-list');
   });
 
   it('filters by W-9, payout details, email state and referrer', async () => {
@@ -114,21 +110,13 @@ describe('console participants in Chromium', () => {
     await page.getByRole('heading', { name: 'Alice', level: 1 }).waitFor();
     expect(await main().getByRole('region', { name: 'Participant' }).textContent()).toContain('a reward is held until it is on file');
     expect(await main().getByRole('region', { name: 'Rewards' }).textContent()).toContain('payout info, w9 required');
-    await screenshot(page, 'participant');
-    await page.setViewportSize(PHONE);
-    expect(await fitsWidth(page)).toBe(true);
-    await screenshot(page, 'participant');
-    await page.setViewportSize(DESKTOP);
+    await photographBothWidths(page, 'participant');
 
     await press(main().getByRole('button', { name: 'Mark W-9 on file…' }));
     await page.getByRole('heading', { name: 'Mark the W-9 of alice as on file?' }).waitFor();
     // Asking changed nothing yet.
     expect((await api('GET', '/v1/participants/alice')).w9OnFile).toBe(false);
-    await screenshot(page, 'participant-confirm');
-    await page.setViewportSize(PHONE);
-    expect(await fitsWidth(page)).toBe(true);
-    await screenshot(page, 'participant-confirm');
-    await page.setViewportSize(DESKTOP);
+    await photographBothWidths(page, 'participant-confirm');
     await press(main().getByRole('button', { name: 'Yes, the W-9 is on file' }));
     expect(await status()).toContain('The W-9 of alice is on file.');
     expect((await api('GET', '/v1/participants/alice')).w9OnFile).toBe(true);

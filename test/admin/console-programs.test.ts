@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Locator, Page } from 'playwright-core';
 import { createHarness, type Harness } from '../support/app-harness.ts';
-import { fitsWidth, screenshot, type HttpServer, signInAt, PHONE, DESKTOP, pressKey, openConsole } from './browser.ts';
+import { type HttpServer, signInAt, pressKey, openConsole, photographBothWidths } from './browser.ts';
 
 // A program's Settings, Templates and Rules pages in Chromium, from the
 // keyboard alone: the API's validation at each field, a new template with its
@@ -48,11 +48,7 @@ describe('console programs in Chromium', () => {
   }
   const errorOf = (id: string) => page.locator(`#${id}-error`).textContent();
   async function shoot(name: string) {
-    await screenshot(page, name);
-    await page.setViewportSize(PHONE);
-    expect(await fitsWidth(page)).toBe(true);
-    await screenshot(page, name);
-    await page.setViewportSize(DESKTOP);
+    await photographBothWidths(page, name);
   }
 
   beforeAll(async () => {

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Locator, Page } from 'playwright-core';
 import { createHarness, type Harness } from '../support/app-harness.ts';
 import { referralRules } from '../api/fixtures.ts';
-import { fitsWidth, screenshot, type HttpServer, signInAt, PHONE, DESKTOP, pressKey, chooseOption, openConsole } from './browser.ts';
+import { fitsWidth, screenshot, type HttpServer, signInAt, PHONE, DESKTOP, pressKey, chooseOption, openConsole, photographBothWidths } from './browser.ts';
 
 // The Reviews page in Chromium, from the keyboard alone: the queue with the
 // flags the referral checks wrote (real ones: a blocked domain under a
@@ -80,11 +80,7 @@ describe('console reviews in Chromium', () => {
     expect(await rows().last().textContent()).toContain('Partners');
     await choose(page.getByLabel('Program'), 'Friends');
     await press(page.getByRole('button', { name: 'Show reviews' }));
-    await screenshot(page, 'reviews');
-    await page.setViewportSize(PHONE);
-    expect(await fitsWidth(page)).toBe(true);
-    await screenshot(page, 'reviews');
-    await page.setViewportSize(DESKTOP);
+    await photographBothWidths(page, 'reviews');
   });
 
   it('approves one reward with a note, after a confirmation', async () => {
@@ -93,11 +89,7 @@ describe('console reviews in Chromium', () => {
     await page.getByRole('heading', { name: 'Approve the $25.00 cash for ref?' }).waitFor();
     await page.getByLabel(/Note for the history/).focus();
     await page.keyboard.type('Known partner, checked by phone');
-    await screenshot(page, 'reviews-confirm');
-    await page.setViewportSize(PHONE);
-    expect(await fitsWidth(page)).toBe(true);
-    await screenshot(page, 'reviews-confirm');
-    await page.setViewportSize(DESKTOP);
+    await photographBothWidths(page, 'reviews-confirm');
     await press(page.getByRole('button', { name: 'Yes, approve it' }));
     expect(await page.getByRole('heading', { name: 'Approved: 1 of 1' }).count()).toBe(1);
     const r = await reward(newest);
@@ -121,11 +113,7 @@ describe('console reviews in Chromium', () => {
     await press(page.getByRole('button', { name: 'Yes, deny these 3' }));
     await page.getByRole('heading', { name: 'Denied: 2 of 3' }).waitFor();
     expect(await page.locator(`tr[data-reward="${b}"]`).textContent()).toContain('not waiting for review');
-    await screenshot(page, 'reviews-results');
-    await page.setViewportSize(PHONE);
-    expect(await fitsWidth(page)).toBe(true);
-    await screenshot(page, 'reviews-results');
-    await page.setViewportSize(DESKTOP);
+    await photographBothWidths(page, 'reviews-results');
     for (const id of [a, c]) {
       const r = await reward(id);
       expect(r.status).toBe('cancelled');
@@ -208,11 +196,7 @@ describe('console reviews in Chromium', () => {
     expect(await page.getByRole('status').first().textContent()).toContain('Saved: 2 entries');
     expect((await api('GET', '/v1/referral-blocks')).blocks.map((b: any) => b.value)).toEqual(['badguy@gmail.com', 'blocked.example']);
     expect(await page.getByLabel(/Blocked addresses and domains/).inputValue()).toBe('badguy@gmail.com\nblocked.example');
-    await screenshot(page, 'referral-blocks');
-    await page.setViewportSize(PHONE);
-    expect(await fitsWidth(page)).toBe(true);
-    await screenshot(page, 'referral-blocks');
-    await page.setViewportSize(DESKTOP);
+    await photographBothWidths(page, 'referral-blocks');
   });
 
   it("approves a reward in review from its participant's page, through the same confirmation", async () => {

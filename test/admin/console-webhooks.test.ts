@@ -4,7 +4,7 @@ import { Webhook } from 'standardwebhooks';
 import { createHarness, type Harness } from '../support/app-harness.ts';
 import { startWebhookReceiver, type WebhookReceiver } from '../support/webhook-receiver.ts';
 import { referralRules } from '../api/fixtures.ts';
-import { fitsWidth, screenshot, type HttpServer, signInAt, PHONE, DESKTOP, pressKey, chooseOption, openConsole } from './browser.ts';
+import { type HttpServer, signInAt, pressKey, chooseOption, openConsole, photographBothWidths } from './browser.ts';
 
 // The Webhooks, Webhook deliveries and Keys pages in Chromium, from the
 // keyboard alone, against a real HTTPS receiver on loopback (trusted through
@@ -53,11 +53,7 @@ describe('console webhooks and API keys in Chromium', () => {
   }
   const choose = (select: Locator, label: string) => chooseOption(page, select, label);
   async function bothWidths(name: string) {
-    await screenshot(page, name);
-    await page.setViewportSize(PHONE);
-    expect(await fitsWidth(page)).toBe(true);
-    await screenshot(page, name);
-    await page.setViewportSize(DESKTOP);
+    await photographBothWidths(page, name);
   }
   const flash = () => page.getByRole('status').first().textContent();
   const rows = () => page.getByRole('region', { name: /^Deliveries/ }).locator('tbody tr');

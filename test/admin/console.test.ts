@@ -5,7 +5,7 @@ import { startSmtpServer, type TestSmtpServer } from '../support/smtp-servers.ts
 import { startDnsServer, type TestDnsServer } from '../support/dns-server.ts';
 import { localhostCert } from '../support/certs.ts';
 import { insertEmailOnce } from '../../runtime/store/email-queries.ts';
-import { fitsWidth, launchChromium, screenshot, serveHarness, type HttpServer, recordPageErrors, PHONE, DESKTOP } from './browser.ts';
+import { fitsWidth, launchChromium, screenshot, serveHarness, type HttpServer, recordPageErrors, PHONE, DESKTOP, photographBothWidths } from './browser.ts';
 
 // The admin console in real headless Chromium, driven the way a person
 // would: by the labels and names on screen. One tenant, one browser session,
@@ -158,11 +158,7 @@ describe('admin console in Chromium', () => {
     expect(cells[4]).toBe('sent');
     expect(cells[5]).toBe('1');
     expect(cells[6]).toMatch(/^250/);
-    await screenshot(page, 'emails');
-    await page.setViewportSize(PHONE);
-    expect(await fitsWidth(page)).toBe(true);
-    await screenshot(page, 'emails');
-    await page.setViewportSize(DESKTOP);
+    await photographBothWidths(page, 'emails');
 
     await row.getByRole('link').click();
     await page.getByRole('heading', { name: 'Delivery' }).waitFor();
@@ -259,11 +255,7 @@ describe('admin console in Chromium', () => {
     const result = page.locator('#result');
     expect(await result.textContent()).toContain('2 of 2 rules fire');
     expect(await result.locator('.leaf').first().textContent()).toMatch(/event \$\.type equal "purchase"\s*pass\s*was "purchase"/);
-    await screenshot(page, 'rules-dry-run');
-    await page.setViewportSize(PHONE);
-    expect(await fitsWidth(page)).toBe(true);
-    await screenshot(page, 'rules-dry-run');
-    await page.setViewportSize(DESKTOP);
+    await photographBothWidths(page, 'rules-dry-run');
 
     // An event the rules do not match: nothing fires, and the tree says why.
     await page.getByLabel('Event (JSON)').fill('{ "type": "purchase", "data": { "amount": 10 } }');
