@@ -54,8 +54,14 @@ export async function writeRewardEffects(db: Db, input: RewardEffectsInput): Pro
   // program-wide limit counts rewards other recipients' events add.
   if (input.rewards.length > 0 && limits.some((l) => l.scope === 'program')) await lockProgram(db, input.dialect, tenantId, program.id);
 
+  // The lock is for what is decided from a recipient's state at commit: a
+  // cash or taxable reward (its hold, the year's W-9 total), a W-9 notice, a
+  // limit's count. Rewards that decide none of it (credit, points) are written
+  // without it, a round trip less on PostgreSQL, from the state the rules saw:
+  // nothing another writer changes under the lock alters them.
+  const decided = limits.length > 0 || input.noticeRequests.length > 0 || input.rewards.some((d) => d.kind === 'cash' || d.taxableMinor);
   // Sorted, so two transactions lock the same participants in the same order.
-  const ids = [...new Set([...input.rewards, ...input.noticeRequests].map((d) => d.recipient.id))].sort();
+  const ids = decided ? [...new Set([...input.rewards, ...input.noticeRequests].map((d) => d.recipient.id))].sort() : [];
   const fresh = new Map<string, ParticipantView>();
   for (const id of ids) {
     const row = await lockParticipant(db, input.dialect, tenantId, id);

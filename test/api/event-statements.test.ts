@@ -46,23 +46,45 @@ describe.each(DIALECTS)('the statements of a rewarded event on %s', (dialect) =>
     await dispose();
   });
 
-  it('takes seven statements, six on PostgreSQL, and still writes the reward with its created step', async () => {
+  /** A program whose one rule pays `params` on a `buy` event, warmed by one event; returns its events path. */
+  const programPaying = async (params: Record<string, unknown>) => {
     const programId = (await h.request('POST', '/v1/programs', { token: key, body: { name: 'P' } })).body.id;
-    const rules = { rules: [{ name: 'r', conditions: { all: [{ fact: 'event', path: '$.type', operator: 'equal', value: 'buy' }] }, event: { type: 'reward', params: { kind: 'credit', amount: 1 } } }] };
+    const rules = { rules: [{ name: 'r', conditions: { all: [{ fact: 'event', path: '$.type', operator: 'equal', value: 'buy' }] }, event: { type: 'reward', params } }] };
     await h.request('PUT', `/v1/programs/${programId}/rules`, { token: key, body: rules });
-    await h.request('POST', `/v1/programs/${programId}/events`, { token: key, body: { id: 'warm', type: 'buy', participantId: 'ann' } });
+    await h.request('POST', `/v1/programs/${programId}/events`, { token: key, body: { id: `warm-${programId}`, type: 'buy', participantId: 'ann' } });
+    return `/v1/programs/${programId}/events`;
+  };
+
+  it('takes six statements, five on PostgreSQL, for a credit, and still writes the reward with its created step', async () => {
+    const path = await programPaying({ kind: 'credit', amount: 1 });
     seen.length = 0;
-    const res = await h.request('POST', `/v1/programs/${programId}/events`, { token: key, body: { id: 'e1', type: 'buy', participantId: 'ann' } });
+    const res = await h.request('POST', path, { token: key, body: { id: 'e1', type: 'buy', participantId: 'ann' } });
     const statements = seen.length;
     expect(res.status).toBe(201);
     expect(res.body.rewards).toHaveLength(1);
-    // Context (which checks the API key), begin, participant lock, reward (+ its step on PostgreSQL), the step elsewhere, the event with its answer, commit.
-    expect(statements, seen.join('\n')).toBe(dialect === 'postgres' ? 6 : 7);
+    // Context (which checks the API key), begin, reward (+ its step on PostgreSQL), the step elsewhere, the event with its answer, commit.
+    // A credit decides nothing from the recipient's state at commit: no row lock.
+    expect(statements, seen.join('\n')).toBe(dialect === 'postgres' ? 5 : 6);
+    expect(seen.some((sql) => sql.includes('for update'))).toBe(false);
     const steps = await h.store.db.selectFrom('reward_history').selectAll().where('reward_id', '=', res.body.rewards[0].id).execute();
     expect(steps).toMatchObject([{ from_status: null, to_status: 'available', reason: 'created', actor: 'rule', idempotency_key: null }]);
     // A replay writes nothing new: still one reward, one step.
-    const again = await h.request('POST', `/v1/programs/${programId}/events`, { token: key, body: { id: 'e1', type: 'buy', participantId: 'ann' } });
+    const again = await h.request('POST', path, { token: key, body: { id: 'e1', type: 'buy', participantId: 'ann' } });
     expect(again.status).toBe(200);
     expect(await h.store.db.selectFrom('reward_history').select('id').where('reward_id', '=', res.body.rewards[0].id).execute()).toHaveLength(1);
+  });
+
+  it('locks the recipient for a cash reward, whose hold and W-9 total are decided at commit', async () => {
+    const path = await programPaying({ kind: 'cash', amount: 1, currency: 'USD' });
+    seen.length = 0;
+    const res = await h.request('POST', path, { token: key, body: { id: 'c1', type: 'buy', participantId: 'ann' } });
+    expect(res.status).toBe(201);
+    expect(res.body.rewards).toMatchObject([{ kind: 'cash', status: 'pending' }]);
+    // The recipient's row read inside the transaction (locked on PostgreSQL), then the year's cash total.
+    const inside = seen.slice(seen.indexOf('begin'));
+    const lock = inside.findIndex((sql) => sql.startsWith('select * from "participants"'));
+    expect(lock, seen.join('\n')).toBeGreaterThan(0);
+    if (dialect === 'postgres') expect(inside[lock]).toContain('for update');
+    expect(inside.findIndex((sql) => sql.includes('from "rewards"'))).toBeGreaterThan(lock);
   });
 });
