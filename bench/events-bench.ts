@@ -87,8 +87,18 @@ export function summarize(rounds: Round[]): Measured {
   };
 }
 
+// Before the first measured round each side serves this long at concurrency 8,
+// so both are measured warm: V8 optimizes a function only after it has run a
+// while, and the server has far more code to optimize than the bare app. With
+// only the short per-concurrency warm-up, the first rows counted the server's
+// JIT compilation as CPU per event (a sixth of its CPU at concurrency 1, by
+// `perf`), a cost a long-running server pays once. BENCH_WARMUP_MS changes it.
+const WARMUP_MS = Number(process.env.BENCH_WARMUP_MS ?? 3000);
+
 async function compare(database: string, ours: Side, bare: Side, concurrencies: number[]): Promise<EventsRow[]> {
   const rows: EventsRow[] = [];
+  await round(ours, 8, WARMUP_MS);
+  await round(bare, 8, WARMUP_MS);
   for (const concurrency of concurrencies) {
     await round(ours, concurrency, 300);
     await round(bare, concurrency, 300);
