@@ -40,11 +40,11 @@ export async function handleEvent(c: Context<AppEnv>, poster: Poster, programId:
     throw error;
   }
   const created = outcome.status === 201 && !outcome.replayed;
-  const fired = created ? ((outcome.body as { fired?: unknown[] }).fired?.length ?? 0) : 0;
-  c.get('services').metrics.eventHandled(created ? 'created' : outcome.replayed ? 'replayed' : 'rejected', seconds(), fired);
+  c.get('services').metrics.eventHandled(created ? 'created' : outcome.replayed ? 'replayed' : 'rejected', seconds(), outcome.rulesFired);
   if (outcome.replayed) c.header('Idempotent-Replayed', 'true');
   if (outcome.timings) c.header('Server-Timing', Object.entries(outcome.timings).map(([name, ms]) => `${name};dur=${ms}`).join(', '));
-  return c.json(outcome.body, outcome.status);
+  // The stored answer's own text: serialized once, in the transaction that stored it.
+  return c.body(outcome.json, outcome.status, { 'content-type': 'application/json' });
 }
 
 const ListQuery = v.strictObject({ type: v.optional(v.pipe(v.string(), v.maxLength(100))), ...CreatedRange, ...PageQuery });

@@ -39,7 +39,8 @@ export type EventInput = {
 /** Milliseconds per phase of one event, sent back as Server-Timing so the next bottleneck is visible in production. */
 export type EventTimings = { load: number; facts: number; evaluate: number; plan: number; write: number };
 
-export type EventOutcome = { status: 200 | 201; replayed: boolean; body: EventBody; timings?: EventTimings };
+/** The answer as its JSON text (written once, stored for replays and sent as is), and how many rules fired (0 on a replay). */
+export type EventOutcome = { status: 200 | 201; replayed: boolean; json: string; rulesFired: number; timings?: EventTimings };
 
 /** Who posts an event: a tenant already authenticated, or the hash of the API key the request came with (checked by the event's first read). */
 export type Poster = Tenant | { keyHash: string };
@@ -137,7 +138,7 @@ export async function ingestEvent(services: Services, poster: Poster, programId:
 
   timings.plan = lap();
   try {
-    const { body, announced } = await inTransaction(store, async (db) => {
+    const { body, response, announced } = await inTransaction(store, async (db) => {
       const eventRow: EventTable = {
         tenant_id: tenant.id,
         id: event.id,
@@ -203,12 +204,12 @@ export async function ingestEvent(services: Services, poster: Poster, programId:
       const response = JSON.stringify(body);
       if (claimFirst) await storeEventResponse(db, tenant.id, event.id, response);
       else if (!(await insertEventOnce(db, { ...eventRow, response }))) throw new DuplicateEvent();
-      return { body, announced };
+      return { body, response, announced };
     });
     if (body.emails.length > 0) services.dispatcher.kick();
     if (announced > 0) services.webhooks.kick();
     timings.write = lap();
-    return { status: 201, replayed: false, body, timings };
+    return { status: 201, replayed: false, json: response, rulesFired: body.fired.length, timings };
   } catch (error) {
     if (!(error instanceof DuplicateEvent)) throw error;
     // With transactions the first request has committed by now. On D1 its
@@ -241,7 +242,7 @@ function replayFrom(existing: Pick<EventTable, 'request_hash' | 'response'> | un
   if (existing.request_hash !== requestHash) {
     throw new AppError('idempotency_key_reused', `event id ${id} was already used for a different event`, [{ pointer: '/id', message: 'already used with a different body' }]);
   }
-  return { status: 200, replayed: true, body: JSON.parse(existing.response) as EventBody };
+  return { status: 200, replayed: true, json: existing.response, rulesFired: 0 };
 }
 
 // MAIL_FROM changes only with the configuration: its parsed domain is kept, not parsed per event.
