@@ -35,10 +35,10 @@ export function oneRewardProgram(ruleCount: number) {
 }
 
 // The events come from this many participants (the first is `p`), as a
-// program's traffic does: the service locks a reward's recipient while it
-// decides holds and the yearly cash total, so events of one participant take
-// turns, which a bare app that locks nothing would not show. BENCH_PARTICIPANTS=1
-// shows that worst case.
+// program's traffic does. The service locks a cash or taxable reward's
+// recipient while it decides the hold and the yearly cash total, so such
+// events of one participant take turns; the credit above takes no lock.
+// BENCH_PARTICIPANTS=1 sends every event for one participant.
 export const BENCH_PARTICIPANTS = Math.max(1, Number(process.env.BENCH_PARTICIPANTS ?? 100));
 export const benchParticipantId = (n: number) => (n % BENCH_PARTICIPANTS === 0 ? 'p' : `p${n % BENCH_PARTICIPANTS}`);
 
