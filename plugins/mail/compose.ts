@@ -93,3 +93,13 @@ export async function composeEmail(draft: EmailDraft, env: ComposeEnv): Promise<
     sent_at: null,
   };
 }
+
+/** composeEmail for each draft, in order; the types switched off are left out. */
+export async function composeEmails(drafts: readonly EmailDraft[], env: ComposeEnv): Promise<EmailTable[]> {
+  const rows: EmailTable[] = [];
+  for (const draft of drafts) {
+    const row = await composeEmail(draft, env);
+    if (row) rows.push(row);
+  }
+  return rows;
+}

@@ -11,7 +11,7 @@ import type { EmailTable, EventTable } from '../store/database.ts';
 import { sha256Hex } from '../security/hashing.ts';
 import { actionHandlers, type ActionType } from '../../plugins/registry.ts';
 import type { ActionContext, ActionHandler, EmailDraft, ProgramView, RewardCancellation, RewardDraft } from '../../plugins/types.ts';
-import { composeEmail, type ComposeEnv } from '../../plugins/mail/compose.ts';
+import { composeEmails, type ComposeEnv } from '../../plugins/mail/compose.ts';
 import { readSwitches } from '../../plugins/mail/notification-switches.ts';
 import { participantView, programView, rewardView, emailView } from './views.ts';
 import { writeRewardEffects } from './reward-effects.ts';
@@ -134,7 +134,7 @@ export async function ingestEvent(services: Services, poster: Poster, programId:
     now: nowIso,
     messageIdDomain: messageIdDomainOf(services.config.MAIL_FROM),
   };
-  const emailRows = await composeAll(emailDrafts.filter((d) => d.template !== 'w9-notice'), composeEnv);
+  const emailRows = await composeEmails(emailDrafts.filter((d) => d.template !== 'w9-notice'), composeEnv);
 
   timings.plan = lap();
   try {
@@ -265,14 +265,5 @@ export async function composeEnvFor(services: Services, tenantId: string, progra
     now,
     messageIdDomain: messageIdDomainOf(services.config.MAIL_FROM),
   };
-}
-
-async function composeAll(drafts: EmailDraft[], env: ComposeEnv): Promise<EmailTable[]> {
-  const rows: EmailTable[] = [];
-  for (const draft of drafts) {
-    const row = await composeEmail(draft, env);
-    if (row) rows.push(row);
-  }
-  return rows;
 }
 

@@ -8,10 +8,10 @@ import type { EmailDraft, ParticipantView, ProgramView, RewardDraft } from '../.
 import { planRewardFollowUps } from '../../plugins/rewards/reward-follow-ups.ts';
 import { cashInUsd } from '../../plugins/rewards/cash-ledger.ts';
 import { taxYear } from '../../plugins/rewards/tax-year.ts';
-import { composeEmail, type ComposeEnv } from '../../plugins/mail/compose.ts';
+import { composeEmail, composeEmails, type ComposeEnv } from '../../plugins/mail/compose.ts';
 import { payoutReminderDraft } from '../../plugins/notifications/payout-reminder.ts';
 import { participantView } from './views.ts';
-import { insertCreatedReward, recordTransition } from './reward-transitions.ts';
+import { insertCreatedReward, insertCreatedRewardWithEmails, recordTransition } from './reward-transitions.ts';
 import { checkLimits, limitGuards, type LimitsInput } from './reward-limits.ts';
 import { insertRewardWithinLimits, lockProgram } from '../store/reward-limit-queries.ts';
 import type { PlannedReward } from '../../plugins/rewards/reward-follow-ups.ts';
@@ -137,18 +137,25 @@ export async function writeRewardEffects(db: Db, input: RewardEffectsInput): Pro
       for (const r of plan.rewards) if (kept.has(`${r.ruleName}\u0000${r.recipient.id}`)) written.add(r);
     }
   }
-  for (const r of plan.rewards) {
-    if (written.has(r)) continue;
+  const emails: EmailTable[] = [];
+  const toWrite = plan.rewards.filter((r) => !written.has(r));
+  // On PostgreSQL the planned emails ride in the last reward's statement: one
+  // round trip less per rewarded event. Elsewhere each is its own insert.
+  const riding = input.dialect === 'postgres' && toWrite.length > 0 ? await composeEmails(plan.emails, input.composeEnv) : null;
+  for (const [i, r] of toWrite.entries()) {
     const row = rowOf(r);
-    if (await insertCreatedReward(db, input.dialect, row, nowIso)) rewards.push(row);
+    if (riding && i === toWrite.length - 1) {
+      const { created, queued } = await insertCreatedRewardWithEmails(db, row, nowIso, riding);
+      if (created) rewards.push(row);
+      emails.push(...riding.filter((_, j) => queued[j]));
+    } else if (await insertCreatedReward(db, input.dialect, row, nowIso)) rewards.push(row);
   }
 
-  const emails: EmailTable[] = [];
   const queue = async (draft: EmailDraft) => {
     const row = await composeEmail(draft, input.composeEnv);
     if (row && (await insertEmailOnce(db, row))) emails.push(row);
   };
-  for (const draft of plan.emails) await queue(draft);
+  if (!riding) for (const draft of plan.emails) await queue(draft);
   for (const holder of plan.payoutHolds) {
     // Several held rewards share one cycle: only the event that opens it sends the first reminder.
     const ticket = await openPayoutCycle(db, { tenantId, program, participant: holder, cycle: event.id, now });
@@ -156,3 +163,4 @@ export async function writeRewardEffects(db: Db, input: RewardEffectsInput): Pro
   }
   return { rewards, emails, limited: limited.skipped };
 }
+

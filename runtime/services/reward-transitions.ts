@@ -1,5 +1,5 @@
 import type { Db, DialectName } from '../store/store.ts';
-import type { RewardActor, RewardHistoryTable, RewardStatus, RewardTable } from '../store/database.ts';
+import type { EmailTable, RewardActor, RewardHistoryTable, RewardStatus, RewardTable } from '../store/database.ts';
 import { insertRewardOnce, transitionReward } from '../store/reward-queries.ts';
 import { insertRewardHistory, insertRewardWithHistory } from '../store/reward-history-queries.ts';
 import { pendingPayoutRewards, pendingRewardsFor } from '../store/reward-queries.ts';
@@ -76,10 +76,20 @@ export async function recordTransition(
  */
 export async function insertCreatedReward(db: Db, dialect: DialectName, row: RewardTable, now: string): Promise<boolean> {
   const { reward_id: _, ...step } = transitionRow(row.tenant_id, row.id, null, row.status, row.pending_reasons, { reason: 'created', actor: 'rule' }, now);
-  if (dialect === 'postgres') return insertRewardWithHistory(db, row, step);
+  if (dialect === 'postgres') return (await insertRewardWithHistory(db, row, step)).created;
   if (!(await insertRewardOnce(db, row))) return false;
   await insertRewardHistory(db, { ...step, reward_id: row.id });
   return true;
+}
+
+/**
+ * PostgreSQL only: insertCreatedReward with emails queued in the same
+ * statement, one round trip for the reward, its step and the emails; per
+ * email, whether it was new (insertEmailOnce's answer).
+ */
+export async function insertCreatedRewardWithEmails(db: Db, row: RewardTable, now: string, emails: readonly EmailTable[]): Promise<{ created: boolean; queued: boolean[] }> {
+  const { reward_id: _, ...step } = transitionRow(row.tenant_id, row.id, null, row.status, row.pending_reasons, { reason: 'created', actor: 'rule' }, now);
+  return insertRewardWithHistory(db, row, step, emails);
 }
 
 /** Payout reminders are about rewards waiting for details: with none left in the program, the cycle ends. */

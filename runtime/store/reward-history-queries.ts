@@ -1,5 +1,5 @@
 import type { Db } from './store.ts';
-import type { RewardHistoryTable, RewardTable } from './database.ts';
+import type { EmailTable, RewardHistoryTable, RewardTable } from './database.ts';
 import { definedColumns, rowSlots, runShaped, type Slot } from './compiled-shapes.ts';
 
 /** Adds one transition; false when its idempotency key was used for this reward already. */
@@ -15,22 +15,32 @@ export async function insertRewardHistory(db: Db, row: RewardHistoryTable): Prom
 
 /**
  * PostgreSQL: a new reward and its first history step in one statement (one
- * round trip instead of two inside the event's transaction). The step is
- * inserted from the reward's `returning`, so it exists exactly when the
- * reward was new; true then, false when the reward's key was taken already.
- * SQLite and D1 have no writes in WITH: they run insertRewardOnce and then
- * insertRewardHistory, as before.
+ * round trip instead of two inside the event's transaction), and the emails
+ * the event queues with it (each inserted once by its idempotency key, as
+ * insertEmailOnce does). The step is inserted from the reward's `returning`,
+ * so it exists exactly when the reward was new. `created` says whether the
+ * reward was; `queued`, per email, whether it was new. SQLite and D1 have no
+ * writes in WITH: they run insertRewardOnce, insertRewardHistory and
+ * insertEmailOnce one by one.
  */
-export async function insertRewardWithHistory(db: Db, reward: RewardTable, history: Omit<RewardHistoryTable, 'reward_id'>): Promise<boolean> {
+export async function insertRewardWithHistory(
+  db: Db,
+  reward: RewardTable,
+  history: Omit<RewardHistoryTable, 'reward_id'>,
+  emails: readonly EmailTable[] = [],
+): Promise<{ created: boolean; queued: boolean[] }> {
   const values: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(reward)) values[`r.${k}`] = v;
   for (const [k, v] of Object.entries(history)) values[`h.${k}`] = v;
+  emails.forEach((email, i) => {
+    for (const [k, v] of Object.entries(email)) values[`e${i}.${k}`] = v;
+  });
   const columns = Object.keys(history).filter((k) => (history as Record<string, unknown>)[k] !== undefined) as (keyof RewardHistoryTable)[];
-  const key = `insertRewardWithHistory:${definedColumns(reward)}:${columns.join(',')}`;
+  const key = `insertRewardWithHistory:${definedColumns(reward)}:${columns.join(',')}${emails.map((e) => `:e:${definedColumns(e)}`).join('')}`;
   const result = await runShaped(db, key, values, (slot) => {
     const prefixed = (prefix: string): Slot => (name) => slot(`${prefix}.${name}`);
     const h = prefixed('h');
-    return db
+    let q = db
       .with('r', (qc) =>
         qc
           .insertInto('rewards')
@@ -43,11 +53,25 @@ export async function insertRewardWithHistory(db: Db, reward: RewardTable, histo
           .insertInto('reward_history')
           .columns([...columns, 'reward_id'])
           .expression((eb) => eb.selectFrom('r').select([...columns.map((c) => eb.val(h(c)).as(c)), 'r.id as reward_id'])),
-      )
-      .selectFrom('r')
-      .select((eb) => eb.fn.countAll<string | number>().as('inserted'));
+      );
+    // The email CTEs' names vary with their number, which Kysely's types cannot follow.
+    emails.forEach((email, i) => {
+      const withEmail = q.with(`e${i}`, (qc) =>
+        qc
+          .insertInto('emails')
+          .values(rowSlots(email, prefixed(`e${i}`)))
+          .onConflict((oc) => oc.columns(['tenant_id', 'idempotency_key']).doNothing())
+          .returning('id'),
+      );
+      q = withEmail as unknown as typeof q;
+    });
+    return q.selectNoFrom((eb) => [
+      eb.selectFrom('r').select(eb.fn.countAll<string | number>().as('n')).as('inserted'),
+      ...emails.map((_, i) => eb.selectFrom(`e${i}` as 'r').select(eb.fn.countAll<string | number>().as('n')).as(`e${i}`)),
+    ]);
   });
-  return Number((result.rows[0] as { inserted: string | number } | undefined)?.inserted ?? 0) === 1;
+  const row = (result.rows[0] ?? {}) as Record<string, string | number | null>;
+  return { created: Number(row.inserted ?? 0) === 1, queued: emails.map((_, i) => Number(row[`e${i}`] ?? 0) === 1) };
 }
 
 /** The history of some rewards of one tenant, oldest first. */

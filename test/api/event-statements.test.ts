@@ -74,6 +74,36 @@ describe.each(DIALECTS)('the statements of a rewarded event on %s', (dialect) =>
     expect(await h.store.db.selectFrom('reward_history').select('id').where('reward_id', '=', res.body.rewards[0].id).execute()).toHaveLength(1);
   });
 
+  it('queues the reward email in the reward\'s own statement on PostgreSQL, and its own insert elsewhere', async () => {
+    const path = await programPaying({ kind: 'credit', amount: 1 });
+    expect((await h.request('PUT', '/v1/settings/email/notifications', { token: key, body: { reward: true } })).status).toBe(200);
+    try {
+      seen.length = 0;
+      const res = await h.request('POST', path, { token: key, body: { id: 'm1', type: 'buy', participantId: 'ann' } });
+      expect(res.status).toBe(201);
+      expect(res.body.emails).toMatchObject([{ type: 'reward', to: 'ann@example.com' }]);
+      const duringEvent = seen.slice(0, seen.indexOf('commit') + 1);
+      // As the credit without its email above, plus the email's insert on SQLite only.
+      expect(duringEvent.length, duringEvent.join('\n')).toBe(dialect === 'postgres' ? 5 : 7);
+      if (dialect === 'postgres') expect(duringEvent.find((sql) => sql.includes('insert into "rewards"'))).toContain('insert into "emails"');
+      const email = await h.store.db.selectFrom('emails').selectAll().where('idempotency_key', 'like', 'reward:m1:%').executeTakeFirstOrThrow();
+      expect(email).toMatchObject({ id: res.body.emails[0].id, type: 'reward', to_address: 'ann@example.com' });
+
+      // An email already queued under the reward email's key is not queued again, nor listed.
+      await h.store.db
+        .insertInto('emails')
+        .values({ ...email, id: 'pre-queued', idempotency_key: 'reward:m2:r:ann', message_id: '<pre@x>' })
+        .execute();
+      const second = await h.request('POST', path, { token: key, body: { id: 'm2', type: 'buy', participantId: 'ann' } });
+      expect(second.status).toBe(201);
+      expect(second.body.rewards).toHaveLength(1);
+      expect(second.body.emails).toEqual([]);
+      expect(await h.store.db.selectFrom('emails').select('id').where('idempotency_key', '=', 'reward:m2:r:ann').execute()).toEqual([{ id: 'pre-queued' }]);
+    } finally {
+      expect((await h.request('PUT', '/v1/settings/email/notifications', { token: key, body: { reward: false } })).status).toBe(200);
+    }
+  });
+
   it('locks the recipient for a cash reward, whose hold and W-9 total are decided at commit', async () => {
     const path = await programPaying({ kind: 'cash', amount: 1, currency: 'USD' });
     seen.length = 0;
