@@ -159,6 +159,7 @@ export function createDispatcher(o: DispatcherOptions): Dispatcher {
   let heartbeat: ReturnType<typeof setInterval> | null = null;
   let wake: ReturnType<typeof setTimeout> | null = null;
   let outcomesDue = false;
+  let adoptSoon = false;
 
   // Emails an event's transaction claimed for this dispatcher: they count against
   // its hold limits from the insert on, and join the flights once durable.
@@ -175,7 +176,15 @@ export function createDispatcher(o: DispatcherOptions): Dispatcher {
         tenants.push(tenantId);
         return false;
       },
-      ready: () => pump(),
+      // A group commit makes many events durable at once: their emails are taken in one pass (one suppression read, one sender look-up per tenant).
+      ready() {
+        if (adoptSoon) return;
+        adoptSoon = true;
+        queueMicrotask(() => {
+          adoptSoon = false;
+          pump();
+        });
+      },
       handBack,
       released: () => notify(),
     });
