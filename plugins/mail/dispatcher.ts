@@ -159,10 +159,9 @@ export function createDispatcher(o: DispatcherOptions): Dispatcher {
   let heartbeat: ReturnType<typeof setInterval> | null = null;
   let wake: ReturnType<typeof setTimeout> | null = null;
   let outcomesDue = false;
-  let adoptSoon = false;
 
-  // Emails an event's transaction claimed for this dispatcher: they count against
-  // its hold limits from the insert on, and join the flights once durable.
+  // Emails an event's transaction claimed for this dispatcher (preclaim.ts): they
+  // count against its hold limits from the insert on, and join the flights once durable.
   const preclaims = o.batchOutcomes === false || !o.store.transactions
     ? null
     : createPreclaims({
@@ -176,17 +175,18 @@ export function createDispatcher(o: DispatcherOptions): Dispatcher {
         tenants.push(tenantId);
         return false;
       },
-      // A group commit makes many events durable at once: their emails are taken in one pass (one suppression read, one sender look-up per tenant).
-      ready() {
-        if (adoptSoon) return;
-        adoptSoon = true;
-        queueMicrotask(() => {
-          adoptSoon = false;
-          pump();
-        });
+      ready: () => pump(),
+      // Taken as a claim round takes what it claimed; stopping, handed back.
+      async take(tenantId, rows) {
+        if (stopping) return handBack(rows);
+        const sendable = await withoutSuppressed(tenantId, rows);
+        const senderOf = o.senders.senderFor(tenantId);
+        senderOf.catch(() => {}); // each send reports the failure itself
+        for (const row of sendable) launch(row, Date.parse(row.lease_until!), senderOf);
       },
       handBack,
       released: () => notify(),
+      logger: o.logger,
     });
   /** Emails of the tenant's this dispatcher holds: in flight, or claimed by a transaction and not taken yet. */
   const heldOf = (tenantId: string) => (busy.get(tenantId) ?? 0) + (preclaims?.of(tenantId) ?? 0);
@@ -342,32 +342,6 @@ export function createDispatcher(o: DispatcherOptions): Dispatcher {
   }
 
   /**
-   * Takes the emails transactions claimed for this dispatcher, committed and
-   * durable, into its flights as a claim round takes what it claimed (no
-   * statement to claim them); stopping, it hands them back instead.
-   */
-  async function adopt() {
-    if (!preclaims) return;
-    for (const [tenantId, rows] of preclaims.takeReady()) {
-      try {
-        if (stopping) {
-          await handBack(rows);
-          continue;
-        }
-        const sendable = await withoutSuppressed(tenantId, rows);
-        const senderOf = o.senders.senderFor(tenantId);
-        senderOf.catch(() => {}); // each send reports the failure itself
-        for (const row of sendable) launch(row, Date.parse(row.lease_until!), senderOf);
-      } catch (error) {
-        o.logger.error('taking claimed emails failed; handed back', { tenantId, error });
-        await handBack(rows);
-      } finally {
-        preclaims.release(tenantId, rows.length);
-      }
-    }
-  }
-
-  /**
    * Settles the claimed emails whose address is on the tenant's suppression
    * list, or that are the unsubscribable kind for a participant who
    * unsubscribed (stored `suppressed`, never sent, never retried), and returns
@@ -490,7 +464,7 @@ export function createDispatcher(o: DispatcherOptions): Dispatcher {
       do {
         again = false;
         try {
-          await adopt();
+          await preclaims?.adopt();
           await fill();
           // Outcomes whose window ended with no claim to carry them get a commit of their own;
           // so do those left when nothing is in progress: no other send can join them.

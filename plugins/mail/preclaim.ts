@@ -1,4 +1,5 @@
 import type { EmailTable } from '../../runtime/store/database.ts';
+import type { Logger } from '../../runtime/logger.ts';
 
 /**
  * An event's emails, claimed by the local dispatcher as its transaction
@@ -32,12 +33,15 @@ export type PreclaimsOptions = {
   nowMs(): number;
   /** Whether the dispatcher may hold one more of the tenant's emails, these reservations counted. */
   hasRoom(tenantId: string): boolean;
-  /** Claimed rows whose commit is durable are waiting in `takeReady()`. */
+  /** Claimed rows whose commit is durable are waiting: `adopt()` soon (the dispatcher's pump runs it). */
   ready(): void;
+  /** Takes a tenant's durable claimed rows into flights (suppression, sender, launch), or hands them back when stopping. */
+  take(tenantId: string, rows: EmailTable[]): Promise<void>;
   /** Claimed rows of a commit that may have failed: handed back to the outbox if they exist after all. */
   handBack(rows: EmailTable[]): Promise<void>;
   /** Reservations were given back. */
   released(): void;
+  logger: Logger;
 };
 
 export type Preclaims = {
@@ -45,15 +49,27 @@ export type Preclaims = {
   /** Emails of the tenant's claimed and not yet taken into flights. */
   of(tenantId: string): number;
   readonly total: number;
-  /** The durable claimed rows, by tenant; they stay counted until `release`d (launched, settled or handed back). */
-  takeReady(): Map<string, EmailTable[]>;
-  release(tenantId: string, count: number): void;
+  /** Takes the durable claimed rows (`take`), each tenant's in one pass; they count until taken. */
+  adopt(): Promise<void>;
 };
 
 export function createPreclaims(o: PreclaimsOptions): Preclaims {
   const reserved = new Map<string, number>();
   let total = 0;
   let ready = new Map<string, EmailTable[]>();
+  let readySoon = false;
+
+  // A group commit makes many events durable at once, their settlements queued
+  // together: a microtask lets them all in before the pass, so one suppression
+  // read and one sender look-up serve the group.
+  function signalReady() {
+    if (readySoon) return;
+    readySoon = true;
+    queueMicrotask(() => {
+      readySoon = false;
+      o.ready();
+    });
+  }
 
   function reserve(tenantId: string) {
     reserved.set(tenantId, (reserved.get(tenantId) ?? 0) + 1);
@@ -97,9 +113,10 @@ export function createPreclaims(o: PreclaimsOptions): Preclaims {
               const waiting = ready.get(tenantId);
               if (waiting) waiting.push(...rows);
               else ready.set(tenantId, rows);
-              o.ready();
+              signalReady();
             },
-            // The commit failed: its rows should not exist; any that do go back to the outbox, not to SMTP.
+            // The commit failed (the request answers 503): its rows should not exist; any that do go back
+            // to the outbox for a claim round, not to SMTP on a commit this process was told is lost.
             () => o.handBack(rows).finally(() => release(tenantId, rows.length)),
           );
         }
@@ -119,11 +136,20 @@ export function createPreclaims(o: PreclaimsOptions): Preclaims {
     get total() {
       return total;
     },
-    takeReady() {
+    async adopt() {
       const taken = ready;
       ready = new Map();
-      return taken;
+      for (const [tenantId, rows] of taken) {
+        try {
+          await o.take(tenantId, rows);
+        } catch (error) {
+          // None launched (the launches come last, all at once): the outbox gets them back.
+          o.logger.error('taking claimed emails failed; handed back', { tenantId, error });
+          await o.handBack(rows);
+        } finally {
+          release(tenantId, rows.length);
+        }
+      }
     },
-    release,
   };
 }
