@@ -144,6 +144,28 @@ describe.each(DIALECTS)('emails an event claims for the local dispatcher on %s',
     expect(seen.filter(isClaim), seen.join('\n')).toEqual([]);
   });
 
+  it('sends each email once when two instances on one database take events and deliver at the same time', async () => {
+    // A second app on the same database: its own dispatcher, its own holder.
+    const other = await createHarness(dialect, { store, env: { BUILTIN_SMTP_URL: `smtp://127.0.0.1:${sink.port}?starttls=off`, MAIL_RATE_PER_SECOND: '10000' } });
+    try {
+      const t = await mailingTenant('Shared');
+      const programId = (await h.request('GET', '/v1/programs', { token: t.apiKey })).body.programs[0].id;
+      const post = (app: Harness, i: number) => app.request('POST', `/v1/programs/${programId}/events`, { token: t.apiKey, body: { id: `both-${i}`, type: 'signup', participantId: 'p1' } });
+      const answers = await Promise.all(Array.from({ length: 30 }, (_, i) => post(i % 2 === 0 ? h : other, i)));
+      expect(answers.every((a) => a.status === 201)).toBe(true);
+      // The kicks of another instance's events (none here) and the drains look for what is due: nothing is.
+      await Promise.all([h.services.dispatcher.idle(), other.services.dispatcher.idle()]);
+      await Promise.all([h.services.dispatcher.drain(), other.services.dispatcher.drain()]);
+      const rows = await h.store.db.selectFrom('emails').select(['status', 'attempts', 'message_id']).where('tenant_id', '=', t.id).execute();
+      expect(rows).toHaveLength(30);
+      expect(rows.every((r) => r.status === 'sent' && r.attempts === 1)).toBe(true);
+      const ids = new Set(rows.map((r) => r.message_id));
+      expect(sentTo(sink).filter((id) => ids.has(id!)).sort()).toEqual([...ids].sort());
+    } finally {
+      await other.close();
+    }
+  });
+
   it('leaves an email claimed by a process that died after the commit to another dispatcher once the lease runs out, with its Message-ID', async () => {
     const t = await mailingTenant('Died');
     const [row] = await composeEmails(h, t.id, 1, 'died');
