@@ -20,7 +20,7 @@ export type Preclaim = {
    * The transaction returned, having inserted the emails with these ids: the
    * claimed ones go to the dispatcher once `durable` resolves (handed back to
    * the outbox if it rejects), the rest of the room is given back. Returns
-   * how many of them were inserted queued, for a claim round to find (kick).
+   * how many of them it did not claim: a claim round's (kick the dispatcher).
    */
   settle(insertedIds: readonly string[], durable: Promise<void>): number;
   /** The transaction rolled back: nothing it claimed exists; the room is given back. */
