@@ -102,6 +102,10 @@ type SlotWaiter = { tenantId: string; go(): void };
  * with the same Message-ID.
  *
  * The transport reports what happened; the retry decision is here.
+ *
+ * An event's own emails usually skip the claim: its transaction inserts them
+ * claimed by this dispatcher while it has room, and they join the flights
+ * once the commit is durable (preclaim.ts), under the same leases and limits.
  */
 export function createDispatcher(o: DispatcherOptions): Dispatcher {
   const leaseMs = o.leaseMs ?? 60_000;
@@ -162,32 +166,30 @@ export function createDispatcher(o: DispatcherOptions): Dispatcher {
 
   // Emails an event's transaction claimed for this dispatcher (preclaim.ts): they
   // count against its hold limits from the insert on, and join the flights once durable.
-  const preclaims = o.batchOutcomes === false || !o.store.transactions
-    ? null
-    : createPreclaims({
-      holder,
-      leaseMs,
-      nowMs: () => nowMs(),
-      hasRoom(tenantId) {
-        // A tenant with mail due gets its new mail queued behind it, in order, for a claim round.
-        if (stopping || tenants.includes(tenantId)) return false;
-        if (heldOf(tenantId) < holdPerTenant && heldAll() < holdTotal) return true;
-        tenants.push(tenantId);
-        return false;
-      },
-      ready: () => pump(),
-      // Taken as a claim round takes what it claimed; stopping, handed back.
-      async take(tenantId, rows) {
-        if (stopping) return handBack(rows);
-        const sendable = await withoutSuppressed(tenantId, rows);
-        const senderOf = o.senders.senderFor(tenantId);
-        senderOf.catch(() => {}); // each send reports the failure itself
-        for (const row of sendable) launch(row, Date.parse(row.lease_until!), senderOf);
-      },
-      handBack,
-      released: () => notify(),
-      logger: o.logger,
-    });
+  const preclaims = o.batchOutcomes === false || !o.store.transactions ? null : createPreclaims({
+    holder,
+    leaseMs,
+    nowMs: () => nowMs(),
+    hasRoom(tenantId) {
+      // A tenant with mail due gets its new mail queued behind it, in order, for a claim round.
+      if (stopping || tenants.includes(tenantId)) return false;
+      if (heldOf(tenantId) < holdPerTenant && heldAll() < holdTotal) return true;
+      tenants.push(tenantId);
+      return false;
+    },
+    ready: () => pump(),
+    // Taken as a claim round takes what it claimed; stopping, handed back.
+    async take(tenantId, rows) {
+      if (stopping) return handBack(rows);
+      const sendable = await withoutSuppressed(tenantId, rows);
+      const senderOf = o.senders.senderFor(tenantId);
+      senderOf.catch(() => {}); // each send reports the failure itself
+      for (const row of sendable) launch(row, Date.parse(row.lease_until!), senderOf);
+    },
+    handBack,
+    released: () => notify(),
+    logger: o.logger,
+  });
   /** Emails of the tenant's this dispatcher holds: in flight, or claimed by a transaction and not taken yet. */
   const heldOf = (tenantId: string) => (busy.get(tenantId) ?? 0) + (preclaims?.of(tenantId) ?? 0);
   const heldAll = () => flights.size + (preclaims?.total ?? 0);
