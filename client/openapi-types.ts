@@ -1579,6 +1579,7 @@ export interface components {
                 skipped?: string;
             }[];
             rewards: components["schemas"]["Reward"][];
+            /** @description the emails the event put in the outbox as it accepted them, also in a replay: `status: queued` with `attempts: 0` even when the dispatcher has one on its way already (`failed` for a template that did not render); `GET /v1/emails/{emailId}` tells where each one is */
             emails: components["schemas"]["Email"][];
             /** @description a `cancel-rewards` action fired: what it cancelled */
             cancelledRewards?: components["schemas"]["Reward"][];

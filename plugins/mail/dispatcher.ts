@@ -15,6 +15,9 @@ import { buildOutgoingMail } from './outgoing-message.ts';
 import type { SecretSealer } from './link-secret.ts';
 import { createOutcomeBatch } from './outcome-batch.ts';
 import { inTransaction } from '../../runtime/store/store.ts';
+import { createPreclaims, type Preclaim } from './preclaim.ts';
+
+export type { Preclaim } from './preclaim.ts';
 
 export type DispatcherOptions = {
   store: Store;
@@ -67,6 +70,13 @@ export type Dispatcher = {
   idle(): Promise<void>;
   /** Shutdown: claims nothing more, hands back claimed emails not yet being sent, waits for the sends under way. */
   stop(): Promise<void>;
+  /**
+   * For a transaction about to insert the tenant's emails: claims them for
+   * this dispatcher as they are inserted while it has room (preclaim.ts).
+   * Null where it claims none that way (stopping; outcomes not batched, or a
+   * store without transactions: Workers and D1).
+   */
+  preclaim(tenantId: string): Preclaim | null;
 };
 
 type Flight = { email: EmailTable; leaseUntil: number; lost: boolean };
@@ -92,6 +102,10 @@ type SlotWaiter = { tenantId: string; go(): void };
  * with the same Message-ID.
  *
  * The transport reports what happened; the retry decision is here.
+ *
+ * An event's own emails usually skip the claim: its transaction inserts them
+ * claimed by this dispatcher while it has room, and they join the flights
+ * once the commit is durable (preclaim.ts), under the same leases and limits.
  */
 export function createDispatcher(o: DispatcherOptions): Dispatcher {
   const leaseMs = o.leaseMs ?? 60_000;
@@ -150,11 +164,41 @@ export function createDispatcher(o: DispatcherOptions): Dispatcher {
   let wake: ReturnType<typeof setTimeout> | null = null;
   let outcomesDue = false;
 
+  // Emails an event's transaction claimed for this dispatcher (preclaim.ts): they
+  // count against its hold limits from the insert on, and join the flights once durable.
+  const preclaims = o.batchOutcomes === false || !o.store.transactions ? null : createPreclaims({
+    holder,
+    leaseMs,
+    nowMs: () => nowMs(),
+    hasRoom(tenantId) {
+      // A tenant with mail due gets its new mail queued behind it, in order, for a claim round.
+      if (stopping || tenants.includes(tenantId)) return false;
+      if (heldOf(tenantId) < holdPerTenant && heldAll() < holdTotal) return true;
+      tenants.push(tenantId);
+      return false;
+    },
+    ready: () => pump(),
+    // Taken as a claim round takes what it claimed; stopping, handed back.
+    async take(tenantId, rows) {
+      if (stopping) return handBack(rows);
+      const sendable = await withoutSuppressed(tenantId, rows);
+      const senderOf = o.senders.senderFor(tenantId);
+      senderOf.catch(() => {}); // each send reports the failure itself
+      for (const row of sendable) launch(row, Date.parse(row.lease_until!), senderOf);
+    },
+    handBack,
+    released: () => notify(),
+    logger: o.logger,
+  });
+  /** Emails of the tenant's this dispatcher holds: in flight, or claimed by a transaction and not taken yet. */
+  const heldOf = (tenantId: string) => (busy.get(tenantId) ?? 0) + (preclaims?.of(tenantId) ?? 0);
+  const heldAll = () => flights.size + (preclaims?.total ?? 0);
+
   const iso = (ms: number) => new Date(ms).toISOString();
   const nowMs = () => o.clock.now().getTime();
 
   function notify() {
-    if (pumping || wake || batch.busy || flights.size > 0) return;
+    if (pumping || wake || batch.busy || heldAll() > 0) return;
     const ready = waiters;
     waiters = [];
     for (const resolve of ready) resolve();
@@ -292,6 +336,13 @@ export function createDispatcher(o: DispatcherOptions): Dispatcher {
 
   // ---- claims -----------------------------------------------------------------
 
+  /** Claimed emails this dispatcher will not send go back to the outbox, due now, their attempt not counted. */
+  async function handBack(rows: EmailTable[]): Promise<void> {
+    const now = o.clock.now().toISOString();
+    await Promise.all(rows.map((r) => releaseClaim(db, r.id, holder, now))).catch((error) => o.logger.error('handing claimed emails back failed', { error }));
+    discover = true;
+  }
+
   /**
    * Settles the claimed emails whose address is on the tenant's suppression
    * list, or that are the unsubscribable kind for a participant who
@@ -364,10 +415,10 @@ export function createDispatcher(o: DispatcherOptions): Dispatcher {
     let claimed = 0;
     const drained = new Set<string>();
     for (const tenantId of tenants) {
-      const room = Math.min(holdPerTenant - (busy.get(tenantId) ?? 0), holdTotal - flights.size);
-      if (flights.size >= holdTotal) break;
+      const room = Math.min(holdPerTenant - heldOf(tenantId), holdTotal - heldAll());
+      if (heldAll() >= holdTotal) break;
       // Outcomes waiting to be written lower the bar: the claim carries them, one commit for both.
-      const topUp = outcomesDue || room >= refillAt || !busy.has(tenantId) || room >= holdTotal - flights.size;
+      const topUp = outcomesDue || room >= refillAt || heldOf(tenantId) === 0 || room >= holdTotal - heldAll();
       if (room <= 0 || !topUp) continue;
       const now = nowMs();
       const leaseUntil = now + leaseMs;
@@ -388,7 +439,7 @@ export function createDispatcher(o: DispatcherOptions): Dispatcher {
   }
 
   async function fill() {
-    while (!stopping && flights.size < holdTotal) {
+    while (!stopping && heldAll() < holdTotal) {
       // An empty list while sends are in progress is no reason to look on every
       // finished send: the tail of a backlog (its tenant drained, up to its held
       // emails still going out) ran the look once per email.
@@ -399,7 +450,7 @@ export function createDispatcher(o: DispatcherOptions): Dispatcher {
       // before going idle, so drain() means "nothing due"; otherwise once per
       // turnover of the slots, which bounds the cost of the look while busy
       // tenants keep finishing sends one by one.
-      if (claimed === 0 && !fresh && flights.size < holdTotal && (flights.size === 0 || roundsSinceDiscovery >= maxInFlight)) {
+      if (claimed === 0 && !fresh && heldAll() < holdTotal && (flights.size === 0 || roundsSinceDiscovery >= maxInFlight)) {
         claimed = await claimRound(true);
       }
       if (claimed === 0) return;
@@ -415,6 +466,7 @@ export function createDispatcher(o: DispatcherOptions): Dispatcher {
       do {
         again = false;
         try {
+          await preclaims?.adopt();
           await fill();
           // Outcomes whose window ended with no claim to carry them get a commit of their own;
           // so do those left when nothing is in progress: no other send can join them.
@@ -434,7 +486,7 @@ export function createDispatcher(o: DispatcherOptions): Dispatcher {
   }
 
   async function idle() {
-    while (pumping || wake || batch.busy || flights.size > 0) await new Promise<void>((resolve) => waiters.push(resolve));
+    while (pumping || wake || batch.busy || heldAll() > 0) await new Promise<void>((resolve) => waiters.push(resolve));
   }
 
   return {
@@ -457,6 +509,9 @@ export function createDispatcher(o: DispatcherOptions): Dispatcher {
       }, wakeDelayMs);
     },
     idle,
+    preclaim(tenantId) {
+      return preclaims && !stopping ? preclaims.ticket(tenantId) : null;
+    },
     async stop() {
       stopping = true;
       // Emails held ahead of a slot go back now, not after the sends in progress

@@ -205,7 +205,7 @@ export const EventResultShape = v.strictObject({
   event: v.strictObject({ id: str, programId: str, type: str, participantId: str, occurredAt: time }),
   fired: v.array(v.object({ rule: str, action: str, skipped: v.optional(v.pipe(v.string(), v.description('why the action did nothing: `limit:<name>` (a program limit), `check:<name>` (a referral check denied the referrer\'s reward), or the action\'s own reason'))) })),
   rewards: v.array(RewardShape),
-  emails: v.array(EmailShape),
+  emails: v.pipe(v.array(EmailShape), v.description('the emails the event put in the outbox as it accepted them, also in a replay: `status: queued` with `attempts: 0` even when the dispatcher has one on its way already (`failed` for a template that did not render); `GET /v1/emails/{emailId}` tells where each one is')),
   cancelledRewards: v.optional(v.pipe(v.array(RewardShape), v.description('a `cancel-rewards` action fired: what it cancelled'))),
   clawbacks: v.optional(v.pipe(v.array(ClawbackShape), v.description('a `cancel-rewards` action fired: what was redeemed already and cannot be cancelled'))),
 });

@@ -137,6 +137,10 @@ export async function ingestEvent(services: Services, poster: Poster, programId:
   const emailRows = await composeEmails(emailDrafts.filter((d) => d.template !== 'w9-notice'), composeEnv);
 
   timings.plan = lap();
+  // The local dispatcher claims the emails as they are inserted, while it has
+  // room: it takes them once the commit is durable, with no claim of its own.
+  const preclaim = services.dispatcher.preclaim(tenant.id);
+  const claimed = preclaim ? preclaim.claim : (row: EmailTable) => row;
   try {
     const { body, response, announced } = await inTransaction(store, async (db) => {
       const eventRow: EventTable = {
@@ -162,7 +166,8 @@ export async function ingestEvent(services: Services, poster: Poster, programId:
       // A refund first: its cancellations must not count toward the W-9 total the new rewards see.
       const reversal = cancellations.length > 0 ? await reverseEventRewards(db, { tenantId: tenant.id, programId: program.id, cancellations, now: nowIso }) : null;
       const emails: EmailTable[] = [];
-      for (const row of emailRows) if (await insertEmailOnce(db, row)) emails.push(row);
+      // The answer shows each email as the outbox accepted it (queued), claimed or not.
+      for (const row of emailRows) if (await insertEmailOnce(db, claimed(row))) emails.push(row);
       const effects = await writeRewardEffects(db, {
         dialect: store.dialect,
         tenantId: tenant.id,
@@ -175,6 +180,7 @@ export async function ingestEvent(services: Services, poster: Poster, programId:
         ruleVersion: ruleset?.contentHash ? { version: ruleset.version, hash: ruleset.contentHash } : null,
         traces,
         eventParticipantId: participant.id,
+        claimed,
       });
       const rewards = effects.rewards;
       emails.push(...effects.emails);
@@ -206,11 +212,14 @@ export async function ingestEvent(services: Services, poster: Poster, programId:
       else if (!(await insertEventOnce(db, { ...eventRow, response }))) throw new DuplicateEvent();
       return { body, response, announced };
     });
-    if (body.emails.length > 0) services.dispatcher.kick();
+    const queued = preclaim ? preclaim.settle(body.emails.map((e) => e.id), store.durable()) : body.emails.length;
+    if (queued > 0) services.dispatcher.kick();
     if (announced > 0) services.webhooks.kick();
     timings.write = lap();
     return { status: 201, replayed: false, json: response, rulesFired: body.fired.length, timings };
   } catch (error) {
+    // Rolled back (a duplicate, an error): nothing it claimed exists.
+    preclaim?.forsake();
     if (!(error instanceof DuplicateEvent)) throw error;
     // With transactions the first request has committed by now. On D1 its
     // claim is visible while it still writes: wait a little for its answer.

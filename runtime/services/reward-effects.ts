@@ -33,6 +33,8 @@ export type RewardEffectsInput = {
   traces?: ReadonlyMap<string, string>;
   /** The event's participant: the program's limits tell its rewards from its referrer's. */
   eventParticipantId: string;
+  /** Each email row as it is to be inserted: claimed by the local dispatcher where it has room (plugins/mail/preclaim.ts). */
+  claimed?: (row: EmailTable) => EmailTable;
 };
 
 export type RewardEffects = { rewards: RewardTable[]; emails: EmailTable[]; limited: { ruleName: string; limit: string }[] };
@@ -153,7 +155,7 @@ export async function writeRewardEffects(db: Db, input: RewardEffectsInput): Pro
 
   const queue = async (draft: EmailDraft) => {
     const row = await composeEmail(draft, input.composeEnv);
-    if (row && (await insertEmailOnce(db, row))) emails.push(row);
+    if (row && (await insertEmailOnce(db, input.claimed ? input.claimed(row) : row))) emails.push(row);
   };
   if (!riding) for (const draft of plan.emails) await queue(draft);
   for (const holder of plan.payoutHolds) {
