@@ -147,7 +147,7 @@ export async function writeRewardEffects(db: Db, input: RewardEffectsInput): Pro
   for (const [i, r] of toWrite.entries()) {
     const row = rowOf(r);
     if (riding && i === toWrite.length - 1) {
-      const { created, queued } = await insertCreatedRewardWithEmails(db, row, nowIso, riding);
+      const { created, queued } = await insertCreatedRewardWithEmails(db, row, nowIso, input.claimed ? riding.map(input.claimed) : riding);
       if (created) rewards.push(row);
       emails.push(...riding.filter((_, j) => queued[j]));
     } else if (await insertCreatedReward(db, input.dialect, row, nowIso)) rewards.push(row);
