@@ -129,7 +129,12 @@ export function createDispatcher(o: DispatcherOptions): Dispatcher {
   // shared write loop would leave other requests waiting on this one's I/O.
   const batch = createOutcomeBatch<AttemptOutcome>({
     // Relaxed (store.ts): losing an outcome to a power failure only sends that email again, with its Message-ID.
-    write: (outcomes) => inTransaction(o.store, (tx) => finishAttempts(tx, o.store.dialect, holder, outcomes), { relaxed: true }),
+    // Where commits are not relaxed (PostgreSQL) no transaction: each outcome stands alone (conditional on the
+    // lease), and BEGIN and COMMIT would be two more round trips per batch.
+    write: (outcomes) =>
+      o.store.relaxedCommits
+        ? inTransaction(o.store, (tx) => finishAttempts(tx, o.store.dialect, holder, outcomes), { relaxed: true })
+        : finishAttempts(db, o.store.dialect, holder, outcomes),
     windowMs: o.outcomeWindowMs ?? 50,
     // Written by the pump, with a claim when there is room for one, so the dispatcher's writes never overlap.
     due: () => {
