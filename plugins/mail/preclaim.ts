@@ -107,7 +107,10 @@ export function createPreclaims(o: PreclaimsOptions): Preclaims {
         // Claimed, but their insert found the key taken: nothing of theirs exists.
         release(tenantId, claimed.size - rows.length);
         claimed.clear();
-        if (rows.length > 0) {
+        // A commit that fails is the request's to report (503); with nothing claimed there is nothing to
+        // hand back, but the rejection must still be handled here, or it would end the process.
+        if (rows.length === 0) durable.catch(() => {});
+        else {
           durable.then(
             () => {
               const waiting = ready.get(tenantId);
