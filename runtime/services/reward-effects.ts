@@ -37,6 +37,9 @@ export type RewardEffectsInput = {
   claimed?: (row: EmailTable) => EmailTable;
 };
 
+/** The most emails that ride in a reward's statement (PostgreSQL); more are inserted one by one. */
+const MAX_RIDING = 4;
+
 export type RewardEffects = { rewards: RewardTable[]; emails: EmailTable[]; limited: { ruleName: string; limit: string }[] };
 
 /**
@@ -142,8 +145,10 @@ export async function writeRewardEffects(db: Db, input: RewardEffectsInput): Pro
   const emails: EmailTable[] = [];
   const toWrite = plan.rewards.filter((r) => !written.has(r));
   // On PostgreSQL the planned emails ride in the last reward's statement: one
-  // round trip less per rewarded event. Elsewhere each is its own insert.
-  const riding = input.dialect === 'postgres' && toWrite.length > 0 ? await composeEmails(plan.emails, input.composeEnv) : null;
+  // round trip less per rewarded event. Elsewhere each is its own insert. Only
+  // a few: each count is a statement shape of its own (compiled-shapes.ts keeps
+  // a bounded number), and a program of hundreds of rules need not make one.
+  const riding = input.dialect === 'postgres' && toWrite.length > 0 && plan.emails.length <= MAX_RIDING ? await composeEmails(plan.emails, input.composeEnv) : null;
   for (const [i, r] of toWrite.entries()) {
     const row = rowOf(r);
     if (riding && i === toWrite.length - 1) {
@@ -165,4 +170,3 @@ export async function writeRewardEffects(db: Db, input: RewardEffectsInput): Pro
   }
   return { rewards, emails, limited: limited.skipped };
 }
-

@@ -104,6 +104,25 @@ describe.each(DIALECTS)('the statements of a rewarded event on %s', (dialect) =>
     }
   });
 
+  it('inserts more than four emails one by one, so a large program makes no statement shape of its own', async () => {
+    const programId = (await h.request('POST', '/v1/programs', { token: key, body: { name: 'Five' } })).body.id;
+    const rule = (n: number) => ({ name: `r${n}`, conditions: { all: [{ fact: 'event', path: '$.type', operator: 'equal', value: 'buy' }] }, event: { type: 'reward', params: { kind: 'credit', amount: 1 } } });
+    await h.request('PUT', `/v1/programs/${programId}/rules`, { token: key, body: { rules: [1, 2, 3, 4, 5].map(rule) } });
+    expect((await h.request('PUT', '/v1/settings/email/notifications', { token: key, body: { reward: true } })).status).toBe(200);
+    try {
+      seen.length = 0;
+      const res = await h.request('POST', `/v1/programs/${programId}/events`, { token: key, body: { id: 'five', type: 'buy', participantId: 'ann' } });
+      expect(res.status).toBe(201);
+      expect(res.body.rewards).toHaveLength(5);
+      expect(res.body.emails).toHaveLength(5);
+      const duringEvent = seen.slice(0, seen.indexOf('commit') + 1);
+      expect(duringEvent.filter((sql) => sql.startsWith('insert into "emails"')), duringEvent.join('\n')).toHaveLength(5);
+      expect(duringEvent.some((sql) => sql.includes('insert into "rewards"') && sql.includes('insert into "emails"'))).toBe(false);
+    } finally {
+      expect((await h.request('PUT', '/v1/settings/email/notifications', { token: key, body: { reward: false } })).status).toBe(200);
+    }
+  });
+
   it('locks the recipient for a cash reward, whose hold and W-9 total are decided at commit', async () => {
     const path = await programPaying({ kind: 'cash', amount: 1, currency: 'USD' });
     seen.length = 0;
