@@ -75,10 +75,9 @@ export async function recordTransition(
  * in one statement; elsewhere in two, the step only after a new reward.
  */
 export async function insertCreatedReward(db: Db, dialect: DialectName, row: RewardTable, now: string): Promise<boolean> {
-  const { reward_id: _, ...step } = transitionRow(row.tenant_id, row.id, null, row.status, row.pending_reasons, { reason: 'created', actor: 'rule' }, now);
-  if (dialect === 'postgres') return (await insertRewardWithHistory(db, row, step)).created;
+  if (dialect === 'postgres') return (await insertRewardWithHistory(db, row, createdStep(row, now))).created;
   if (!(await insertRewardOnce(db, row))) return false;
-  await insertRewardHistory(db, { ...step, reward_id: row.id });
+  await insertRewardHistory(db, { ...createdStep(row, now), reward_id: row.id });
   return true;
 }
 
@@ -88,8 +87,13 @@ export async function insertCreatedReward(db: Db, dialect: DialectName, row: Rew
  * email, whether it was new (insertEmailOnce's answer).
  */
 export async function insertCreatedRewardWithEmails(db: Db, row: RewardTable, now: string, emails: readonly EmailTable[]): Promise<{ created: boolean; queued: boolean[] }> {
+  return insertRewardWithHistory(db, row, createdStep(row, now), emails);
+}
+
+/** A new reward's first history step, 'created' by 'rule'; its reward id comes with the reward's insert. */
+function createdStep(row: RewardTable, now: string): Omit<RewardHistoryTable, 'reward_id'> {
   const { reward_id: _, ...step } = transitionRow(row.tenant_id, row.id, null, row.status, row.pending_reasons, { reason: 'created', actor: 'rule' }, now);
-  return insertRewardWithHistory(db, row, step, emails);
+  return step;
 }
 
 /** Payout reminders are about rewards waiting for details: with none left in the program, the cycle ends. */

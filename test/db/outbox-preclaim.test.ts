@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHarness, type Harness } from '../support/app-harness.ts';
 import { DIALECTS, freshPostgresSchema, type TestStore } from '../support/databases.ts';
 import { startSmtpServer, type TestSmtpServer } from '../support/smtp-servers.ts';
-import { composeEmails, eventually, messageIdOf } from '../support/outbox-fixtures.ts';
+import { emailRowsFor, eventually, messageIdOf } from '../support/outbox-fixtures.ts';
 import { referralRules } from '../api/fixtures.ts';
 import { createDispatcher, type DispatcherOptions } from '../../plugins/mail/dispatcher.ts';
 import { silentLogger } from '../../runtime/logger.ts';
@@ -168,7 +168,7 @@ describe.each(DIALECTS)('emails an event claims for the local dispatcher on %s',
 
   it('leaves an email claimed by a process that died after the commit to another dispatcher once the lease runs out, with its Message-ID', async () => {
     const t = await mailingTenant('Died');
-    const [row] = await composeEmails(h, t.id, 1, 'died');
+    const [row] = await emailRowsFor(h, t.id, 1, 'died');
     const dead = dispatcher({ leaseMs: 60_000 });
     const ticket = dead.preclaim(t.id)!;
     await inTransaction(h.store, (db) => insertEmailOnce(db, ticket.claim(row)));
@@ -198,8 +198,8 @@ describe.each(DIALECTS)('emails an event claims for the local dispatcher on %s',
     const other = await mailingTenant('Other');
     // Room for one email in all.
     const d = dispatcher({ perTenant: 1, maxInFlight: 1, claimAhead: 1 });
-    const [a, b] = await composeEmails(h, t.id, 2, 'rolled');
-    const [o1] = await composeEmails(h, other.id, 1, 'rolled');
+    const [a, b] = await emailRowsFor(h, t.id, 2, 'rolled');
+    const [o1] = await emailRowsFor(h, other.id, 1, 'rolled');
     const ticket = d.preclaim(t.id)!;
     await expect(
       inTransaction(h.store, async (db) => {
@@ -221,7 +221,7 @@ describe.each(DIALECTS)('emails an event claims for the local dispatcher on %s',
 
   it('sends nothing and hands the email back when the commit is not durable', async () => {
     const t = await mailingTenant('Lost');
-    const [row] = await composeEmails(h, t.id, 1, 'lost');
+    const [row] = await emailRowsFor(h, t.id, 1, 'lost');
     const d = dispatcher();
     const ticket = d.preclaim(t.id)!;
     await inTransaction(h.store, (db) => insertEmailOnce(db, ticket.claim(row)));
@@ -237,7 +237,7 @@ describe.each(DIALECTS)('emails an event claims for the local dispatcher on %s',
 
   it('hands back, on stop(), the emails a transaction claimed that it had not started sending', async () => {
     const t = await mailingTenant('Stopped');
-    const rows = await composeEmails(h, t.id, 2, 'stopped');
+    const rows = await emailRowsFor(h, t.id, 2, 'stopped');
     const d = dispatcher();
     const ticket = d.preclaim(t.id)!;
     await inTransaction(h.store, async (db) => {
@@ -258,9 +258,9 @@ describe.each(DIALECTS)('emails an event claims for the local dispatcher on %s',
     const [x, y, z] = [await mailingTenant('Xen'), await mailingTenant('Yal'), await mailingTenant('Zed')];
     // One email held per tenant, two in all.
     const d = dispatcher({ perTenant: 1, maxInFlight: 2, claimAhead: 1 });
-    const [x1, x2, x3] = await composeEmails(h, x.id, 3, 'hold');
-    const [y1] = await composeEmails(h, y.id, 1, 'hold');
-    const [z1] = await composeEmails(h, z.id, 1, 'hold');
+    const [x1, x2, x3] = await emailRowsFor(h, x.id, 3, 'hold');
+    const [y1] = await emailRowsFor(h, y.id, 1, 'hold');
+    const [z1] = await emailRowsFor(h, z.id, 1, 'hold');
     const tx = d.preclaim(x.id)!;
     expect(tx.claim(x1).status).toBe('sending');
     expect(tx.claim(x2).status).toBe('queued');

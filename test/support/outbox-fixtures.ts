@@ -11,13 +11,13 @@ import type { EmailTable } from '../../runtime/store/database.ts';
 export const messageIdOf = (raw: string) => /^Message-ID:\s*(\S+)/im.exec(raw)?.[1];
 
 export async function queueEmails(h: Harness, tenantId: string, count: number, keyPrefix: string, to = (i: number) => `p${i}@example.com`): Promise<EmailTable[]> {
-  const rows = await composeEmails(h, tenantId, count, keyPrefix, to);
+  const rows = await emailRowsFor(h, tenantId, count, keyPrefix, to);
   for (const row of rows) expect(await insertEmailOnce(h.services.store.db, row)).toBe(true);
   return rows;
 }
 
 /** The rows queueEmails writes, not written: for a test that inserts them itself (in a transaction, claimed). */
-export async function composeEmails(h: Harness, tenantId: string, count: number, keyPrefix: string, to = (i: number) => `p${i}@example.com`): Promise<EmailTable[]> {
+export async function emailRowsFor(h: Harness, tenantId: string, count: number, keyPrefix: string, to = (i: number) => `p${i}@example.com`): Promise<EmailTable[]> {
   const now = h.clock.now().toISOString();
   const env = { tenantId, program: null, templates: new Map(), switches: ALL_ON, now, messageIdDomain: h.services.config.MAIL_FROM.split('@')[1] };
   const rows: EmailTable[] = [];
